@@ -1,0 +1,204 @@
+"""The catalog: a SQLite file that records which articles and chunks are committed.
+
+It is the index's source of truth. Chroma holds vectors and the lexical index holds BM25
+statistics, but a chunk exists only once the catalog says so: the indexer writes vectors
+first and commits the catalog after, in one transaction per batch, so a run killed at
+any point leaves the last committed state intact. Vectors that a killed run wrote but
+never committed are orphans; the next run deletes them. The catalog's ``generation``
+goes up with every commit, so derived indexes can tell whether they are stale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.articles import Article, Paragraph, Part
+from qa.chunking import Chunk
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    date INTEGER NOT NULL,
+    data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id),
+    lang TEXT NOT NULL,
+    paragraph INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    pair INTEGER NOT NULL,
+    aligned_id TEXT,
+    date INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    tokens TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+"""
+
+
+def date_int(date: dt.date) -> int:
+    """Dates are stored as YYYYMMDD integers so that ranges filter numerically."""
+    return date.year * 10000 + date.month * 100 + date.day
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk: Chunk
+    date: int
+    tokens: list[str]
+
+
+def _article_data(article: Article) -> str:
+    return json.dumps(
+        {
+            "page": article.page,
+            "author": article.author,
+            "column": article.column,
+            "parts": {
+                lang: {"title": p.title, "paragraphs": [[x.text, x.kind] for x in p.paragraphs]}
+                for lang, p in article.parts.items()
+            },
+        },
+        ensure_ascii=False,
+    )
+
+
+class Catalog:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        # One connection shared by threads (the API's workers), serialised by a lock.
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: Iterable = ()) -> list[tuple]:
+        with self._lock:
+            return self._db.execute(sql, tuple(args)).fetchall()
+
+    # --- meta ----------------------------------------------------------------------------
+    def get_meta(self, key: str, default: str = "") -> str:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else default
+
+    @property
+    def generation(self) -> int:
+        return int(self.get_meta("generation", "0"))
+
+    # --- writes --------------------------------------------------------------------------
+    def commit(
+        self,
+        articles: list[Article],
+        chunks: list[StoredChunk],
+        remove: Iterable[str] = (),
+        meta: dict[str, str] | None = None,
+    ) -> set[str]:
+        """Atomically replace ``articles`` (with their ``chunks``) and delete the articles
+        in ``remove``. Returns the ids of chunks that are no longer committed."""
+        ids = [a.id for a in articles] + list(remove)
+        with self._tx() as db:
+            gone: set[str] = set()
+            for aid in ids:
+                gone.update(r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id=?", (aid,)))
+                db.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
+                db.execute("DELETE FROM articles WHERE id = ?", (aid,))
+            db.executemany(
+                "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
+                [(a.id, a.source, a.content_hash, date_int(a.date), _article_data(a)) for a in articles],
+            )
+            db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (c.id, c.article_id, c.lang, c.paragraph, c.start, c.end, c.pair,
+                     c.aligned_id, s.date, c.text, " ".join(s.tokens))
+                    for s in chunks
+                    for c in (s.chunk,)
+                ],
+            )  # fmt: skip
+            for key, value in {**(meta or {}), "generation": str(self.generation + 1)}.items():
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+            return gone - {s.chunk.id for s in chunks}
+
+    # --- reads ---------------------------------------------------------------------------
+    def article_index(self) -> dict[str, tuple[str, str]]:
+        """article id -> (source, content hash), for incremental indexing."""
+        return {r[0]: (r[1], r[2]) for r in self._query("SELECT id, source, content_hash FROM articles")}
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self._query("SELECT id FROM chunks")}
+
+    def counts(self) -> dict:
+        langs = dict(self._query("SELECT lang, COUNT(*) FROM chunks GROUP BY lang"))
+        (articles,) = self._query("SELECT COUNT(*) FROM articles")[0]
+        return {"articles": articles, "chunks": {"en": langs.get("en", 0), "zh": langs.get("zh", 0)}}
+
+    _CHUNK_COLS = 'id, article_id, lang, paragraph, start, "end", text, pair, aligned_id, date, tokens'
+
+    @staticmethod
+    def _stored(row: tuple) -> StoredChunk:
+        *fields, date, tokens = row
+        return StoredChunk(Chunk(*fields), date, tokens.split())
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
+        ids = list(ids)
+        out: dict[str, StoredChunk] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for row in self._query(f"SELECT {self._CHUNK_COLS} FROM chunks WHERE id IN ({marks})", part):
+                out[row[0]] = self._stored(row)
+        return out
+
+    def all_chunks(self, lang: str) -> list[StoredChunk]:
+        rows = self._query(f"SELECT {self._CHUNK_COLS} FROM chunks WHERE lang = ? ORDER BY id", (lang,))
+        return [self._stored(r) for r in rows]
+
+    def article(self, article_id: str) -> Article | None:
+        rows = self._query(
+            "SELECT id, source, content_hash, date, data FROM articles WHERE id = ?", (article_id,)
+        )
+        if not rows:
+            return None
+        aid, source, chash, date, data = rows[0]
+        d = json.loads(data)
+        parts = {
+            lang: Part(
+                lang,
+                p["title"],
+                tuple(Paragraph(i, text, kind) for i, (text, kind) in enumerate(p["paragraphs"])),
+            )
+            for lang, p in d["parts"].items()
+        }
+        day = dt.date(date // 10000, date // 100 % 100, date % 100)
+        return Article(aid, day, d["page"], d["author"], d["column"], parts, source, chash)
+
+    def article_ids(self, offset: int = 0, limit: int = -1) -> list[str]:
+        return [r[0] for r in self._query("SELECT id FROM articles ORDER BY id LIMIT ? OFFSET ?", (limit, offset))]

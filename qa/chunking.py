@@ -1,0 +1,164 @@
+"""Sentence splitting (English, Chinese) and paragraph-level chunks with offsets.
+
+A chunk is a paragraph, or, for a paragraph longer than the language's limit, a run of
+whole sentences from it. Offsets are character offsets into the paragraph text, so
+``paragraph.text[chunk.start:chunk.end] == chunk.text`` always holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from qa.align import Bead, align
+from qa.articles import Article
+from qa.config import Lang, Settings
+
+# English: a sentence ends at . ! ? (plus closing quotes/brackets) before white space and
+# a capital, digit or opening quote, unless the word before the stop is an abbreviation.
+_EN_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_ABBREV = {
+    "mr", "mrs", "ms", "dr", "st", "no", "nos", "co", "inc", "ltd", "jr", "sr", "vs", "etc",
+    "e.g", "i.e", "gen", "col", "lt", "prof", "rev", "fig", "vol", "pp", "jan", "feb", "mar",
+    "apr", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "u.k", "u.s.s.r", "cf", "al",
+}  # fmt: skip
+# Chinese: a sentence ends at 。！？； (or ! ? ;) plus any closing quotes or brackets.
+_ZH_END = re.compile(r"[。！？；!?;…]+[”’」』）》)]*")
+# Where an over-long sentence may be broken.
+_SOFT_BREAK = {"en": re.compile(r"[,;:]\s+|\s+"), "zh": re.compile(r"[，、：,]")}
+
+
+def _spans_en(text: str) -> list[tuple[int, int]]:
+    cuts = []
+    for m in _EN_END.finditer(text):
+        word = re.search(r"([\w.]+)[.!?]?$", text[: m.start() + 1])
+        stem = word.group(1).rstrip(".").lower() if word else ""
+        if stem in _ABBREV or (len(stem) == 1 and stem.isalpha()):
+            continue  # "Mr. Li", "i.e. the", "J. Smith"
+        cuts.append(m.end())
+    return _spans_from_cuts(text, cuts)
+
+
+def _spans_zh(text: str) -> list[tuple[int, int]]:
+    return _spans_from_cuts(text, [m.end() for m in _ZH_END.finditer(text)])
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+def _spans_from_cuts(text: str, cuts: list[int]) -> list[tuple[int, int]]:
+    bounds = [0, *cuts, len(text)]
+    spans = [_strip(text, a, b) for a, b in zip(bounds, bounds[1:])]
+    return [(a, b) for a, b in spans if b > a]
+
+
+def sentence_spans(text: str, lang: Lang) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of ``text``; stripped of surrounding white space."""
+    return _spans_en(text) if lang == "en" else _spans_zh(text)
+
+
+def _limit(span: tuple[int, int], text: str, lang: Lang, max_chars: int) -> list[tuple[int, int]]:
+    """Break a sentence longer than ``max_chars`` at soft breaks (commas), else hard."""
+    a, b = span
+    out = []
+    while b - a > max_chars:
+        window = text[a : a + max_chars]
+        breaks = [m.end() for m in _SOFT_BREAK[lang].finditer(window) if m.end() > max_chars // 3]
+        cut = a + (breaks[-1] if breaks else max_chars)
+        out.append(_strip(text, a, cut))
+        a = cut
+    out.append(_strip(text, a, b))
+    return [(x, y) for x, y in out if y > x]
+
+
+def split_paragraph(text: str, lang: Lang, max_chars: int) -> list[tuple[int, int]]:
+    """Group a paragraph's sentences into spans of at most ``max_chars`` characters."""
+    if len(text.strip()) <= max_chars:
+        return _spans_from_cuts(text, [])
+    pieces: list[tuple[int, int]] = []
+    for span in sentence_spans(text, lang):
+        pieces.extend(_limit(span, text, lang, max_chars))
+    groups: list[tuple[int, int]] = []
+    for a, b in pieces:
+        if groups and b - groups[-1][0] <= max_chars:
+            groups[-1] = (groups[-1][0], b)
+        else:
+            groups.append((a, b))
+    return groups
+
+
+@dataclass(frozen=True)
+class Chunk:
+    id: str
+    article_id: str
+    lang: Lang
+    paragraph: int
+    start: int
+    end: int
+    text: str
+    pair: int  # index of the alignment bead: one key for a paragraph and its translation
+    aligned_id: str | None
+
+
+def chunk_id(article: Article, fingerprint: str, lang: str, paragraph: int, start: int) -> str:
+    """Stable for the same article content, position and pipeline; new when any changes,
+    so that a changed article's chunks never overwrite the committed ones (crash safety)."""
+    key = f"{fingerprint}|{article.content_hash}|{article.id}|{lang}|{paragraph}|{start}"
+    return hashlib.sha1(key.encode()).hexdigest()[:24]
+
+
+def chunk_article(article: Article, settings: Settings, fingerprint: str = "") -> list[Chunk]:
+    """All body chunks of both languages, each linked to the other language's chunk that
+    covers the same relative position within the aligned paragraph(s)."""
+    limits = {"en": settings.chunk_max_chars_en, "zh": settings.chunk_max_chars_zh}
+    beads: list[Bead] = align(article)
+    # Per (language, bead): the chunk spans as (paragraph, start, end, position along the
+    # bead's concatenated text), and that text's length; positions are what link chunks.
+    spans: dict[tuple[str, int], list[tuple[int, int, int, int]]] = {}
+    lengths: dict[tuple[str, int], int] = {}
+    for b, bead in enumerate(beads):
+        for lang, paras in (("en", bead.en), ("zh", bead.zh)):
+            pos, items = 0, []
+            for idx in paras:
+                text = article.parts[lang].paragraphs[idx].text
+                for s, e in split_paragraph(text, lang, limits[lang]):  # type: ignore[arg-type]
+                    items.append((idx, s, e, pos + s))
+                pos += len(text)
+            spans[(lang, b)], lengths[(lang, b)] = items, max(pos, 1)
+
+    def centre(item: tuple[int, int, int, int], total: int) -> float:
+        _, s, e, pos = item
+        return (pos + (e - s) / 2) / total
+
+    chunks: list[Chunk] = []
+    for b in range(len(beads)):
+        for lang, other in (("en", "zh"), ("zh", "en")):
+            theirs = spans[(other, b)]
+            for item in spans[(lang, b)]:
+                idx, s, e, _ = item
+                aligned = None
+                if theirs:
+                    c = centre(item, lengths[(lang, b)])
+                    best = min(theirs, key=lambda t: abs(centre(t, lengths[(other, b)]) - c))
+                    aligned = chunk_id(article, fingerprint, other, best[0], best[1])
+                text = article.parts[lang].paragraphs[idx].text
+                chunks.append(
+                    Chunk(
+                        id=chunk_id(article, fingerprint, lang, idx, s),
+                        article_id=article.id,
+                        lang=lang,  # type: ignore[arg-type]
+                        paragraph=idx,
+                        start=s,
+                        end=e,
+                        text=text[s:e],
+                        pair=b,
+                        aligned_id=aligned,
+                    )
+                )
+    return chunks

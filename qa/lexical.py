@@ -1,0 +1,205 @@
+"""Tokenisation and the BM25 index (one per language, with ``bm25s``).
+
+English: lower-cased words, stop words dropped, Snowball-stemmed (so "defects" and
+"defective" meet at "defect"). Chinese: jieba in search mode (long words and their
+parts, so 次品 and 铁板次品 both match), punctuation and particles dropped. Latin words
+inside Chinese text go through the English path.
+
+The index is derived from the catalog and saved under ``data_dir/lexical/g<generation>``;
+``lexical/CURRENT`` names the live one and is replaced atomically, so a reader sees a
+whole index or the previous one. ``load`` rebuilds when the saved generation is not the
+catalog's (for example after a run killed between its last commit and the save).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from qa.catalog import Catalog
+from qa.config import LANGS
+
+log = logging.getLogger(__name__)
+
+_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
+_EN_STOP = frozenset(
+    """a an and are as at be been but by did do does for from had has have how in into is it
+    its of on or that the their there these they this to was were what when where which who
+    whom why will with would""".split()
+)
+_ZH_STOP = frozenset("的 了 是 在 和 与 及 也 都 就 而 又 并 被 把 对 从 等 之 其 这 那 个 一 上 下 中 为 以 于 将 着 怎样 怎么 如何 什么 哪些 吗 呢 吧".split())
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=1)
+def _jieba():
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+_jieba_lock = threading.Lock()
+
+
+def tokenize_en(text: str) -> list[str]:
+    words = [w.replace("'s", "") for w in _EN_WORD.findall(text.lower())]
+    return _stemmer().stemWords([w for w in words if w and w not in _EN_STOP])
+
+
+def tokenize_zh(text: str) -> list[str]:
+    jieba = _jieba()
+    with _jieba_lock:  # jieba's lazy structures are not thread-safe
+        words = list(jieba.cut_for_search(text))
+    out: list[str] = []
+    for w in words:
+        w = w.strip()
+        if not w or w in _ZH_STOP:
+            continue
+        if _HAN.search(w):
+            out.append(w)
+        elif _LATIN_RUN.fullmatch(w):
+            out.extend(tokenize_en(w))
+    return out
+
+
+def tokenize(text: str, lang: str) -> list[str]:
+    return tokenize_zh(text) if lang == "zh" else tokenize_en(text)
+
+
+@dataclass
+class _LangIndex:
+    ids: list[str]
+    dates: np.ndarray  # YYYYMMDD per document, for date filters
+    articles: np.ndarray  # article id per document, for article filters
+    bm25: object | None  # bm25s.BM25, None when the language has no chunks
+
+
+class LexicalIndex:
+    def __init__(self, generation: int, langs: dict[str, _LangIndex]):
+        self.generation = generation
+        self.langs = langs
+
+    # --- build, save, load ---------------------------------------------------------------
+    @classmethod
+    def build(cls, catalog: Catalog) -> LexicalIndex:
+        import bm25s
+
+        generation = catalog.generation
+        langs = {}
+        for lang in LANGS:
+            stored = catalog.all_chunks(lang)
+            bm25 = None
+            if stored:
+                bm25 = bm25s.BM25()
+                bm25.index([s.tokens for s in stored], show_progress=False)
+            langs[lang] = _LangIndex(
+                [s.chunk.id for s in stored],
+                np.array([s.date for s in stored], dtype=np.int64),
+                np.array([s.chunk.article_id for s in stored], dtype=object),
+                bm25,
+            )
+        return cls(generation, langs)
+
+    def save(self, root: Path) -> None:
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / f"g{self.generation}"
+        tmp = root / f"g{self.generation}.tmp{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for lang, ix in self.langs.items():
+            (tmp / lang).mkdir()
+            meta = {"ids": ix.ids, "dates": ix.dates.tolist(), "articles": ix.articles.tolist()}
+            (tmp / lang / "docs.json").write_text(json.dumps(meta))
+            if ix.bm25 is not None:
+                ix.bm25.save(str(tmp / lang / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+        shutil.rmtree(target, ignore_errors=True)
+        os.replace(tmp, target)
+        pointer = root / "CURRENT.tmp"
+        pointer.write_text(target.name)
+        os.replace(pointer, root / "CURRENT")
+        for old in root.iterdir():  # earlier generations and leftovers of killed saves
+            if old.is_dir() and old.name != target.name:
+                shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def read(cls, root: Path) -> LexicalIndex | None:
+        import bm25s
+
+        try:
+            name = (root / "CURRENT").read_text().strip()
+            langs = {}
+            for lang in LANGS:
+                meta = json.loads((root / name / lang / "docs.json").read_text())
+                bm25_dir = root / name / lang / "bm25"
+                bm25 = bm25s.BM25.load(str(bm25_dir), show_progress=False) if bm25_dir.exists() else None
+                langs[lang] = _LangIndex(
+                    meta["ids"],
+                    np.array(meta["dates"], dtype=np.int64),
+                    np.array(meta["articles"], dtype=object),
+                    bm25,
+                )
+            return cls(int(name.lstrip("g")), langs)
+        except (OSError, ValueError, KeyError) as exc:
+            log.info("lexical index at %s unreadable (%s)", root, exc)
+            return None
+
+    @classmethod
+    def load(cls, catalog: Catalog, root: Path) -> LexicalIndex:
+        """The saved index if it matches the catalog's generation, else a fresh build."""
+        index = cls.read(root)
+        if index is None or index.generation != catalog.generation:
+            index = cls.build(catalog)
+            index.save(root)
+        return index
+
+    # --- search --------------------------------------------------------------------------
+    def size(self, lang: str) -> int:
+        return len(self.langs[lang].ids)
+
+    def search(
+        self,
+        tokens: list[str],
+        lang: str,
+        k: int,
+        since: int | None = None,
+        until: int | None = None,
+        article_ids: set[str] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Top ``k`` (chunk id, BM25 score) with score > 0, after the filters."""
+        ix = self.langs[lang]
+        if ix.bm25 is None or not tokens or not ix.ids:
+            return []
+        mask = np.ones(len(ix.ids), dtype=bool)
+        if since is not None:
+            mask &= ix.dates >= since
+        if until is not None:
+            mask &= ix.dates <= until
+        if article_ids is not None:
+            mask &= np.isin(ix.articles, list(article_ids))
+        if not mask.any():
+            return []
+        scores = ix.bm25.get_scores(tokens)  # type: ignore[attr-defined]
+        scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(ix.ids[i], float(scores[i])) for i in top if scores[i] > 0]

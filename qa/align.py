@@ -69,6 +69,4 @@ def align(article: Article) -> list[Bead]:
     en = article.parts["en"].body if "en" in article.parts else []
     zh = article.parts["zh"].body if "zh" in article.parts else []
     beads = align_lengths([len(p.text) for p in en], [len(p.text) for p in zh])
-    return [
-        Bead(tuple(en[k].index for k in e), tuple(zh[k].index for k in z)) for e, z in beads
-    ]
+    return [Bead(tuple(en[k].index for k in e), tuple(zh[k].index for k in z)) for e, z in beads]

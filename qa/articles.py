@@ -113,7 +113,9 @@ class Article:
 
 _WS = re.compile(r"\s+")
 _KICKER = re.compile(r"^[^.!?。！？]{1,80}[:：]$")
-_SOURCE_EN = re.compile(r"^\((?:excerpt(?:ed)? from|from|source:|reprinted from)[^()]{1,80}\)$", re.I)
+_SOURCE_EN = re.compile(
+    r"^\((?:excerpt(?:ed)? from|from|source:|reprinted from)[^()]{1,80}\)$", re.I
+)
 _SOURCE_ZH = re.compile(r"^（[^（）]{1,40}）$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -149,7 +151,8 @@ def classify(lines: list[str], title: str, lang: Lang) -> tuple[Paragraph, ...]:
     source = _SOURCE_EN if lang == "en" else _SOURCE_ZH
     if len(lines) > 1 and kinds[-1] == "body" and source.match(lines[-1]):
         kinds[-1] = "source"
-    return tuple(Paragraph(n, text, kind) for n, (text, kind) in enumerate(zip(lines, kinds)))
+    pairs = enumerate(zip(lines, kinds, strict=True))
+    return tuple(Paragraph(n, text, kind) for n, (text, kind) in pairs)
 
 
 def parse_date(value: str, where: str) -> dt.date:
@@ -195,7 +198,9 @@ def _build(
         raise ArticleError(where, "no body text in either language")
     if not article_id or "/" in article_id or len(article_id) > 200:
         raise ArticleError(where, f"bad article id {article_id!r}")
-    return Article(article_id, date, page, author.strip(), column.strip(), parts, source, content_hash)
+    return Article(
+        article_id, date, page, author.strip(), column.strip(), parts, source, content_hash
+    )
 
 
 # ---------------------------------------------------------------------------------------

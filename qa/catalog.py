@@ -127,12 +127,17 @@ class Catalog:
         with self._tx() as db:
             gone: set[str] = set()
             for aid in ids:
-                gone.update(r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id=?", (aid,)))
+                gone.update(
+                    r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id=?", (aid,))
+                )
                 db.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
                 db.execute("DELETE FROM articles WHERE id = ?", (aid,))
             db.executemany(
                 "INSERT INTO articles VALUES (?, ?, ?, ?, ?)",
-                [(a.id, a.source, a.content_hash, date_int(a.date), _article_data(a)) for a in articles],
+                [
+                    (a.id, a.source, a.content_hash, date_int(a.date), _article_data(a))
+                    for a in articles
+                ],
             )
             db.executemany(
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -150,7 +155,9 @@ class Catalog:
     # --- reads ---------------------------------------------------------------------------
     def article_index(self) -> dict[str, tuple[str, str]]:
         """article id -> (source, content hash), for incremental indexing."""
-        return {r[0]: (r[1], r[2]) for r in self._query("SELECT id, source, content_hash FROM articles")}
+        return {
+            r[0]: (r[1], r[2]) for r in self._query("SELECT id, source, content_hash FROM articles")
+        }
 
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM chunks")}
@@ -158,9 +165,14 @@ class Catalog:
     def counts(self) -> dict:
         langs = dict(self._query("SELECT lang, COUNT(*) FROM chunks GROUP BY lang"))
         (articles,) = self._query("SELECT COUNT(*) FROM articles")[0]
-        return {"articles": articles, "chunks": {"en": langs.get("en", 0), "zh": langs.get("zh", 0)}}
+        return {
+            "articles": articles,
+            "chunks": {"en": langs.get("en", 0), "zh": langs.get("zh", 0)},
+        }
 
-    _CHUNK_COLS = 'id, article_id, lang, paragraph, start, "end", text, pair, aligned_id, date, tokens'
+    _CHUNK_COLS = (
+        'id, article_id, lang, paragraph, start, "end", text, pair, aligned_id, date, tokens'
+    )
 
     @staticmethod
     def _stored(row: tuple) -> StoredChunk:
@@ -173,12 +185,16 @@ class Catalog:
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
-            for row in self._query(f"SELECT {self._CHUNK_COLS} FROM chunks WHERE id IN ({marks})", part):
+            for row in self._query(
+                f"SELECT {self._CHUNK_COLS} FROM chunks WHERE id IN ({marks})", part
+            ):
                 out[row[0]] = self._stored(row)
         return out
 
     def all_chunks(self, lang: str) -> list[StoredChunk]:
-        rows = self._query(f"SELECT {self._CHUNK_COLS} FROM chunks WHERE lang = ? ORDER BY id", (lang,))
+        rows = self._query(
+            f"SELECT {self._CHUNK_COLS} FROM chunks WHERE lang = ? ORDER BY id", (lang,)
+        )
         return [self._stored(r) for r in rows]
 
     def article(self, article_id: str) -> Article | None:
@@ -201,4 +217,9 @@ class Catalog:
         return Article(aid, day, d["page"], d["author"], d["column"], parts, source, chash)
 
     def article_ids(self, offset: int = 0, limit: int = -1) -> list[str]:
-        return [r[0] for r in self._query("SELECT id FROM articles ORDER BY id LIMIT ? OFFSET ?", (limit, offset))]
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT id FROM articles ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
+            )
+        ]

@@ -54,7 +54,7 @@ def _strip(text: str, a: int, b: int) -> tuple[int, int]:
 
 def _spans_from_cuts(text: str, cuts: list[int]) -> list[tuple[int, int]]:
     bounds = [0, *cuts, len(text)]
-    spans = [_strip(text, a, b) for a, b in zip(bounds, bounds[1:])]
+    spans = [_strip(text, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
     return [(a, b) for a, b in spans if b > a]
 
 

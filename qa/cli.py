@@ -14,9 +14,13 @@ from qa.config import get_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 out = Console()
-err = Console(stderr=True)
 
 DEFAULT_SEEDS = Path("seeds")
+
+
+def _print_json(data: object) -> None:
+    """Plain JSON on stdout (rich would wrap long strings), for scripts and pipes."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def _open_index():
@@ -44,7 +48,7 @@ def index(
     finally:
         ix.close()
     if as_json:
-        out.print_json(json.dumps(report.to_dict(), ensure_ascii=False))
+        _print_json(report.to_dict())
     else:
         table = Table(title="qa index", show_header=False)
         for key in ("added", "updated", "unchanged", "removed"):
@@ -57,7 +61,7 @@ def index(
         table.add_row("seconds", f"{report.seconds:.2f}")
         out.print(table)
     for f in report.failed:
-        err.print(f"[red]failed[/red] {f['where']}: {f['reason']}", highlight=False)
+        typer.echo(f"failed {f['where']}: {f['reason']}", err=True)  # one line, unwrapped
     if report.failed:
         raise typer.Exit(1)
 
@@ -73,11 +77,14 @@ def stats(
     finally:
         ix.close()
     if as_json:
-        out.print_json(json.dumps(data, ensure_ascii=False))
+        _print_json(data)
         return
     table = Table(title="qa stats", show_header=False)
     for key, value in data.items():
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value))
+        table.add_row(
+            key,
+            json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else str(value),
+        )
     out.print(table)
 
 

@@ -63,7 +63,6 @@ class Settings(BaseSettings):
         512, ge=1, description="Chunks embedded between two durable commits of the catalog."
     )
 
-
     @property
     def models_dir(self) -> Path:
         return self.model_cache_dir or self.data_dir / "models"

@@ -138,7 +138,9 @@ class SentenceTransformerEmbedder:
             return
         if self.backend == "onnx-int8":
             try:
-                self._onnx = _OnnxEncoder.load_or_export(resolve_model_path(self.model), self.cache_dir)
+                self._onnx = _OnnxEncoder.load_or_export(
+                    resolve_model_path(self.model), self.cache_dir
+                )
                 return
             except _NotExportable as exc:
                 log.warning("%s: ONNX export not possible (%s); using torch", self.model, exc)
@@ -233,7 +235,7 @@ class _OnnxEncoder:
                 self.model = model
 
             def forward(self, *args: torch.Tensor) -> torch.Tensor:
-                return self.model(**dict(zip(names, args))).last_hidden_state
+                return self.model(**dict(zip(names, args, strict=True))).last_hidden_state
 
         model_dir.mkdir(parents=True, exist_ok=True)
         tmp = model_dir / "model.fp32.onnx"
@@ -278,7 +280,9 @@ class _OnnxEncoder:
         mask = feed["attention_mask"][..., None].astype(np.float32)
         return (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
 
-    def encode(self, texts: Sequence[str], batch_size: int, progress: Progress | None) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], batch_size: int, progress: Progress | None
+    ) -> np.ndarray:
         if len(texts) <= batch_size:  # a query, or a small batch: no pool round trip
             vecs = self._run(list(texts)) if texts else np.zeros((0, self.dim), np.float32)
             if progress:
@@ -288,7 +292,7 @@ class _OnnxEncoder:
         batches = [order[i : i + batch_size] for i in range(0, len(texts), batch_size)]
         jobs = [[texts[j] for j in idx] for idx in batches]
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for idx, vecs in zip(batches, self.pool.map(self._run, jobs)):
+        for idx, vecs in zip(batches, self.pool.map(self._run, jobs), strict=True):
             out[idx] = vecs
             if progress:
                 progress(len(idx))

@@ -116,6 +116,12 @@ class Index:
     def close(self) -> None:
         self.catalog.close()
 
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # --- recovery ------------------------------------------------------------------------
     def recover(self) -> int:
         """Delete vectors that no commit refers to (left by a killed run); make sure every
@@ -128,7 +134,9 @@ class Index:
             if orphans:
                 self.store.delete(sorted(orphans))
                 removed += len(orphans)
-            wanted = {i for i, s in self.catalog.chunks(committed).items() if s.chunk.lang in e.langs}
+            wanted = {
+                i for i, s in self.catalog.chunks(committed).items() if s.chunk.lang in e.langs
+            }
             missing = wanted - present
             if missing:  # e.g. a collection deleted by hand: re-embed what it lacks
                 self._embed(e, list(self.catalog.chunks(missing).values()), {})
@@ -179,7 +187,9 @@ class Index:
             stored += [StoredChunk(c, day, tokenize(c.text, c.lang)) for c in chunks]
         for e in self.embedders:
             self._embed(e, stored, titles, progress)
-        gone = self.catalog.commit([a for a, _ in batch], stored, meta={"fingerprint": self.fingerprint})
+        gone = self.catalog.commit(
+            [a for a, _ in batch], stored, meta={"fingerprint": self.fingerprint}
+        )
         self.store.delete(sorted(gone))
         report.chunks_added += len(stored)
         report.chunks_removed += len(gone)
@@ -210,14 +220,25 @@ class Index:
                 continue
             if item.id in seen:
                 report.failed.append(
-                    {"where": item.source, "reason": f"duplicate article id {item.id!r} (also in {seen[item.id]})"}
+                    {
+                        "where": item.source,
+                        "reason": f"duplicate article id {item.id!r} (also in {seen[item.id]})",
+                    }
                 )
                 continue
             seen[item.id] = item.source
             old = known.get(item.id)
-            if old and old[0] != item.source and Path(old[0]).exists() and old[0] not in scanned_sources:
+            if (
+                old
+                and old[0] != item.source
+                and Path(old[0]).exists()
+                and old[0] not in scanned_sources
+            ):
                 report.failed.append(
-                    {"where": item.source, "reason": f"article id {item.id!r} is already indexed from {old[0]}"}
+                    {
+                        "where": item.source,
+                        "reason": f"article id {item.id!r} is already indexed from {old[0]}",
+                    }
                 )
                 continue
             if old and old[1] == item.content_hash and not stale:
@@ -233,7 +254,9 @@ class Index:
         if prune:
             for aid, (source, _) in known.items():
                 gone_file = not Path(source).exists()
-                gone_line = source in scanned_sources and source.endswith(".jsonl") and aid not in seen
+                gone_line = (
+                    source in scanned_sources and source.endswith(".jsonl") and aid not in seen
+                )
                 if gone_file or gone_line:
                     removed.append(aid)
 

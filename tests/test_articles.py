@@ -132,3 +132,17 @@ def test_jsonl_round_trip_and_bad_lines(tmp_path):
     z = items[6]
     assert [p.text for p in z.parts["en"].paragraphs] == ["Line one.", "Line two."]
     assert z.parts["zh"].paragraphs[0].text == "正文。"
+
+
+def test_jsonl_limits_each_record_not_the_file(tmp_path):
+    path = tmp_path / "dump.jsonl"
+    rows = [{"id": f"r{i}", "date": "1954-01-01", "text": "x" * 50} for i in range(20)]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n" + "\xff\n")
+    path.write_bytes(path.read_bytes().replace(b"\xc3\xbf", b"\xff"))  # a raw non-UTF-8 line
+    items = list(parse_jsonl(path, 200))  # the file is far above 200 bytes, each line below
+    assert [a.id for a in items[:20]] == [f"r{i}" for i in range(20)]
+    assert isinstance(items[20], ArticleError) and "UTF-8" in items[20].reason
+    assert "line too large" in next(iter(parse_jsonl(path, 20))).reason
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n")
+    assert [e.reason for e in parse_jsonl(empty, 200)] == ["empty file"]

@@ -207,6 +207,7 @@ class _OnnxEncoder:
         """Export once per model; the tracer and quantiser are chatty, so hush them."""
         root = logging.getLogger()
         level, handlers = root.level, list(root.handlers)
+        root.setLevel(logging.ERROR)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

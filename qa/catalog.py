@@ -221,6 +221,13 @@ class Catalog:
         day = dt.date(date // 10000, date // 100 % 100, date % 100)
         return Article(aid, day, d["page"], d["author"], d["column"], parts, source, chash)
 
+    def paragraph_pairs(self, article_id: str) -> dict[tuple[str, int], int]:
+        """(lang, paragraph) -> alignment bead, for every body paragraph of an article."""
+        rows = self._query(
+            "SELECT DISTINCT lang, paragraph, pair FROM chunks WHERE article_id = ?", (article_id,)
+        )
+        return {(lang, para): pair for lang, para, pair in rows}
+
     def article_ids(self, offset: int = 0, limit: int = -1) -> list[str]:
         return [
             r[0]

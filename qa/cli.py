@@ -88,5 +88,110 @@ def stats(
     out.print(table)
 
 
+def _open_answerer():
+    from qa.answer import Answerer
+
+    settings = get_settings()
+    ix = _open_index()
+    answerer = Answerer(ix, settings)
+    answerer.warm_up()
+    return answerer
+
+
+def _show(result) -> None:
+    """A readable answer: the quote, where it was printed, and its translation."""
+    from rich.panel import Panel
+    from rich.text import Text
+
+    if result.abstained:
+        out.print(f"[bold]No answer[/bold] in the archive for: {result.question}")
+        out.print(f"[dim](best evidence {result.confidence:.2f} is below the threshold)[/dim]")
+        return
+    for i, a in enumerate(result.answers, start=1):
+        c = a.citation
+        cite = (
+            f"{c.title} — {c.date}, page {c.page if c.page is not None else '?'}, "
+            f"paragraph {c.paragraph} [{c.lang}] · {c.article_id} · chars {c.start}–{c.end}"
+        )
+        body = Text(a.text, style="bold")
+        body.append(f"\n{cite}", style="cyan")
+        if a.aligned:
+            body.append(f"\n[{a.aligned.lang}] {a.aligned.text}", style="dim")
+        out.print(Panel(body, title=f"answer {i} · score {a.score:.2f}", title_align="left"))
+
+
+@app.command()
+def ask(
+    question: Annotated[
+        str | None, typer.Argument(help="The question, in English or Chinese.")
+    ] = None,
+    k: Annotated[int | None, typer.Option("--k", help="Passages to retrieve (1-50).")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Only this language: en or zh.")
+    ] = None,
+    since: Annotated[str | None, typer.Option(help="Earliest date: YYYY[-MM[-DD]].")] = None,
+    until: Annotated[str | None, typer.Option(help="Latest date: YYYY[-MM[-DD]].")] = None,
+    article: Annotated[
+        list[str] | None, typer.Option("--article", help="Only these article ids (repeatable).")
+    ] = None,
+    mode: Annotated[
+        str, typer.Option(help="hybrid, lexical, dense, dense:<embedder> or hybrid:<embedder>.")
+    ] = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
+    batch: Annotated[
+        Path | None,
+        typer.Option("--batch", help="One question per line in; one JSON object per line out."),
+    ] = None,
+) -> None:
+    """Answer a question with sentences quoted from the archive, each with its citation."""
+    from qa.retrieve import Filters, QueryError
+
+    if (question is None) == (batch is None):
+        raise typer.BadParameter("give either a QUESTION or --batch FILE")
+    try:
+        filters = Filters.from_user(lang, since, until, article)
+    except QueryError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    answerer = _open_answerer()
+    try:
+        if batch is not None:
+            failed = _ask_batch(answerer, batch, k, filters, mode)
+            if failed:
+                raise typer.Exit(1)
+            return
+        try:
+            result = answerer.ask(question or "", k, filters, mode)
+        except QueryError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from exc
+    finally:
+        answerer.index.close()
+    if as_json:
+        _print_json(result.model_dump())
+    else:
+        _show(result)
+
+
+def _ask_batch(answerer, path: Path, k, filters, mode) -> int:
+    """Answer each line of ``path``; a bad line gets an error object, not a crash."""
+    from qa.retrieve import QueryError
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise typer.BadParameter(f"cannot read {path}: {exc}") from exc
+    failed = 0
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = answerer.ask(line, k, filters, mode).model_dump()
+        except QueryError as exc:
+            failed += 1
+            row = {"question": line, "line": n, "error": str(exc)}
+        typer.echo(json.dumps(row, ensure_ascii=False))
+    return failed
+
+
 if __name__ == "__main__":
     app()

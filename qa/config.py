@@ -69,6 +69,60 @@ class Settings(BaseSettings):
         512, ge=1, description="Chunks embedded between two durable commits of the catalog."
     )
 
+    # --- questions and retrieval -------------------------------------------------------------
+    max_question_chars: int = Field(2000, ge=1, description="Longer questions are refused.")
+    top_k: int = Field(5, ge=1, le=50, description="Passages returned when k is not given.")
+    max_k: int = Field(50, ge=1, description="The largest k a caller may ask for.")
+    candidates: int = Field(
+        50, ge=1, le=1000, description="Depth of each leg's candidate list before fusion."
+    )
+    rrf_k: int = Field(
+        5,
+        ge=1,
+        description=(
+            "Reciprocal rank fusion constant; small values let top ranks count (5 beat 20 "
+            "and 60 on eval/questions.jsonl)."
+        ),
+    )
+    weight_dense: float = Field(1.0, ge=0, description="Fusion weight of each dense leg.")
+    weight_lexical: float = Field(
+        1.0, ge=0, description="Fusion weight of BM25 in the question's own language."
+    )
+    weight_dictionary: float = Field(
+        0.25, ge=0, description="Fusion weight of BM25 over dictionary-translated terms."
+    )
+    dictionary_terms: bool = Field(
+        True, description="Look the question's terms up in CC-CEDICT for the other language."
+    )
+
+    # --- answers ---------------------------------------------------------------------------
+    answer_passages: int = Field(
+        5, ge=1, description="Top passages whose sentences compete to be answers."
+    )
+    max_answers: int = Field(3, ge=1, le=20)
+    answer_relative: float = Field(
+        0.85, ge=0, le=1, description="Further answers must score this fraction of the best."
+    )
+    sentence_weight_meaning: float = Field(
+        0.6, ge=0, description="Weight of the sentence's cosine to the question."
+    )
+    sentence_weight_terms: float = Field(
+        0.4, ge=0, description="Weight of the share of the question's key terms (idf) it has."
+    )
+    sentence_weight_passage: float = Field(
+        0.2, ge=0, description="Weight of its passage's fused score relative to the best."
+    )
+    sentence_cache_chunks: int = Field(
+        5000, ge=0, description="Chunks whose split, tokenised, encoded sentences are kept."
+    )
+    abstain_below: float = Field(
+        0.2,
+        description=(
+            "Answer only when the best sentence's evidence (meaning and key terms, "
+            "without the passage rank) reaches this; calibrated on eval/questions.jsonl."
+        ),
+    )
+
     @property
     def models_dir(self) -> Path:
         return self.model_cache_dir or self.data_dir / "models"

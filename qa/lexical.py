@@ -268,6 +268,20 @@ class LexicalIndex:
     def size(self, lang: str) -> int:
         return len(self.langs[lang].ids)
 
+    def idf(self, tokens: list[str], lang: str) -> list[float]:
+        """BM25's (Lucene) idf of each token in ``lang``'s chunks; a token no chunk has
+        gets the highest idf, so an out-of-corpus word weighs fully against a match."""
+        ix = self.langs[lang]
+        n = len(ix.ids)
+        vocab = getattr(ix.bm25, "vocab_dict", {}) if ix.bm25 is not None else {}
+        indptr = ix.bm25.scores["indptr"] if ix.bm25 is not None else None  # type: ignore[attr-defined]
+        out = []
+        for t in tokens:
+            j = vocab.get(t)
+            df = int(indptr[j + 1] - indptr[j]) if j is not None and indptr is not None else 0
+            out.append(float(np.log(1 + (n - df + 0.5) / (df + 0.5))))
+        return out
+
     def search(
         self,
         tokens: list[str],

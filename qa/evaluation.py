@@ -1,0 +1,236 @@
+"""Evaluation: the seed question set (retrieval, answers, citations, abstention) per
+retrieval mode, scored with ``ir_measures`` (pytrec_eval underneath).
+
+Retrieval is judged at the level the service returns, the aligned paragraph pair: a
+passage is relevant when its pair holds a gold paragraph. A question of kind ``cross``
+is asked with the language filter set to its gold language, so the answer must come
+from the other language's text than the question's.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+
+from qa.answer import Answerer, AskResult
+from qa.config import Lang
+from qa.retrieve import Filters
+
+Kind = Literal["factoid", "paraphrase", "cross", "unanswerable"]
+RETRIEVAL_METRICS = ("R@1", "R@5", "R@10", "RR@10", "nDCG@10")
+DEPTH = 10  # passages retrieved per question for the metrics above
+
+
+class EvalQuestion(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    lang: Lang
+    kind: Kind
+    question: str
+    article_id: str | None = None
+    gold_lang: Lang | None = None
+    paragraphs: list[int] = []
+    answers: list[str] = []
+
+    @model_validator(mode="after")
+    def _gold(self) -> EvalQuestion:
+        answerable = self.kind != "unanswerable"
+        if answerable and not (self.article_id and self.gold_lang and self.paragraphs):
+            raise ValueError("an answerable question needs article_id, gold_lang, paragraphs")
+        if answerable and not self.answers:
+            raise ValueError("an answerable question needs at least one gold answer")
+        if not answerable and (self.article_id or self.paragraphs or self.answers):
+            raise ValueError("an unanswerable question has no gold")
+        return self
+
+    @property
+    def answerable(self) -> bool:
+        return self.kind != "unanswerable"
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    out, ids = [], set()
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            q = EvalQuestion.model_validate(json.loads(line))
+        except (json.JSONDecodeError, ValidationError) as exc:
+            raise ValueError(f"{path}:{n}: {exc}") from exc
+        if q.id in ids:
+            raise ValueError(f"{path}:{n}: duplicate question id {q.id!r}")
+        ids.add(q.id)
+        out.append(q)
+    return out
+
+
+@dataclass
+class Outcome:
+    """One question's result under one mode."""
+
+    question: EvalQuestion
+    result: AskResult
+    units: list[str]  # ranked passage units, "article#pair"
+    gold_units: set[str]
+    answer_ok: bool
+    citation_ok: bool
+
+
+def _unit(article_id: str, pair: int) -> str:
+    return f"{article_id}#{pair}"
+
+
+def run(
+    answerer: Answerer,
+    questions: list[EvalQuestion],
+    mode: str = "hybrid",
+    progress: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    catalog = answerer.index.catalog
+    outcomes = []
+    for q in questions:
+        filters = Filters(langs=(q.gold_lang,)) if q.kind == "cross" and q.gold_lang else None
+        r = answerer.ask(q.question, k=DEPTH, filters=filters, mode=mode)
+        pairs = {}
+        for p in r.passages:
+            pairs.setdefault(p.article_id, catalog.paragraph_pairs(p.article_id))
+        units = [_unit(p.article_id, pairs[p.article_id][(p.lang, p.paragraph)])
+                 for p in r.passages]  # fmt: skip
+        gold: set[str] = set()
+        answer_ok = citation_ok = False
+        if q.answerable and q.article_id:
+            gold_pairs = catalog.paragraph_pairs(q.article_id)
+            gold = {_unit(q.article_id, gold_pairs[(q.gold_lang, i)])
+                    for i in q.paragraphs if (q.gold_lang, i) in gold_pairs}  # fmt: skip
+            if r.answers:
+                top = r.answers[0]
+                answer_ok = any(g in top.text for g in q.answers)
+                c = top.citation
+                art = catalog.article(c.article_id)
+                verbatim = (
+                    art is not None
+                    and c.lang in art.parts
+                    and art.parts[c.lang].paragraphs[c.paragraph].text[c.start : c.end] == top.text
+                )
+                citation_ok = (
+                    verbatim
+                    and c.article_id == q.article_id
+                    and c.lang == q.gold_lang
+                    and c.paragraph in q.paragraphs
+                )
+        outcomes.append(Outcome(q, r, units, gold, answer_ok, citation_ok))
+        if progress:
+            progress(1)
+    return outcomes
+
+
+def _retrieval_scores(outcomes: list[Outcome]) -> dict[str, float]:
+    import ir_measures
+
+    qrels = {o.question.id: {u: 1 for u in o.gold_units} for o in outcomes if o.gold_units}
+    if not qrels:
+        return {m: 0.0 for m in RETRIEVAL_METRICS}
+    run_ = {}
+    for o in outcomes:
+        if o.question.id in qrels:
+            # every judged question must be in the run, or pytrec_eval silently skips it
+            ranked = {u: float(DEPTH - i) for i, u in enumerate(o.units)}
+            run_[o.question.id] = ranked or {"<none>": 0.0}
+    measures = [ir_measures.parse_measure(m) for m in RETRIEVAL_METRICS]
+    agg = ir_measures.calc_aggregate(measures, qrels, run_)
+    return {m: float(agg[ir_measures.parse_measure(m)]) for m in RETRIEVAL_METRICS}
+
+
+def score(outcomes: list[Outcome]) -> dict[str, float]:
+    """Metrics over a group of outcomes; answer/citation accuracy over answerable ones,
+    abstention precision/recall with "unanswerable" as the positive class."""
+    answerable = [o for o in outcomes if o.question.answerable]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
+    abstained = [o for o in outcomes if o.result.abstained]
+    out: dict[str, float] = {"questions": float(len(outcomes))}
+    if answerable:
+        out.update(_retrieval_scores(answerable))
+        out["answer_acc"] = sum(o.answer_ok for o in answerable) / len(answerable)
+        out["citation_acc"] = sum(o.citation_ok for o in answerable) / len(answerable)
+    if unanswerable or abstained:
+        hits = sum(1 for o in abstained if not o.question.answerable)
+        out["abstain_p"] = hits / len(abstained) if abstained else 1.0
+        out["abstain_r"] = hits / len(unanswerable) if unanswerable else 1.0
+    latencies = sorted(o.result.seconds for o in outcomes)
+    out["p50_ms"] = 1000 * latencies[len(latencies) // 2] if latencies else 0.0
+    return {k: round(v, 4) for k, v in out.items()}
+
+
+def grouped(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:
+    """Scores for all questions, per language and per kind."""
+    groups: dict[str, list[Outcome]] = {"all": outcomes}
+    for o in outcomes:
+        groups.setdefault(f"lang={o.question.lang}", []).append(o)
+    for o in outcomes:
+        groups.setdefault(f"kind={o.question.kind}", []).append(o)
+    return {name: score(items) for name, items in groups.items()}
+
+
+def markdown(table: dict[str, dict[str, dict[str, float]]], group: str = "all") -> str:
+    """One row per mode for ``group``."""
+    cols = [*RETRIEVAL_METRICS, "answer_acc", "citation_acc", "abstain_p", "abstain_r", "p50_ms"]
+    lines = [
+        "| mode | " + " | ".join(cols) + " |",
+        "|---|" + "---|" * len(cols),
+    ]
+    for mode, groups in table.items():
+        row = groups.get(group, {})
+        lines.append(f"| {mode} | " + " | ".join(_fmt(row.get(c)) for c in cols) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return "–"
+    return f"{v:.1f}" if v > 1.5 else f"{v:.3f}"
+
+
+def plot(table: dict[str, dict[str, dict[str, float]]], path: Path) -> None:
+    """Grouped bars: each mode's MRR@10, nDCG@10, R@5 and answer accuracy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    metrics = ["RR@10", "nDCG@10", "R@5", "answer_acc"]
+    modes = list(table)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    width = 0.8 / len(modes)
+    for i, mode in enumerate(modes):
+        values = [table[mode]["all"].get(m, 0.0) for m in metrics]
+        ax.bar([j + i * width for j in range(len(metrics))], values, width, label=mode)
+    ax.set_xticks([j + width * (len(modes) - 1) / 2 for j in range(len(metrics))], metrics)
+    ax.set_ylim(0, 1)
+    ax.set_title("Retrieval modes on eval/questions.jsonl")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def modes_for(answerer: Answerer) -> list[str]:
+    return ["lexical", *(f"dense:{e.name}" for e in answerer.index.embedders), "hybrid"]
+
+
+def evaluate(
+    answerer: Answerer,
+    questions: list[EvalQuestion],
+    modes: Iterable[str],
+    progress: Callable[[int], None] | None = None,
+) -> tuple[dict[str, dict[str, dict[str, float]]], dict[str, list[Outcome]]]:
+    table, outcomes = {}, {}
+    for mode in modes:
+        outcomes[mode] = run(answerer, questions, mode, progress)
+        table[mode] = grouped(outcomes[mode])
+    return table, outcomes

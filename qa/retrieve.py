@@ -1,0 +1,263 @@
+"""Hybrid retrieval: candidate lists from each leg, filters, and fusion.
+
+Legs, each a ranked list of chunk ids:
+
+- ``dense:<embedder>:<lang>``: the question's vector against one embedder's chunks in one
+  language. An embedder only searches when it can read the question's language, so the
+  multilingual encoder crosses languages and the English-only MiniLM does not.
+- ``lexical:<lang>``: BM25 over the question's tokens in its own language, and (when
+  ``dictionary_terms`` is on) over its key terms looked up in CC-CEDICT for the other.
+
+Chunks are merged into *units*, one per aligned paragraph pair (article, bead), so that a
+paragraph and its translation count once. Units are fused by weighted reciprocal rank;
+each unit is shown by its best chunk in the preferred language.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.catalog import StoredChunk
+from qa.config import LANGS, Lang, Settings
+from qa.dictionary import translate_terms
+from qa.indexer import Index
+from qa.lexical import tokenize
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+
+Unit = tuple[str, int]  # (article id, alignment bead): a paragraph pair
+
+MODES = ("hybrid", "lexical", "dense")
+
+
+class QueryError(ValueError):
+    """The question or a filter is not usable; the message says why."""
+
+
+def detect_language(text: str) -> Lang:
+    """Chinese when Han characters outnumber Latin words (one Han character carries about
+    as much as one English word), so "What does 次品 mean?" stays English."""
+    return "zh" if len(_HAN.findall(text)) >= max(1, len(_LATIN_WORD.findall(text))) else "en"
+
+
+def check_question(question: object, settings: Settings) -> str:
+    if not isinstance(question, str):
+        raise QueryError(f"question must be text, got {type(question).__name__}")
+    text = question.strip()
+    if not text:
+        raise QueryError("question is empty")
+    if len(text) > settings.max_question_chars:
+        raise QueryError(
+            f"question is {len(text)} characters; the limit is {settings.max_question_chars}"
+        )
+    return text
+
+
+def parse_day(text: str, end: bool = False) -> int:
+    """'1954', '1954-11' or '1954-11-20' as YYYYMMDD; a partial date is the first day of
+    its span, or the last when ``end`` (so --until 1954 includes all of 1954)."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text.strip())
+    if not m:
+        raise QueryError(f"bad date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m[1]), int(m[2] or (12 if end else 1)), m[3]
+    try:
+        if day is None:
+            last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+            d = dt.date(year, month, last if end else 1)
+        else:
+            d = dt.date(year, month, int(day))
+    except ValueError as exc:
+        raise QueryError(f"bad date {text!r}: {exc}") from exc
+    return d.year * 10000 + d.month * 100 + d.day
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrictions every leg applies before ranking (not after, so ``k`` stays full)."""
+
+    langs: tuple[Lang, ...] = LANGS
+    since: int | None = None  # YYYYMMDD, inclusive
+    until: int | None = None
+    article_ids: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.since > self.until:
+            raise QueryError(f"since ({self.since}) is after until ({self.until})")
+        if not self.langs or any(x not in LANGS for x in self.langs):
+            raise QueryError(f"languages must be among {LANGS}, got {self.langs}")
+        if self.article_ids is not None and not self.article_ids:
+            raise QueryError("article_ids is empty")
+
+    @classmethod
+    def from_user(
+        cls,
+        lang: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        article_ids: list[str] | None = None,
+    ) -> Filters:
+        """Filters from the values a person types (CLI options, HTTP parameters)."""
+        if lang is not None and lang not in LANGS:
+            raise QueryError(f"lang must be one of {LANGS}, got {lang!r}")
+        return cls(
+            langs=(lang,) if lang else LANGS,  # type: ignore[arg-type]
+            since=parse_day(since) if since else None,
+            until=parse_day(until, end=True) if until else None,
+            article_ids=frozenset(article_ids) if article_ids is not None else None,
+        )
+
+    def chroma_where(self, lang: Lang) -> dict:
+        clauses: list[dict] = [{"lang": lang}]
+        if self.since is not None:
+            clauses.append({"date": {"$gte": self.since}})
+        if self.until is not None:
+            clauses.append({"date": {"$lte": self.until}})
+        if self.article_ids is not None:
+            clauses.append({"article_id": {"$in": sorted(self.article_ids)}})
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass
+class Passage:
+    """One fused unit, shown by one chunk."""
+
+    chunk: StoredChunk
+    score: float  # fused score of the unit
+    unit: Unit
+    ranks: dict[str, int] = field(default_factory=dict)  # leg -> 1-based rank of the unit
+
+
+@dataclass
+class Retrieval:
+    question: str
+    language: Lang  # detected language of the question
+    prefer: Lang  # language passages and answers are shown in first
+    passages: list[Passage]
+    tokens: dict[str, list[str]]  # query tokens per language (own + dictionary)
+    vectors: dict[str, np.ndarray]  # question vector per embedder
+
+
+class Retriever:
+    def __init__(self, index: Index, settings: Settings):
+        self.index = index
+        self.settings = settings
+
+    def legs_for(self, mode: str) -> tuple[bool, set[str] | None]:
+        """(use lexical, dense embedder names or None for all) for a mode: 'hybrid',
+        'lexical', 'dense', 'dense:<embedder>' or 'hybrid:<embedder>'."""
+        kind, _, name = mode.partition(":")
+        if kind not in MODES or (name and kind == "lexical"):
+            raise QueryError(
+                f"unknown mode {mode!r}; use one of {MODES}, 'dense:<embedder>' or "
+                "'hybrid:<embedder>'"
+            )
+        names = {e.name for e in self.index.embedders}
+        if name and name not in names:
+            raise QueryError(f"no embedder {name!r}; have {sorted(names)}")
+        dense = set() if kind == "lexical" else ({name} if name else None)
+        return kind != "dense", dense
+
+    def retrieve(
+        self,
+        question: str,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str = "hybrid",
+    ) -> Retrieval:
+        s = self.settings
+        question = check_question(question, s)
+        k = k or s.top_k
+        if not 1 <= k <= s.max_k:
+            raise QueryError(f"k must be between 1 and {s.max_k}, got {k}")
+        filters = filters or Filters()
+        use_lexical, dense_names = self.legs_for(mode)
+        qlang = detect_language(question)
+        prefer = qlang if qlang in filters.langs else filters.langs[0]
+        depth = max(s.candidates, k)
+
+        legs: dict[str, list[str]] = {}
+        weights: dict[str, float] = {}
+        vectors: dict[str, np.ndarray] = {}
+        for e in self.index.embedders:
+            if qlang not in e.langs or (dense_names is not None and e.name not in dense_names):
+                continue
+            vectors[e.name] = e.encode([question])[0]
+            for lang in filters.langs:
+                if lang in e.langs:
+                    hits = self.index.store.query(
+                        e.name, vectors[e.name], depth, filters.chroma_where(lang)
+                    )
+                    legs[f"dense:{e.name}:{lang}"] = [cid for cid, _ in hits]
+                    weights[f"dense:{e.name}:{lang}"] = s.weight_dense
+
+        tokens = {qlang: tokenize(question, qlang)}
+        if s.dictionary_terms:
+            for other in LANGS:
+                if other != qlang:
+                    tokens[other] = translate_terms(tokens[qlang], qlang, other)
+        if use_lexical:
+            lexical = self.index.lexical
+            for lang in filters.langs:
+                hits = lexical.search(
+                    tokens.get(lang, []),
+                    lang,
+                    depth,
+                    filters.since,
+                    filters.until,
+                    set(filters.article_ids) if filters.article_ids is not None else None,
+                )
+                legs[f"lexical:{lang}"] = [cid for cid, _ in hits]
+                weights[f"lexical:{lang}"] = (
+                    s.weight_lexical if lang == qlang else s.weight_dictionary
+                )
+
+        passages = self._fuse(legs, weights, prefer, k)
+        return Retrieval(question, qlang, prefer, passages, tokens, vectors)
+
+    def _fuse(
+        self, legs: dict[str, list[str]], weights: dict[str, float], prefer: Lang, k: int
+    ) -> list[Passage]:
+        # Chunk rows from the catalog: that also drops vectors no commit refers to.
+        stored = self.index.catalog.chunks({cid for ids in legs.values() for cid in ids})
+        rrf = self.settings.rrf_k
+        unit_score: dict[Unit, float] = {}
+        unit_ranks: dict[Unit, dict[str, int]] = {}
+        chunk_score: dict[str, float] = {}
+        for leg, ids in legs.items():
+            w = weights[leg]
+            seen: set[Unit] = set()
+            for rank, cid in enumerate((c for c in ids if c in stored), start=1):
+                chunk_score[cid] = chunk_score.get(cid, 0.0) + w / (rrf + rank)
+                sc = stored[cid]
+                unit = (sc.chunk.article_id, sc.chunk.pair)
+                if unit in seen:
+                    continue
+                seen.add(unit)
+                unit_score[unit] = unit_score.get(unit, 0.0) + w / (rrf + len(seen))
+                unit_ranks.setdefault(unit, {})[leg] = len(seen)
+        top = sorted(unit_score, key=lambda u: (-unit_score[u], u))[:k]
+
+        # Show each unit by its best chunk in the preferred language: a matched one, else
+        # the translation of its best matched chunk, else the best matched chunk itself.
+        best: dict[Unit, dict[str, str]] = {}
+        for cid in sorted(chunk_score, key=lambda c: -chunk_score[c]):
+            sc = stored[cid]
+            best.setdefault((sc.chunk.article_id, sc.chunk.pair), {}).setdefault(sc.chunk.lang, cid)
+        first = {u: stored[next(iter(best[u].values()))] for u in top}
+        aligned = self.index.catalog.chunks(
+            first[u].chunk.aligned_id or "" for u in top if prefer not in best[u]
+        )
+        out = []
+        for u in top:
+            if prefer in best[u]:
+                shown = stored[best[u][prefer]]
+            else:
+                shown = aligned.get(first[u].chunk.aligned_id or "", first[u])
+            out.append(Passage(shown, unit_score[u], u, unit_ranks[u]))
+        return out

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -29,11 +30,11 @@ from pydantic import BaseModel, Field
 from qa.articles import Article
 from qa.catalog import StoredChunk
 from qa.chunking import sentence_spans
-from qa.config import Lang, Settings
+from qa.config import LANGS, Lang, Settings
 from qa.embedders import Embedder
 from qa.indexer import Index
 from qa.lexical import tokenize
-from qa.retrieve import Filters, Retrieval, Retriever
+from qa.retrieve import Filters, Passage, Retrieval, Retriever
 
 
 class Citation(BaseModel):
@@ -135,6 +136,16 @@ class _Candidate:
     end: int
     evidence: float
     score: float
+    aligned: tuple[StoredChunk, int, int] | None  # its translation: chunk, start, end
+
+
+@dataclass
+class _Pool:
+    """The sentences of one passage and of its paragraph pair's other language."""
+
+    passage: Passage
+    own: list[tuple[StoredChunk, _Sentences]]
+    other: list[tuple[StoredChunk, _Sentences]]
 
 
 class Answerer:
@@ -145,6 +156,8 @@ class Answerer:
         self.settings = settings
         self.retriever = Retriever(index, settings)
         self._cache = SentenceCache(settings.sentence_cache_chunks)
+        # reads both languages in one space: pairs sentences with their translations
+        self._bilingual = next((e for e in index.embedders if set(e.langs) == set(LANGS)), None)
 
     def warm_up(self) -> None:
         from qa.dictionary import warm_up as dictionary_warm_up
@@ -163,8 +176,6 @@ class Answerer:
         filters: Filters | None = None,
         mode: str = "hybrid",
     ) -> AskResult:
-        import time
-
         started = time.perf_counter()
         r = self.retriever.retrieve(question, k, filters, mode)
         articles = {
@@ -180,11 +191,7 @@ class Answerer:
             top = max(c.score for c in candidates)
             chosen = [c for c in candidates if c.score >= top * self.settings.answer_relative]
             chosen.sort(key=lambda c: (c.stored.chunk.lang != r.prefer, -c.score))
-            chosen = chosen[: self.settings.max_answers]
-            aligned = self.index.catalog.chunks(
-                c.stored.chunk.aligned_id for c in chosen if c.stored.chunk.aligned_id
-            )
-            answers = [self._answer(c, articles, aligned) for c in chosen]
+            answers = [_answer_out(c, articles) for c in chosen[: self.settings.max_answers]]
         passages = [
             _passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
             for p in r.passages
@@ -205,82 +212,132 @@ class Answerer:
         """The embedder that scores a ``lang`` sentence against a ``qlang`` question."""
         return next((e for e in self.index.embedders if {qlang, lang} <= set(e.langs)), None)
 
-    def _sentences(self, r: Retrieval, chunks: list[StoredChunk]) -> list[_Sentences]:
-        """Cached sentences of each chunk, with vectors from the embedder that reads the
-        question beside them (missing ones encoded in one batch per embedder)."""
-        out = [self._cache.get(sc) for sc in chunks]
-        todo: dict[str, list[_Sentences]] = {}
-        readers: dict[str, Embedder] = {}
-        for sc, sents in zip(chunks, out, strict=True):
-            e = self._reader(r.language, sc.chunk.lang)
-            if e is not None and e.name not in sents.vectors:
-                todo.setdefault(e.name, []).append(sents)
-                readers[e.name] = e
-        for name, items in todo.items():
-            vecs = readers[name].encode([t for it in items for t in it.texts])
+    def _pools(self, r: Retrieval) -> list[_Pool]:
+        """Sentences of the top passages and of their translations, each with the vectors
+        it needs (missing ones encoded in one batch per embedder)."""
+        pools = []
+        for p in r.passages[: self.settings.answer_passages]:
+            other = "zh" if p.chunk.chunk.lang == "en" else "en"
+            twins = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], other)
+            pools.append(
+                _Pool(
+                    p,
+                    [(p.chunk, self._cache.get(p.chunk))],
+                    [(sc, self._cache.get(sc)) for sc in twins],
+                )
+            )
+        todo: dict[str, tuple[Embedder, list[_Sentences]]] = {}
+        for pool in pools:
+            for sc, sents in pool.own + pool.other:
+                for e in {self._reader(r.language, sc.chunk.lang), self._bilingual} - {None}:
+                    if e.name not in sents.vectors:  # type: ignore[union-attr]
+                        todo.setdefault(e.name, (e, []))[1].append(sents)  # type: ignore
+        for e, items in todo.values():
+            items = list({id(it): it for it in items}.values())
+            vecs = e.encode([t for it in items for t in it.texts])
             i = 0
             for it in items:
-                it.vectors[name] = vecs[i : i + len(it.texts)]
+                it.vectors[e.name] = vecs[i : i + len(it.texts)]
                 i += len(it.texts)
-        return out
+        return pools
+
+    def _features(
+        self, r: Retrieval, lang: Lang, sents: list[_Sentences]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(meaning, key terms) of every sentence in ``sents`` (all in ``lang``)."""
+        n = sum(len(s.texts) for s in sents)
+        reader = self._reader(r.language, lang)
+        if reader is None or not n:
+            meaning = np.zeros(n, dtype=np.float32)
+        else:
+            q = r.vectors.get(reader.name)
+            if q is None:  # e.g. lexical-only retrieval
+                q = r.vectors[reader.name] = reader.encode([r.question])[0]
+            meaning = np.concatenate([s.vectors[reader.name] @ q for s in sents])
+        query = r.tokens.get(lang, [])
+        weights = dict(zip(query, self.index.lexical.idf(query, lang), strict=True))
+        total = sum(weights.values()) or 1.0
+        terms = np.array(
+            [sum(w for t, w in weights.items() if t in toks) / total
+             for s in sents for toks in s.tokens],
+            dtype=np.float32,
+        )  # fmt: skip
+        return meaning, terms
 
     def _candidates(self, r: Retrieval) -> list[_Candidate]:
+        """Every sentence of the top passages, scored. A sentence in the other language
+        than the question's also takes the features of its translation (found by the
+        bilingual encoder in the paired paragraph), where the question's own words and
+        the monolingual match are strongest."""
         s = self.settings
-        passages = r.passages[: s.answer_passages]
-        if not passages:
+        pools = self._pools(r)
+        if not pools:
             return []
-        top_passage = passages[0].score or 1.0
+        top_passage = pools[0].passage.score or 1.0
         wm, wt, wp = s.sentence_weight_meaning, s.sentence_weight_terms, s.sentence_weight_passage
         out = []
-        for p, sents in zip(passages, self._sentences(r, [p.chunk for p in passages]), strict=True):
-            lang = p.chunk.chunk.lang
-            reader = self._reader(r.language, lang)
-            if reader is not None:
-                q = r.vectors.get(reader.name)
-                if q is None:  # e.g. lexical-only retrieval
-                    q = r.vectors[reader.name] = reader.encode([r.question])[0]
-                meaning = sents.vectors[reader.name] @ q
-            else:
-                meaning = np.zeros(len(sents.texts), dtype=np.float32)
-            query = r.tokens.get(lang, [])
-            weights = dict(zip(query, self.index.lexical.idf(query, lang), strict=True))
-            total = sum(weights.values()) or 1.0
-            for (a, b), toks, m in zip(sents.spans, sents.tokens, meaning, strict=True):
-                terms = sum(w for t, w in weights.items() if t in toks) / total
-                evidence = (wm * float(m) + wt * terms) / max(wm + wt, 1e-9)
-                score = wm * float(m) + wt * terms + wp * p.score / top_passage
-                out.append(_Candidate(p.chunk, a, b, evidence, score))
+        for pool in pools:
+            sc, own = pool.own[0]
+            lang = sc.chunk.lang
+            meaning, terms = self._features(r, lang, [own])
+            twin_of: list[int | None] = [None] * len(own.texts)
+            flat = [(c, span, text) for c, ss in pool.other
+                    for span, text in zip(ss.spans, ss.texts, strict=True)]  # fmt: skip
+            if self._bilingual is not None and flat:
+                b = self._bilingual.name
+                sim = own.vectors[b] @ np.concatenate([ss.vectors[b] for _, ss in pool.other]).T
+                twin_of = [int(j) for j in sim.argmax(axis=1)]
+                if lang != r.language:
+                    m2, t2 = self._features(
+                        r, pool.other[0][0].chunk.lang, [x[1] for x in pool.other]
+                    )
+                    meaning = np.maximum(meaning, m2[twin_of])
+                    terms = np.maximum(terms, t2[twin_of])
+            for i, (a, b_) in enumerate(own.spans):
+                m, t = float(meaning[i]), float(terms[i])
+                twin = twin_of[i]
+                aligned = (flat[twin][0], *flat[twin][1]) if twin is not None else None
+                out.append(
+                    _Candidate(
+                        sc,
+                        a,
+                        b_,
+                        evidence=(wm * m + wt * t) / max(wm + wt, 1e-9),
+                        score=wm * m + wt * t + wp * pool.passage.score / top_passage,
+                        aligned=aligned,
+                    )
+                )
         return out
 
-    def _answer(
-        self, c: _Candidate, articles: dict[str, Article], aligned: dict[str, StoredChunk]
-    ) -> AnswerOut:
-        ch = c.stored.chunk
-        art = articles[ch.article_id]
-        other = aligned.get(ch.aligned_id or "")
-        return AnswerOut(
-            text=ch.text[c.start - ch.start : c.end - ch.start],
-            score=round(c.score, 4),
-            citation=Citation(
-                article_id=ch.article_id,
-                title=_title(art, ch.lang),
-                date=art.date.isoformat(),
-                page=art.page,
-                paragraph=ch.paragraph,
-                lang=ch.lang,
-                start=c.start,
-                end=c.end,
-            ),
-            aligned=Aligned(
-                lang=other.chunk.lang,
-                text=other.chunk.text,
-                paragraph=other.chunk.paragraph,
-                start=other.chunk.start,
-                end=other.chunk.end,
-            )
-            if other
-            else None,
+
+def _answer_out(c: _Candidate, articles: dict[str, Article]) -> AnswerOut:
+    ch = c.stored.chunk
+    art = articles[ch.article_id]
+    aligned = None
+    if c.aligned is not None:
+        other, a, b = c.aligned
+        aligned = Aligned(
+            lang=other.chunk.lang,
+            text=other.chunk.text[a - other.chunk.start : b - other.chunk.start],
+            paragraph=other.chunk.paragraph,
+            start=a,
+            end=b,
         )
+    return AnswerOut(
+        text=ch.text[c.start - ch.start : c.end - ch.start],
+        score=round(c.score, 4),
+        citation=Citation(
+            article_id=ch.article_id,
+            title=_title(art, ch.lang),
+            date=art.date.isoformat(),
+            page=art.page,
+            paragraph=ch.paragraph,
+            lang=ch.lang,
+            start=c.start,
+            end=c.end,
+        ),
+        aligned=aligned,
+    )
 
 
 def _title(article: Article, lang: str) -> str:

@@ -196,6 +196,15 @@ class Catalog:
                 out[row[0]] = self._stored(row)
         return out
 
+    def unit_chunks(self, article_id: str, pair: int, lang: str) -> list[StoredChunk]:
+        """The chunks of one aligned paragraph pair in one language, in text order."""
+        rows = self._query(
+            f"SELECT {self._CHUNK_COLS} FROM chunks WHERE article_id = ? AND pair = ? "
+            "AND lang = ? ORDER BY paragraph, start",
+            (article_id, pair, lang),
+        )
+        return [self._stored(r) for r in rows]
+
     def all_chunks(self, lang: str) -> list[StoredChunk]:
         rows = self._query(
             f"SELECT {self._CHUNK_COLS} FROM chunks WHERE lang = ? ORDER BY id", (lang,)

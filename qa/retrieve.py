@@ -172,7 +172,7 @@ class Retriever:
     ) -> Retrieval:
         s = self.settings
         question = check_question(question, s)
-        k = k or s.top_k
+        k = s.top_k if k is None else k
         if not 1 <= k <= s.max_k:
             raise QueryError(f"k must be between 1 and {s.max_k}, got {k}")
         filters = filters or Filters()

@@ -46,3 +46,23 @@ def index(settings, embedders):
     ix = Index(settings, embedders)
     yield ix
     ix.close()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory, model_cache, embedders):
+    """The seed corpus indexed once, read-only for the tests that use it."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("seeded"), model_cache_dir=model_cache)
+    ix = Index(settings, embedders)
+    report = ix.index_paths([SEEDS], progress=False)
+    assert not report.failed
+    yield ix
+    ix.close()
+
+
+@pytest.fixture(scope="session")
+def answerer(seeded):
+    from qa.answer import Answerer
+
+    a = Answerer(seeded, seeded.settings)
+    a.warm_up()
+    return a

@@ -1,0 +1,119 @@
+"""Extractive answers over the indexed seeds: verbatim quotes, citations, language
+preference, cross-language answers and abstention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, YANGQUAN
+
+from qa.evaluation import load_questions
+from qa.retrieve import Filters
+
+QUESTIONS = load_questions(ROOT / "eval" / "questions.jsonl")
+
+
+def _paragraph(index, article_id: str, lang: str, paragraph: int) -> str:
+    return index.catalog.article(article_id).parts[lang].paragraphs[paragraph].text
+
+
+def test_yangquan_in_english(answerer):
+    r = answerer.ask("How did Yangquan cut defects?")
+    assert not r.abstained and r.language == "en"
+    top = r.answers[0]
+    assert "15% to 9%" in top.text or "requisition system" in top.text
+    c = top.citation
+    assert (c.article_id, c.date, c.page, c.lang) == (YANGQUAN, "1954-11-20", 2, "en")
+    assert c.title.startswith("The Yangquan City Leadership")
+    # the aligned text is the sentence's translation, from the paired Chinese paragraph
+    assert top.aligned is not None and top.aligned.lang == "zh" and top.aligned.paragraph == 3
+    assert "四月到六月" in top.aligned.text or "百分之十五" in top.aligned.text
+
+
+def test_yangquan_in_chinese_answers_from_the_chinese_original(answerer):
+    r = answerer.ask("三都村铁业生产合作社是怎样减少次品的？")
+    assert not r.abstained and r.language == "zh"
+    top = r.answers[0]
+    c = top.citation
+    assert (c.lang, c.article_id, c.paragraph) == ("zh", YANGQUAN, 3)  # the Sanducun paragraph
+    assert c.title == "阳泉市领导手工业生产合作社的办法好"
+    assert "三都村铁业生产合作社" in top.text
+    assert top.aligned is not None and top.aligned.lang == "en"
+    assert "Sanducun" in top.aligned.text  # its translation
+    assert r.passages[0].lang == "zh"
+
+
+def test_every_answer_and_passage_is_verbatim(answerer):
+    """paragraph[start:end] == text for every answer and passage, on every eval question."""
+    index = answerer.index
+    checked = 0
+    for q in QUESTIONS:
+        r = answerer.ask(q.question)
+        for a in r.answers:
+            c = a.citation
+            assert _paragraph(index, c.article_id, c.lang, c.paragraph)[c.start : c.end] == a.text
+            if a.aligned:
+                text = _paragraph(index, c.article_id, a.aligned.lang, a.aligned.paragraph)
+                assert text[a.aligned.start : a.aligned.end] == a.aligned.text
+            checked += 1
+        for p in r.passages:
+            assert _paragraph(index, p.article_id, p.lang, p.paragraph)[p.start : p.end] == p.text
+    assert checked >= 50
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_answers_come_in_the_question_language_first(answerer, lang):
+    asked = [q for q in QUESTIONS if q.lang == lang and q.kind == "factoid"]
+    firsts = [r.answers[0].citation.lang for q in asked if (r := answerer.ask(q.question)).answers]
+    assert len(firsts) >= len(asked) * 0.8
+    assert all(x == lang for x in firsts)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "paragraph", "gold"),
+    [("三都村铁业生产合作社是怎样减少次品的？", "en", 2, "Sanducun"),
+     ("How many people did Yangquan train in rotation?", "zh", 4, "二百八十七人")],
+)  # fmt: skip
+def test_cross_language_answers(answerer, question, lang, paragraph, gold):
+    """Asked in one language, answered from the other's text, from the right paragraph."""
+    r = answerer.ask(question, filters=Filters(langs=(lang,)))
+    assert not r.abstained
+    c = r.answers[0].citation
+    assert (c.lang, c.article_id, c.paragraph) == (lang, YANGQUAN, paragraph)
+    assert gold in r.answers[0].text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of France?", "法国的首都是哪里？", "How do I reset my email password?",
+     "怎样重置电子邮箱密码？"],
+)  # fmt: skip
+def test_abstains_out_of_corpus(answerer, question):
+    r = answerer.ask(question)
+    assert r.abstained and r.answers == []
+    assert r.confidence < answerer.settings.abstain_below
+
+
+def test_filters_reach_the_answers(answerer):
+    r = answerer.ask("How did Yangquan cut defects?", filters=Filters.from_user(until="1954-06"))
+    assert all(a.citation.article_id != YANGQUAN for a in r.answers)
+    r = answerer.ask("How did Yangquan cut defects?", filters=Filters.from_user(lang="zh"))
+    assert all(a.citation.lang == "zh" for a in r.answers)
+    assert all(p.lang == "zh" for p in r.passages)
+
+
+def test_contract_fields(answerer):
+    d = answerer.ask("How many production teams were organized in Yangquan?").model_dump()
+    assert {"question", "language", "abstained", "answers", "passages"} <= d.keys()
+    a = d["answers"][0]
+    assert {"text", "score", "citation", "aligned"} <= a.keys()
+    assert set(a["citation"]) >= {"article_id", "title", "date", "page", "paragraph", "lang",
+                                  "start", "end"}  # fmt: skip
+    assert {"article_id", "lang", "paragraph", "text", "score"} <= d["passages"][0].keys()
+
+
+def test_questions_file_is_valid():
+    assert len(QUESTIONS) >= 100
+    path = Path(ROOT / "eval" / "questions.jsonl")
+    assert path.exists()

@@ -193,5 +193,83 @@ def _ask_batch(answerer, path: Path, k, filters, mode) -> int:
     return failed
 
 
+DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
+DEFAULT_EXPECTED = Path("eval/expected.json")
+
+
+@app.command("eval")
+def eval_(
+    questions: Annotated[Path, typer.Option(help="Question set (JSON Lines).")] = DEFAULT_QUESTIONS,
+    seeds: Annotated[Path, typer.Option(help="Articles the questions are about.")] = DEFAULT_SEEDS,
+    modes: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated modes. Default: lexical, each dense embedder, hybrid."),
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(help="Folder for table.md, scores.json and modes.png."),
+    ] = Path("eval/reports/latest"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print all scores as JSON.")] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help=f"Exit 1 if a score fell below {DEFAULT_EXPECTED}.")
+    ] = False,
+    write_expected: Annotated[
+        bool, typer.Option("--write-expected", help=f"Record these scores in {DEFAULT_EXPECTED}.")
+    ] = False,
+) -> None:
+    """Score retrieval, answers, citations and abstention per mode on the seed question set,
+    in a throwaway index of SEEDS (your main index is not touched)."""
+    import tempfile
+
+    from tqdm import tqdm
+
+    from qa import evaluation as ev
+    from qa.answer import Answerer
+
+    try:
+        qs = ev.load_questions(questions)
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    settings = get_settings()
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
+        index = ev.seed_index(settings, seeds, Path(tmp))
+        try:
+            answerer = Answerer(index, index.settings)
+            answerer.warm_up()
+            chosen = modes.split(",") if modes else ev.modes_for(answerer)
+            with tqdm(total=len(qs) * len(chosen), unit="q", desc="evaluating",
+                      disable=as_json) as bar:  # fmt: skip
+                table, _ = ev.evaluate(answerer, qs, chosen, bar.update)
+        finally:
+            index.close()
+    if report is not None:
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "scores.json").write_text(json.dumps(table, indent=2))
+        groups = ["all", *sorted(g for g in table[chosen[0]] if g != "all")]
+        (report / "table.md").write_text(
+            "\n\n".join(f"### {g}\n\n{ev.markdown(table, g)}" for g in groups) + "\n"
+        )
+        ev.plot(table, report / "modes.png")
+    if as_json:
+        _print_json(table)
+    else:
+        typer.echo(ev.markdown(table))
+        if report is not None:
+            typer.echo(
+                f"\nper language and kind: {report / 'table.md'}; plot: {report / 'modes.png'}"
+            )
+    if write_expected:
+        record = ev.expected_record(
+            table, settings.model_dump(mode="json", exclude={"data_dir", "model_cache_dir"})
+        )
+        DEFAULT_EXPECTED.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+    if check:
+        failed = ev.regressions(table, json.loads(DEFAULT_EXPECTED.read_text()))
+        for line in failed:
+            typer.echo(f"regression: {line}", err=True)
+        if failed:
+            raise typer.Exit(1)
+
+
 if __name__ == "__main__":
     app()

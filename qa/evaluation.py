@@ -18,7 +18,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from qa.answer import Answerer, AskResult
-from qa.config import Lang
+from qa.config import Lang, Settings
+from qa.indexer import Index
 from qa.retrieve import Filters
 
 Kind = Literal["factoid", "paraphrase", "cross", "unanswerable"]
@@ -234,3 +235,51 @@ def evaluate(
         outcomes[mode] = run(answerer, questions, mode, progress)
         table[mode] = grouped(outcomes[mode])
     return table, outcomes
+
+
+# --- reproducibility: expected scores -------------------------------------------------------
+TOLERANCE = 0.02  # a metric may drop this much (absolute) before the check fails
+CHECKED = (*RETRIEVAL_METRICS, "answer_acc", "citation_acc", "abstain_p", "abstain_r")
+
+
+def expected_record(table: dict[str, dict[str, dict[str, float]]], settings: dict) -> dict:
+    """What ``eval/expected.json`` holds: the scores of every mode on every group, with the
+    configuration that produced them."""
+    return {
+        "questions": "eval/questions.jsonl",
+        "tolerance": TOLERANCE,
+        "settings": settings,
+        "scores": {
+            mode: {g: {k: v for k, v in row.items() if k in CHECKED} for g, row in groups.items()}
+            for mode, groups in table.items()
+        },
+    }
+
+
+def regressions(table: dict[str, dict[str, dict[str, float]]], expected: dict) -> list[str]:
+    """Each metric that fell more than the tolerance below its expected value."""
+    tol = float(expected.get("tolerance", TOLERANCE))
+    out = []
+    for mode, groups in expected["scores"].items():
+        for group, row in groups.items():
+            for metric, want in row.items():
+                got = table.get(mode, {}).get(group, {}).get(metric)
+                if got is None:
+                    out.append(f"{mode} {group} {metric}: missing (expected {want})")
+                elif got < want - tol:
+                    out.append(f"{mode} {group} {metric}: {got:.4f} < {want:.4f} - {tol}")
+    return out
+
+
+def seed_index(settings: Settings, seeds: Path, data_dir: Path) -> Index:
+    """A throwaway index of the bundled articles in ``data_dir`` (the user's main index is
+    never touched); models and their ONNX exports are reused from the usual cache."""
+    throwaway = settings.model_copy(
+        update={"data_dir": data_dir, "model_cache_dir": settings.models_dir}
+    )
+    index = Index(throwaway)
+    report = index.index_paths([seeds], progress=False)
+    if report.failed:
+        index.close()
+        raise ValueError(f"cannot index {seeds}: {report.failed[0]}")
+    return index

@@ -24,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from itertools import islice
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +104,7 @@ def large_corpus(cache: Path, en_addresses: int) -> list[Path]:
         "zh": (cache / "pd199801.jsonl", lambda: peoples_daily_1998()),
         "en": (
             cache / f"sotu-{en_addresses}.jsonl",
-            lambda: list(sotu_addresses(fetch_sotu(cache / "sotu")))[:en_addresses],
+            lambda: islice(sotu_addresses(fetch_sotu(cache / "sotu")), en_addresses),
         ),
     }
     for path, make in files.values():

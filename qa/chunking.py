@@ -32,7 +32,8 @@ _SOFT_BREAK = {"en": re.compile(r"[,;:]\s+|\s+"), "zh": re.compile(r"[，、：,
 def _spans_en(text: str) -> list[tuple[int, int]]:
     cuts = []
     for m in _EN_END.finditer(text):
-        word = re.search(r"([\w.]+)[.!?]?$", text[: m.start() + 1])
+        # the word before the stop; a bounded look-back keeps long paragraphs linear
+        word = re.search(r"([\w.]+)[.!?]?$", text[max(0, m.start() - 24) : m.start() + 1])
         stem = word.group(1).rstrip(".").lower() if word else ""
         if stem in _ABBREV or (len(stem) == 1 and stem.isalpha()):
             continue  # "Mr. Li", "i.e. the", "J. Smith"

@@ -1,0 +1,75 @@
+"""The `qa` command as a user runs it: real subprocesses over the indexed seeds."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, YANGQUAN
+
+
+@pytest.fixture(scope="module")
+def env(seeded, model_cache):
+    return {**os.environ, "QA_DATA_DIR": str(seeded.settings.data_dir),
+            "QA_MODEL_CACHE_DIR": str(model_cache)}  # fmt: skip
+
+
+def qa(env, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "qa.cli", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)  # fmt: skip
+
+
+def test_ask_json(env):
+    run = qa(env, "ask", "How did Yangquan cut defects?", "--json")
+    assert run.returncode == 0, run.stderr
+    d = json.loads(run.stdout)
+    assert d["language"] == "en" and not d["abstained"]
+    c = d["answers"][0]["citation"]
+    assert (c["article_id"], c["date"], c["page"]) == (YANGQUAN, "1954-11-20", 2)
+
+
+def test_ask_readable(env):
+    run = qa(env, "ask", "三都村铁业生产合作社是怎样减少次品的？")
+    assert run.returncode == 0, run.stderr
+    assert "1954-11-20, page 2" in run.stdout and "阳泉市领导手工业生产合作社的办法好" in run.stdout
+
+
+def test_ask_batch_keeps_going_past_bad_lines(env, tmp_path):
+    batch = tmp_path / "q.txt"
+    batch.write_text("How many production teams were organized in Yangquan?\n\n"
+                     + "x" * 2001 + "\n法国的首都是哪里？\n", encoding="utf-8")  # fmt: skip
+    run = qa(env, "ask", "--batch", str(batch))
+    assert run.returncode == 1
+    rows = [json.loads(x) for x in run.stdout.splitlines()]
+    assert len(rows) == 3
+    assert "seven production teams" in rows[0]["answers"][0]["text"]
+    assert rows[1]["line"] == 3 and "limit is 2000" in rows[1]["error"]
+    assert rows[2]["abstained"] is True and rows[2]["answers"] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["ask", "   "], "question is empty"),
+     (["ask", "x", "--since", "1954-13"], "bad date"),
+     (["ask", "x", "--lang", "fr"], "lang must be"),
+     (["ask"], "either a QUESTION or --batch")],
+)  # fmt: skip
+def test_ask_bad_input_exit_2(env, args, message):
+    run = qa(env, *args)
+    assert run.returncode == 2
+    assert message in run.stderr
+
+
+def test_eval_json_and_report(env, tmp_path):
+    run = qa(env, "eval", "--modes", "hybrid", "--json", "--report", str(tmp_path / "r"))
+    assert run.returncode == 0, run.stderr[-2000:]
+    table = json.loads(run.stdout)
+    expected = json.loads((ROOT / "eval" / "expected.json").read_text())
+    want = expected["scores"]["hybrid"]["all"]["RR@10"]
+    assert table["hybrid"]["all"]["RR@10"] >= want - expected["tolerance"]
+    assert {"lang=en", "lang=zh", "kind=cross", "kind=unanswerable"} <= table["hybrid"].keys()
+    for name in ("scores.json", "table.md", "modes.png"):
+        assert (tmp_path / "r" / name).stat().st_size > 0

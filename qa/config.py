@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     )
     max_answers: int = Field(3, ge=1, le=20)
     answer_relative: float = Field(
-        0.85, ge=0, le=1, description="Further answers must score this fraction of the best."
+        0.9, ge=0, le=1, description="Further answers must score this fraction of the best."
     )
     sentence_weight_meaning: float = Field(
         0.6, ge=0, description="Weight of the sentence's cosine to the question."

@@ -31,11 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def _queries(index, n: int, seed: int = 0) -> list[str]:
     """Eval questions plus the first words of random indexed sentences."""
     from qa.chunking import sentence_spans
@@ -54,6 +49,8 @@ def _queries(index, n: int, seed: int = 0) -> list[str]:
 
 
 def _time(answerer, queries: list[str]) -> dict:
+    from qa.evaluation import percentile
+
     seconds, answered = [], 0
     for q in queries:
         t = time.perf_counter()
@@ -62,9 +59,9 @@ def _time(answerer, queries: list[str]) -> dict:
         answered += not r.abstained
     return {
         "queries": len(queries),
-        "p50_ms": _percentile(seconds, 0.50),
-        "p95_ms": _percentile(seconds, 0.95),
-        "p99_ms": _percentile(seconds, 0.99),
+        "p50_ms": percentile(seconds, 0.50),
+        "p95_ms": percentile(seconds, 0.95),
+        "p99_ms": percentile(seconds, 0.99),
         "mean_ms": statistics.fmean(seconds),
         "answered": answered,
     }

@@ -18,7 +18,6 @@ the citation's offsets index the paragraph: ``paragraph[start:end] == text``.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from collections import OrderedDict
@@ -144,7 +143,7 @@ class _Pool:
     """The sentences of one passage and of its paragraph pair's other language."""
 
     passage: Passage
-    own: list[tuple[StoredChunk, _Sentences]]
+    own: _Sentences  # of the passage's chunk
     other: list[tuple[StoredChunk, _Sentences]]
 
 
@@ -220,15 +219,11 @@ class Answerer:
             other = "zh" if p.chunk.chunk.lang == "en" else "en"
             twins = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], other)
             pools.append(
-                _Pool(
-                    p,
-                    [(p.chunk, self._cache.get(p.chunk))],
-                    [(sc, self._cache.get(sc)) for sc in twins],
-                )
+                _Pool(p, self._cache.get(p.chunk), [(sc, self._cache.get(sc)) for sc in twins])
             )
         todo: dict[str, tuple[Embedder, list[_Sentences]]] = {}
         for pool in pools:
-            for sc, sents in pool.own + pool.other:
+            for sc, sents in [(pool.passage.chunk, pool.own), *pool.other]:
                 for e in {self._reader(r.language, sc.chunk.lang), self._bilingual} - {None}:
                     if e.name not in sents.vectors:  # type: ignore[union-attr]
                         todo.setdefault(e.name, (e, []))[1].append(sents)  # type: ignore
@@ -242,9 +237,10 @@ class Answerer:
         return pools
 
     def _features(
-        self, r: Retrieval, lang: Lang, sents: list[_Sentences]
+        self, r: Retrieval, lang: Lang, sents: list[_Sentences], idf: dict[str, float]
     ) -> tuple[np.ndarray, np.ndarray]:
-        """(meaning, key terms) of every sentence in ``sents`` (all in ``lang``)."""
+        """(meaning, key terms) of every sentence in ``sents`` (all in ``lang``); ``idf``
+        weighs the question's tokens in ``lang``."""
         n = sum(len(s.texts) for s in sents)
         reader = self._reader(r.language, lang)
         if reader is None or not n:
@@ -254,11 +250,9 @@ class Answerer:
             if q is None:  # e.g. lexical-only retrieval
                 q = r.vectors[reader.name] = reader.encode([r.question])[0]
             meaning = np.concatenate([s.vectors[reader.name] @ q for s in sents])
-        query = r.tokens.get(lang, [])
-        weights = dict(zip(query, self.index.lexical.idf(query, lang), strict=True))
-        total = sum(weights.values()) or 1.0
+        total = sum(idf.values()) or 1.0
         terms = np.array(
-            [sum(w for t, w in weights.items() if t in toks) / total
+            [sum(w for t, w in idf.items() if t in toks) / total
              for s in sents for toks in s.tokens],
             dtype=np.float32,
         )  # fmt: skip
@@ -275,11 +269,16 @@ class Answerer:
             return []
         top_passage = pools[0].passage.score or 1.0
         wm, wt, wp = s.sentence_weight_meaning, s.sentence_weight_terms, s.sentence_weight_passage
+        lexical = self.index.lexical
+        idf = {  # once per question, not per passage
+            lang: dict(zip(toks, lexical.idf(toks, lang), strict=True))
+            for lang, toks in r.tokens.items()
+        }
         out = []
         for pool in pools:
-            sc, own = pool.own[0]
-            lang = sc.chunk.lang
-            meaning, terms = self._features(r, lang, [own])
+            sc, own = pool.passage.chunk, pool.own
+            lang, other = sc.chunk.lang, ("zh" if sc.chunk.lang == "en" else "en")
+            meaning, terms = self._features(r, lang, [own], idf.get(lang, {}))
             twin_of: list[int | None] = [None] * len(own.texts)
             flat = [(c, span, text) for c, ss in pool.other
                     for span, text in zip(ss.spans, ss.texts, strict=True)]  # fmt: skip
@@ -289,7 +288,7 @@ class Answerer:
                 twin_of = [int(j) for j in sim.argmax(axis=1)]
                 if lang != r.language:
                     m2, t2 = self._features(
-                        r, pool.other[0][0].chunk.lang, [x[1] for x in pool.other]
+                        r, other, [ss for _, ss in pool.other], idf.get(other, {})
                     )
                     meaning = np.maximum(meaning, m2[twin_of])
                     terms = np.maximum(terms, t2[twin_of])
@@ -354,7 +353,7 @@ def _passage_out(sc: StoredChunk, score: float, article: Article) -> PassageOut:
         text=c.text,
         score=round(score, 6),
         title=_title(article, c.lang),
-        date=article.date.isoformat() if isinstance(article.date, dt.date) else str(article.date),
+        date=article.date.isoformat(),
         page=article.page,
         start=c.start,
         end=c.end,

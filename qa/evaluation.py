@@ -163,9 +163,15 @@ def score(outcomes: list[Outcome]) -> dict[str, float]:
         hits = sum(1 for o in abstained if not o.question.answerable)
         out["abstain_p"] = hits / len(abstained) if abstained else 1.0
         out["abstain_r"] = hits / len(unanswerable) if unanswerable else 1.0
-    latencies = sorted(o.result.seconds for o in outcomes)
-    out["p50_ms"] = 1000 * latencies[len(latencies) // 2] if latencies else 0.0
+    latencies = [o.result.seconds for o in outcomes]
+    out["p50_ms"] = 1000 * percentile(latencies, 0.5) if latencies else 0.0
     return {k: round(v, 4) for k, v in out.items()}
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The value at quantile ``q`` of ``values`` (nearest rank, no interpolation)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 def grouped(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.catalog import StoredChunk
+from qa.catalog import StoredChunk, date_int
 from qa.config import LANGS, Lang, Settings
 from qa.dictionary import translate_terms
 from qa.indexer import Index
@@ -74,7 +74,7 @@ def parse_day(text: str, end: bool = False) -> int:
             d = dt.date(year, month, int(day))
     except ValueError as exc:
         raise QueryError(f"bad date {text!r}: {exc}") from exc
-    return d.year * 10000 + d.month * 100 + d.day
+    return date_int(d)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,14 @@ class Settings(BaseSettings):
         None, description="Where exported ONNX models are cached. Default: DATA_DIR/models."
     )
     collection_prefix: str = Field(
-        "qa", description="Chroma collections are named PREFIX-<embedder>."
+        "qa", description="Chroma collections are named PREFIX-<embedder>-<lang>."
+    )
+    chroma_url: str | None = Field(
+        None,
+        description=(
+            "A Chroma server (http://host:port) to keep vectors in instead of the embedded "
+            "store under DATA_DIR/chroma."
+        ),
     )
 
     # --- embeddings --------------------------------------------------------------------

@@ -137,6 +137,7 @@ class Index:
             missing = {i for i, lang in committed.items() if lang in e.langs} - present
             if missing:  # e.g. a collection deleted by hand: re-embed what it lacks
                 self._embed(e, list(self.catalog.chunks(missing).values()), {})
+        self.store.drop_legacy()
         return removed
 
     # --- indexing ------------------------------------------------------------------------

@@ -282,6 +282,36 @@ class LexicalIndex:
             out.append(float(np.log(1 + (n - df + 0.5) / (df + 0.5))))
         return out
 
+    def _mask(
+        self,
+        lang: str,
+        since: int | None,
+        until: int | None,
+        article_ids: set[str] | None,
+    ) -> np.ndarray:
+        ix = self.langs[lang]
+        mask = np.ones(len(ix.ids), dtype=bool)
+        if since is not None:
+            mask &= ix.dates >= since
+        if until is not None:
+            mask &= ix.dates <= until
+        if article_ids is not None:
+            mask &= np.isin(ix.articles, list(article_ids))
+        return mask
+
+    def matching(
+        self,
+        lang: str,
+        since: int | None = None,
+        until: int | None = None,
+        article_ids: set[str] | None = None,
+    ) -> list[str]:
+        """Ids of the chunks in ``lang`` that pass the filters. The dense legs pass them to
+        Chroma: far faster there than a metadata ``where`` (see ``qa.store``)."""
+        ix = self.langs[lang]
+        mask = self._mask(lang, since, until, article_ids)
+        return [ix.ids[i] for i in np.flatnonzero(mask)]
+
     def search(
         self,
         tokens: list[str],
@@ -295,13 +325,7 @@ class LexicalIndex:
         ix = self.langs[lang]
         if ix.bm25 is None or not tokens or not ix.ids:
             return []
-        mask = np.ones(len(ix.ids), dtype=bool)
-        if since is not None:
-            mask &= ix.dates >= since
-        if until is not None:
-            mask &= ix.dates <= until
-        if article_ids is not None:
-            mask &= np.isin(ix.articles, list(article_ids))
+        mask = self._mask(lang, since, until, article_ids)
         if not mask.any():
             return []
         scores = ix.bm25.get_scores(tokens)  # type: ignore[attr-defined]

@@ -112,15 +112,10 @@ class Filters:
             article_ids=frozenset(article_ids) if article_ids is not None else None,
         )
 
-    def chroma_where(self, lang: Lang) -> dict:
-        clauses: list[dict] = [{"lang": lang}]
-        if self.since is not None:
-            clauses.append({"date": {"$gte": self.since}})
-        if self.until is not None:
-            clauses.append({"date": {"$lte": self.until}})
-        if self.article_ids is not None:
-            clauses.append({"article_id": {"$in": sorted(self.article_ids)}})
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+    @property
+    def restricts_chunks(self) -> bool:
+        """Whether anything beyond the language narrows the chunks searched."""
+        return self.since is not None or self.until is not None or self.article_ids is not None
 
 
 @dataclass
@@ -181,6 +176,15 @@ class Retriever:
         prefer = qlang if qlang in filters.langs else filters.langs[0]
         depth = max(s.candidates, k)
 
+        lexical = self.index.lexical
+        article_ids = set(filters.article_ids) if filters.article_ids is not None else None
+        allowed = {
+            lang: lexical.matching(lang, filters.since, filters.until, article_ids)
+            if filters.restricts_chunks
+            else None
+            for lang in filters.langs
+        }
+
         legs: dict[str, list[str]] = {}
         weights: dict[str, float] = {}
         vectors: dict[str, np.ndarray] = {}
@@ -191,7 +195,7 @@ class Retriever:
             for lang in filters.langs:
                 if lang in e.langs:
                     hits = self.index.store.query(
-                        e.name, vectors[e.name], depth, filters.chroma_where(lang)
+                        e.name, lang, vectors[e.name], depth, allowed[lang]
                     )
                     legs[f"dense:{e.name}:{lang}"] = [cid for cid, _ in hits]
                     weights[f"dense:{e.name}:{lang}"] = s.weight_dense
@@ -202,15 +206,9 @@ class Retriever:
                 if other != qlang:
                     tokens[other] = translate_terms(tokens[qlang], qlang, other)
         if use_lexical:
-            lexical = self.index.lexical
             for lang in filters.langs:
                 hits = lexical.search(
-                    tokens.get(lang, []),
-                    lang,
-                    depth,
-                    filters.since,
-                    filters.until,
-                    set(filters.article_ids) if filters.article_ids is not None else None,
+                    tokens.get(lang, []), lang, depth, filters.since, filters.until, article_ids
                 )
                 legs[f"lexical:{lang}"] = [cid for cid, _ in hits]
                 weights[f"lexical:{lang}"] = (

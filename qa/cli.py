@@ -88,14 +88,12 @@ def stats(
     out.print(table)
 
 
-def _open_answerer():
-    from qa.answer import Answerer
+def _open_service():
+    from qa.service import Service
 
-    settings = get_settings()
-    ix = _open_index()
-    answerer = Answerer(ix, settings)
-    answerer.warm_up()
-    return answerer
+    service = Service(get_settings())
+    service.warm_up()
+    return service
 
 
 def _show(result) -> None:
@@ -120,23 +118,39 @@ def _show(result) -> None:
         out.print(Panel(body, title=f"answer {i} · score {a.score:.2f}", title_align="left"))
 
 
+# Options shared by ask and search (the same filters as the HTTP API's).
+KOpt = Annotated[int | None, typer.Option("--k", help="Passages to retrieve (1-50).")]
+LangOpt = Annotated[str | None, typer.Option("--lang", help="Only this language: en or zh.")]
+SinceOpt = Annotated[str | None, typer.Option(help="Earliest date: YYYY[-MM[-DD]].")]
+UntilOpt = Annotated[str | None, typer.Option(help="Latest date: YYYY[-MM[-DD]].")]
+ArticleOpt = Annotated[
+    list[str] | None, typer.Option("--article", help="Only these article ids (repeatable).")
+]
+ModeOpt = Annotated[
+    str, typer.Option(help="hybrid, lexical, dense, dense:<embedder> or hybrid:<embedder>.")
+]
+
+
+def _filters(lang, since, until, article):
+    from qa.retrieve import Filters, QueryError
+
+    try:
+        return Filters.from_user(lang, since, until, article)
+    except QueryError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
 @app.command()
 def ask(
     question: Annotated[
         str | None, typer.Argument(help="The question, in English or Chinese.")
     ] = None,
-    k: Annotated[int | None, typer.Option("--k", help="Passages to retrieve (1-50).")] = None,
-    lang: Annotated[
-        str | None, typer.Option("--lang", help="Only this language: en or zh.")
-    ] = None,
-    since: Annotated[str | None, typer.Option(help="Earliest date: YYYY[-MM[-DD]].")] = None,
-    until: Annotated[str | None, typer.Option(help="Latest date: YYYY[-MM[-DD]].")] = None,
-    article: Annotated[
-        list[str] | None, typer.Option("--article", help="Only these article ids (repeatable).")
-    ] = None,
-    mode: Annotated[
-        str, typer.Option(help="hybrid, lexical, dense, dense:<embedder> or hybrid:<embedder>.")
-    ] = "hybrid",
+    k: KOpt = None,
+    lang: LangOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    article: ArticleOpt = None,
+    mode: ModeOpt = "hybrid",
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON contract.")] = False,
     batch: Annotated[
         Path | None,
@@ -144,35 +158,32 @@ def ask(
     ] = None,
 ) -> None:
     """Answer a question with sentences quoted from the archive, each with its citation."""
-    from qa.retrieve import Filters, QueryError
+    from qa.retrieve import QueryError
 
     if (question is None) == (batch is None):
         raise typer.BadParameter("give either a QUESTION or --batch FILE")
-    try:
-        filters = Filters.from_user(lang, since, until, article)
-    except QueryError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    answerer = _open_answerer()
+    filters = _filters(lang, since, until, article)
+    service = _open_service()
     try:
         if batch is not None:
-            failed = _ask_batch(answerer, batch, k, filters, mode)
+            failed = _ask_batch(service, batch, k, filters, mode)
             if failed:
                 raise typer.Exit(1)
             return
         try:
-            result = answerer.ask(question or "", k, filters, mode)
+            result = service.ask(question or "", k, filters, mode)
         except QueryError as exc:
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(2) from exc
     finally:
-        answerer.index.close()
+        service.close()
     if as_json:
         _print_json(result.model_dump())
     else:
         _show(result)
 
 
-def _ask_batch(answerer, path: Path, k, filters, mode) -> int:
+def _ask_batch(service, path: Path, k, filters, mode) -> int:
     """Answer each line of ``path``; a bad line gets an error object, not a crash."""
     from qa.retrieve import QueryError
 
@@ -185,12 +196,62 @@ def _ask_batch(answerer, path: Path, k, filters, mode) -> int:
         if not line.strip():
             continue
         try:
-            row = answerer.ask(line, k, filters, mode).model_dump()
+            row = service.ask(line, k, filters, mode).model_dump()
         except QueryError as exc:
             failed += 1
             row = {"question": line, "line": n, "error": str(exc)}
         typer.echo(json.dumps(row, ensure_ascii=False))
     return failed
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="The question or search words.")],
+    k: KOpt = None,
+    lang: LangOpt = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    article: ArticleOpt = None,
+    mode: ModeOpt = "hybrid",
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """Ranked passages with citations, without answer extraction (HTTP: GET /search)."""
+    from qa.retrieve import QueryError
+
+    filters = _filters(lang, since, until, article)
+    service = _open_service()
+    try:
+        result = service.search(question, k, filters, mode)
+    except QueryError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    finally:
+        service.close()
+    if as_json:
+        _print_json(result.model_dump())
+        return
+    table = Table(title=f"qa search: {result.question}")
+    for col in ("#", "score", "article", "date", "para", "lang", "text"):
+        table.add_column(col)
+    for i, p in enumerate(result.passages, start=1):
+        text = p.text if len(p.text) <= 160 else p.text[:157] + "..."
+        table.add_row(str(i), f"{p.score:.3f}", p.article_id, p.date, str(p.paragraph), p.lang,
+                      text)  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: QA_HOST (127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: QA_PORT (8000).")] = None,
+) -> None:
+    """Serve the HTTP API (OpenAPI at /docs). Models and indexes load once at startup."""
+    import uvicorn
+
+    from qa.api import create_app
+
+    settings = get_settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
 
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Lang = Literal["en", "zh"]
@@ -127,6 +127,24 @@ class Settings(BaseSettings):
         description=(
             "Answer only when the best sentence's evidence (meaning and key terms, "
             "without the passage rank) reaches this; calibrated on eval/questions.jsonl."
+        ),
+    )
+
+    # --- HTTP API ----------------------------------------------------------------------------
+    host: str = Field("127.0.0.1", description="Where `qa serve` listens.")
+    port: int = Field(8000, ge=1, le=65535)
+    api_key: SecretStr | None = Field(
+        None, description="When set, POST/DELETE /articles need it in the X-API-Key header."
+    )
+    api_key_reads: bool = Field(False, description="Require the API key for reads as well.")
+    max_request_bytes: int = Field(
+        10_000_000, ge=1, description="Larger request bodies are refused with 413."
+    )
+    index_on_start: list[Path] = Field(
+        default_factory=list,
+        description=(
+            "Paths `qa serve` indexes before it reports ready (new or changed files only); "
+            "the compose file sets it to the bundled seeds."
         ),
     )
 

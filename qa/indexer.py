@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -31,6 +32,11 @@ from qa.store import VectorStore
 
 SUFFIXES = (".txt", ".jsonl")
 PIPELINE_VERSION = 1
+SOURCE_API = "api"  # the source of articles given directly (HTTP), not read from a file
+
+
+class StoreClaimedError(RuntimeError):
+    """The vector store holds vectors this catalog did not write."""
 
 
 @dataclass
@@ -102,6 +108,9 @@ class Index:
         self.store = VectorStore(settings, self.embedders)
         self.fingerprint = fingerprint(settings)
         self._lexical: LexicalIndex | None = None
+        # One rebuild at a time when the catalog moved on (API threads read concurrently).
+        self._lexical_lock = threading.Lock()
+        self._claim_store()
 
     @property
     def lexical_dir(self) -> Path:
@@ -109,9 +118,13 @@ class Index:
 
     @property
     def lexical(self) -> LexicalIndex:
-        if self._lexical is None or self._lexical.generation != self.catalog.generation:
-            self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir)
-        return self._lexical
+        current = self._lexical
+        if current is not None and current.generation == self.catalog.generation:
+            return current
+        with self._lexical_lock:
+            if self._lexical is None or self._lexical.generation != self.catalog.generation:
+                self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir)
+            return self._lexical
 
     def close(self) -> None:
         self.catalog.close()
@@ -123,6 +136,22 @@ class Index:
         self.close()
 
     # --- recovery ------------------------------------------------------------------------
+    def _claim_store(self) -> None:
+        """Record in the catalog that its vectors live in this store. A catalog that never
+        claimed a store that already holds vectors (a Chroma server shared with another
+        data dir, or a data dir lost while the server kept its vectors) must not treat
+        them as orphans of its own crashed runs and delete them: refuse instead."""
+        if self.catalog.get_meta("store"):
+            return
+        held = sum(n for langs in self.store.counts().values() for n in langs.values())
+        if held and self.catalog.generation == 0:
+            raise StoreClaimedError(
+                f"the Chroma collections '{self.settings.collection_prefix}-*' already hold "
+                f"{held} vectors that this data dir ({self.settings.data_dir}) did not write; "
+                "use another QA_COLLECTION_PREFIX, or the data dir that wrote them"
+            )
+        self.catalog.set_meta("store", f"{self.store.mode}:{self.settings.collection_prefix}")
+
     def recover(self) -> int:
         """Delete vectors that no commit refers to (left by a killed run); make sure every
         committed chunk has a vector in every collection. Returns orphans removed."""
@@ -239,24 +268,51 @@ class Index:
                     }
                 )
                 continue
-            if old and old[1] == item.content_hash and not stale:
-                report.articles_unchanged += 1
-                continue
-            todo.append(item)
-            if old:
-                report.articles_updated += 1
-            else:
-                report.articles_added += 1
+            if _needs_indexing(item, old, stale, report):
+                todo.append(item)
 
         removed = []
         if prune:
             for aid, (source, _) in known.items():
+                if source == SOURCE_API:  # given over HTTP: no file to have gone
+                    continue
                 gone_file = not Path(source).exists()
                 gone_line = (
                     source in scanned_sources and source.endswith(".jsonl") and aid not in seen
                 )
                 if gone_file or gone_line:
                     removed.append(aid)
+        self._apply(todo, removed, report, progress)
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def add_articles(self, articles: list[Article]) -> IndexReport:
+        """Index articles given directly (``POST /articles``): new ones are added, changed
+        ones replace their old chunks, identical ones are left alone."""
+        started = time.perf_counter()
+        report = IndexReport()
+        known = self.catalog.article_index()
+        stale = self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
+        todo = [a for a in articles if _needs_indexing(a, known.get(a.id), stale, report)]
+        self._apply(todo, [], report, progress=False)
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def remove_articles(self, ids: list[str]) -> IndexReport:
+        """Remove articles (and their vectors); ids not indexed are ignored."""
+        started = time.perf_counter()
+        report = IndexReport()
+        known = self.catalog.article_index()
+        self._apply([], [i for i in ids if i in known], report, progress=False)
+        report.seconds = round(time.perf_counter() - started, 3)
+        return report
+
+    def _apply(
+        self, todo: list[Article], removed: list[str], report: IndexReport, progress: bool
+    ) -> None:
+        """Embed and commit ``todo`` in batches, then remove ``removed``; rebuild the
+        lexical index once at the end."""
+        from tqdm import tqdm
 
         work = [(a, chunk_article(a, self.settings, self.fingerprint)) for a in todo]
         total = sum(1 for e in self.embedders for _, cs in work for c in cs if c.lang in e.langs)
@@ -276,8 +332,6 @@ class Index:
             report.articles_removed = len(removed)
             report.chunks_removed += len(gone)
         _ = self.lexical  # rebuild and save when the catalog moved on
-        report.seconds = round(time.perf_counter() - started, 3)
-        return report
 
     # --- stats ---------------------------------------------------------------------------
     def stats(self) -> dict:
@@ -292,6 +346,21 @@ class Index:
             "data_dir": str(self.settings.data_dir),
             "generation": self.catalog.generation,
         }
+
+
+def _needs_indexing(
+    article: Article, old: tuple[str, str] | None, stale: bool, report: IndexReport
+) -> bool:
+    """Whether ``article`` must be (re-)indexed, given its catalog entry ``old`` (source,
+    content hash); counts it in ``report`` as added, updated or unchanged."""
+    if old and old[1] == article.content_hash and not stale:
+        report.articles_unchanged += 1
+        return False
+    if old:
+        report.articles_updated += 1
+    else:
+        report.articles_added += 1
+    return True
 
 
 def chunk_metadata(chunk: Chunk, date: int) -> dict:

@@ -66,3 +66,58 @@ def answerer(seeded):
     a = Answerer(seeded, seeded.settings)
     a.warm_up()
     return a
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (``chroma run``) on 127.0.0.1 at a free port; yields its URL."""
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    exe = Path(sys.executable).parent / "chroma"
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    log = (path.parent / "chroma-server.log").open("w")
+    proc = subprocess.Popen(
+        [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError(f"chroma run did not start; see {log.name}") from None
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+def make_service(data_dir: Path, model_cache: Path, embedders, **settings):
+    """A Service over its own index of the seeds, models warmed up."""
+    from qa.service import Service
+
+    s = Settings(data_dir=data_dir, model_cache_dir=model_cache, **settings)
+    ix = Index(s, embedders)
+    report = ix.index_paths([SEEDS], progress=False)
+    assert not report.failed
+    service = Service(s, ix)
+    service.warm_up()
+    return service

@@ -1,0 +1,148 @@
+"""The FastAPI application: lifespan (open the index and load models once), error
+mapping (every 4xx is JSON that says what was wrong), and the request-size limit."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from qa.api.deps import require_read_key, require_write_key
+from qa.api.routes import reads, writes
+from qa.articles import ArticleError
+from qa.config import Settings, get_settings
+from qa.retrieve import QueryError
+from qa.service import NotFound, Service
+
+log = logging.getLogger("qa.api")
+
+
+def create_app(settings: Settings | None = None, service: Service | None = None) -> FastAPI:
+    """The app. With ``service`` given (tests, embedding in another process) it is used
+    as is and left open; otherwise one is opened from ``settings`` at startup, indexes
+    ``QA_INDEX_ON_START``, loads its models, and is closed at shutdown."""
+    settings = settings or (service.settings if service else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = service is None
+        svc = service or Service(settings)
+        try:
+            if own and settings.index_on_start:
+                report = svc.index.index_paths(settings.index_on_start, progress=False)
+                log.info("indexed on start: %s", json.dumps(report.to_dict()))
+            if not svc.ready:
+                svc.warm_up()
+            app.state.service = svc
+            yield
+        finally:
+            if own:
+                svc.close()
+
+    app = FastAPI(
+        title="qa: bilingual newspaper-archive question answering",
+        version="0.1.0",
+        description=(
+            "Ask in English or Chinese; answers are sentences quoted verbatim from the "
+            "archive, each with a citation (article, date, page, paragraph, offsets) and "
+            "its aligned translation."
+        ),
+        lifespan=lifespan,
+    )
+    if service is not None:
+        app.state.service = service
+    keyed = settings.api_key is not None
+    app.include_router(
+        reads, dependencies=[Depends(require_read_key)] if keyed and settings.api_key_reads else []
+    )
+    app.include_router(writes, dependencies=[Depends(require_write_key)] if keyed else [])
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        # One readable sentence per problem, and the first place, instead of FastAPI's
+        # list of error objects: the same shape as every other 4xx.
+        problems = [f"{'.'.join(str(x) for x in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        where = ".".join(str(x) for x in exc.errors()[0]["loc"]) if exc.errors() else None
+        return JSONResponse({"detail": "; ".join(problems), "where": where}, status_code=422)
+
+    @app.exception_handler(QueryError)
+    async def _query_error(_: Request, exc: QueryError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422)
+
+    @app.exception_handler(ArticleError)
+    async def _article_error(_: Request, exc: ArticleError) -> JSONResponse:
+        return JSONResponse({"detail": exc.reason, "where": exc.where}, status_code=422)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    return app
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413: at once when Content-Length
+    says so, else as soon as the streamed body passes the limit."""
+
+    def __init__(self, app: ASGIApp, limit: int):
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                await _problem(send, 400, "Content-Length is not a number")
+                return
+            if int(declared) > self.limit:
+                await _problem(send, 413, f"request body over {self.limit} bytes")
+                return
+        received = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counted, tracked)
+        except _TooLarge:
+            if not started:
+                await _problem(send, 413, f"request body over {self.limit} bytes")
+
+
+async def _problem(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode())],
+        }
+    )  # fmt: skip
+    await send({"type": "http.response.body", "body": body})

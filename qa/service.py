@@ -1,0 +1,265 @@
+"""The operations users call, over one opened index: ask, search, browse, add and remove
+articles, health. The CLI and the HTTP API are thin layers over this class, so neither
+holds logic the other lacks.
+
+Like a Haystack component: ``__init__`` opens the index (cheap), ``warm_up`` loads the
+models and the lexical index, the methods do the work. Methods are safe to call from
+several threads at once; writes (add, delete) are serialised by one lock, and queries
+running meanwhile see the index before or after a write, never half of it (the catalog
+commit is the switch-over point, see ``qa.indexer``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import threading
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from qa.answer import Answerer, AskResult, PassageOut, passage_out
+from qa.articles import Article, ArticleRecord, Paragraph, parse_record, parse_text
+from qa.config import Lang, Settings
+from qa.indexer import SOURCE_API, Index
+from qa.retrieve import Filters
+
+
+class NotFound(LookupError):
+    """No such article."""
+
+
+# --- request and response models (the JSON contract of the CLI and the HTTP API) ---------
+
+
+class SearchResult(BaseModel):
+    question: str
+    language: Lang
+    passages: list[PassageOut]
+    seconds: float
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    date: str = Field(description="YYYY-MM-DD")
+    page: int | None
+    titles: dict[str, str] = Field(description="Title per language present.")
+    source: str
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    articles: list[ArticleSummary]
+
+
+class ParagraphOut(BaseModel):
+    index: int = Field(description="0-based paragraph number in this language's text.")
+    text: str
+    kind: Literal["title", "kicker", "body", "source"]
+
+
+class PartOut(BaseModel):
+    title: str
+    paragraphs: list[ParagraphOut]
+
+
+class PairOut(BaseModel):
+    """Body paragraphs that translate each other (usually one each, sometimes 2:1)."""
+
+    pair: int
+    en: list[ParagraphOut]
+    zh: list[ParagraphOut]
+
+
+class ArticleOut(ArticleSummary):
+    author: str
+    column: str
+    parts: dict[str, PartOut] = Field(description="Each language's full text, in order.")
+    pairs: list[PairOut] = Field(description="The body paragraphs, aligned across languages.")
+
+
+class ArticleIn(BaseModel):
+    """One article: either ``text`` in the archive's plain-text format (with its ``id``),
+    or ``record``, the same fields as one line of a JSON Lines archive."""
+
+    id: str | None = Field(None, min_length=1, max_length=200)
+    text: str | None = Field(None, min_length=1)
+    record: ArticleRecord | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ArticleIn:
+        if (self.text is None) == (self.record is None):
+            raise ValueError("give either 'text' (with 'id') or 'record'")
+        if self.text is not None and not (self.id and self.id.strip()):
+            raise ValueError("'text' needs an 'id'")
+        if self.record is not None and self.id is not None and self.id != self.record.id:
+            raise ValueError(f"'id' ({self.id}) differs from record.id ({self.record.id})")
+        return self
+
+
+class WriteResult(BaseModel):
+    article_id: str
+    status: Literal["added", "updated", "unchanged", "deleted"]
+    chunks_added: int
+    chunks_removed: int
+    seconds: float
+
+
+class Health(BaseModel):
+    ready: bool
+    articles: int
+    chunks: dict[str, int]
+    vectors: dict[str, dict[str, int]]
+    embedders: list[str]
+    chroma: Literal["embedded", "http"]
+    generation: int
+
+
+# --- the service -----------------------------------------------------------------------
+
+
+class Service:
+    def __init__(self, settings: Settings, index: Index | None = None):
+        self.settings = settings
+        self.index = index or Index(settings)
+        self.answerer = Answerer(self.index, settings)
+        self.ready = False
+        self._write = threading.Lock()
+
+    def warm_up(self) -> None:
+        self.answerer.warm_up()
+        self.ready = True
+
+    def close(self) -> None:
+        self.index.close()
+
+    # --- reads ---------------------------------------------------------------------------
+    def ask(
+        self, question: str, k: int | None = None, filters: Filters | None = None,
+        mode: str = "hybrid",
+    ) -> AskResult:  # fmt: skip
+        return self.answerer.ask(question, k, filters, mode)
+
+    def search(
+        self, question: str, k: int | None = None, filters: Filters | None = None,
+        mode: str = "hybrid",
+    ) -> SearchResult:  # fmt: skip
+        """Ranked passages with their citations, without answer extraction."""
+        started = time.perf_counter()
+        r = self.answerer.retriever.retrieve(question, k, filters, mode)
+        articles = self._articles({p.chunk.chunk.article_id for p in r.passages})
+        return SearchResult(
+            question=r.question,
+            language=r.language,
+            passages=[
+                passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
+                for p in r.passages
+                if p.chunk.chunk.article_id in articles
+            ],
+            seconds=round(time.perf_counter() - started, 4),
+        )
+
+    def articles(self, offset: int = 0, limit: int = 20) -> ArticlePage:
+        if not 0 <= offset <= 2**31 or not 1 <= limit <= 1000:
+            raise ValueError("offset must be 0 to 2**31 and limit 1 to 1000")
+        ids = self.index.catalog.article_ids(offset, limit)
+        found = self._articles(set(ids))
+        return ArticlePage(
+            total=self.index.catalog.counts()["articles"],
+            offset=offset,
+            limit=limit,
+            articles=[_summary(found[i]) for i in ids if i in found],
+        )
+
+    def article(self, article_id: str) -> ArticleOut:
+        art = self.index.catalog.article(article_id)
+        if art is None:
+            raise NotFound(f"no article {article_id!r}")
+        pairs: dict[int, dict[str, list[ParagraphOut]]] = {}
+        for (lang, para), pair in sorted(self.index.catalog.paragraph_pairs(article_id).items()):
+            p = art.parts[lang].paragraphs[para]
+            pairs.setdefault(pair, {"en": [], "zh": []})[lang].append(_paragraph(p))
+        return ArticleOut(
+            **_summary(art).model_dump(),
+            author=art.author,
+            column=art.column,
+            parts={
+                lang: PartOut(title=part.title, paragraphs=[_paragraph(p) for p in part.paragraphs])
+                for lang, part in art.parts.items()
+            },
+            pairs=[PairOut(pair=n, **langs) for n, langs in sorted(pairs.items())],
+        )
+
+    def health(self) -> Health:
+        stats = self.index.stats()
+        return Health(
+            ready=self.ready,
+            articles=stats["articles"],
+            chunks=stats["chunks"],
+            vectors=stats["vectors"],
+            embedders=stats["embedders"],
+            chroma=stats["chroma"],
+            generation=stats["generation"],
+        )
+
+    # --- writes --------------------------------------------------------------------------
+    def add_article(self, item: ArticleIn) -> WriteResult:
+        """Index one article given directly; idempotent (the same content is unchanged)."""
+        article = parse_article_in(item)
+        with self._write:
+            report = self.index.add_articles([article])
+        status = (
+            "added" if report.articles_added else "updated" if report.articles_updated
+            else "unchanged"
+        )  # fmt: skip
+        return WriteResult(
+            article_id=article.id,
+            status=status,
+            chunks_added=report.chunks_added,
+            chunks_removed=report.chunks_removed,
+            seconds=report.seconds,
+        )
+
+    def delete_article(self, article_id: str) -> WriteResult:
+        with self._write:
+            report = self.index.remove_articles([article_id])
+        if not report.articles_removed:
+            raise NotFound(f"no article {article_id!r}")
+        return WriteResult(
+            article_id=article_id,
+            status="deleted",
+            chunks_added=0,
+            chunks_removed=report.chunks_removed,
+            seconds=report.seconds,
+        )
+
+    def _articles(self, ids: set[str]) -> dict[str, Article]:
+        return {aid: art for aid in ids if (art := self.index.catalog.article(aid)) is not None}
+
+
+def parse_article_in(item: ArticleIn) -> Article:
+    """The article an ``ArticleIn`` describes; ``ArticleError`` says what is wrong."""
+    if item.record is not None:
+        return parse_record(item.record.model_dump(exclude_unset=True), "record", SOURCE_API)
+    text = item.text or ""
+    article = parse_text(
+        text, (item.id or "").strip(), "text", hashlib.sha256(text.encode()).hexdigest()
+    )
+    return dataclasses.replace(article, source=SOURCE_API)
+
+
+def _paragraph(p: Paragraph) -> ParagraphOut:
+    return ParagraphOut(index=p.index, text=p.text, kind=p.kind)
+
+
+def _summary(art: Article) -> ArticleSummary:
+    return ArticleSummary(
+        id=art.id,
+        date=art.date.isoformat(),
+        page=art.page,
+        titles={lang: part.title for lang, part in art.parts.items()},
+        source=art.source,
+    )

@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -31,6 +32,10 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Routes run in anyio's thread pool (40 threads by default). The work is CPU-bound
+        # and mostly holds the GIL, so more threads than cores only add switching and
+        # stretch the tail latency; requests beyond the limit wait in line instead.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         own = service is None
         svc = service or Service(settings)
         try:

@@ -73,3 +73,43 @@ def test_eval_json_and_report(env, tmp_path):
     assert {"lang=en", "lang=zh", "kind=cross", "kind=unanswerable"} <= table["hybrid"].keys()
     for name in ("scores.json", "table.md", "modes.png"):
         assert (tmp_path / "r" / name).stat().st_size > 0
+
+
+def test_search_json_matches_the_filters(env):
+    run = qa(env, "search", "阳泉 次品", "--lang", "zh", "--k", "3", "--json")
+    assert run.returncode == 0, run.stderr
+    d = json.loads(run.stdout)
+    assert d["language"] == "zh" and "answers" not in d
+    assert 1 <= len(d["passages"]) <= 3 and all(p["lang"] == "zh" for p in d["passages"])
+    assert d["passages"][0]["article_id"] == YANGQUAN
+
+
+def test_serve_answers_over_http(env):
+    """`qa serve` as a user starts it: a real uvicorn process on a free loopback port."""
+    import time
+
+    import httpx
+    from conftest import free_port
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port)],
+                            env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            try:
+                if httpx.get(f"{base}/health", timeout=2).json().get("ready"):
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "qa serve did not become ready"
+            time.sleep(0.3)
+        r = httpx.post(f"{base}/ask", json={"question": "How did Yangquan cut defects?"})
+        assert r.status_code == 200
+        assert r.json()["answers"][0]["citation"]["article_id"] == YANGQUAN
+        assert httpx.post(f"{base}/ask", json={"question": ""}).status_code == 422
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

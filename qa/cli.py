@@ -277,6 +277,13 @@ def eval_(
     write_expected: Annotated[
         bool, typer.Option("--write-expected", help=f"Record these scores in {DEFAULT_EXPECTED}.")
     ] = False,
+    beir: Annotated[
+        Path | None,
+        typer.Option(
+            help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): score hybrid "
+            "retrieval on it instead (nDCG@10, MRR@10, Recall@10/100)."
+        ),
+    ] = None,
 ) -> None:
     """Score retrieval, answers, citations and abstention per mode on the seed question set,
     in a throwaway index of SEEDS (your main index is not touched)."""
@@ -286,6 +293,10 @@ def eval_(
 
     from qa import evaluation as ev
     from qa.answer import Answerer
+
+    if beir is not None:
+        _eval_beir(beir, as_json)
+        return
 
     try:
         qs = ev.load_questions(questions)
@@ -330,6 +341,26 @@ def eval_(
             typer.echo(f"regression: {line}", err=True)
         if failed:
             raise typer.Exit(1)
+
+
+def _eval_beir(folder: Path, as_json: bool) -> None:
+    import tempfile
+
+    from qa import beir
+    from qa.articles import ArticleError
+
+    with tempfile.TemporaryDirectory(prefix="qa-beir-") as tmp:
+        try:
+            result = beir.evaluate(get_settings(), folder, Path(tmp), progress=not as_json)
+        except ArticleError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    if as_json:
+        _print_json(result)
+        return
+    table = Table(title=f"qa eval --beir {folder}", show_header=False)
+    for key, value in result.items():
+        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    out.print(table)
 
 
 if __name__ == "__main__":

@@ -131,21 +131,28 @@ def run(
     return outcomes
 
 
-def _retrieval_scores(outcomes: list[Outcome]) -> dict[str, float]:
+def ir_scores(
+    qrels: dict[str, dict[str, int]], ranked: dict[str, list[str]], metrics: Iterable[str]
+) -> dict[str, float]:
+    """Mean ``metrics`` (ir_measures names, e.g. ``nDCG@10``) of ranked id lists against
+    graded judgements. A judged query missing from ``ranked`` scores 0 (pytrec_eval would
+    silently skip it)."""
     import ir_measures
 
-    qrels = {o.question.id: {u: 1 for u in o.gold_units} for o in outcomes if o.gold_units}
+    metrics = list(metrics)
     if not qrels:
-        return {m: 0.0 for m in RETRIEVAL_METRICS}
+        return {m: 0.0 for m in metrics}
     run_ = {}
-    for o in outcomes:
-        if o.question.id in qrels:
-            # every judged question must be in the run, or pytrec_eval silently skips it
-            ranked = {u: float(DEPTH - i) for i, u in enumerate(o.units)}
-            run_[o.question.id] = ranked or {"<none>": 0.0}
-    measures = [ir_measures.parse_measure(m) for m in RETRIEVAL_METRICS]
-    agg = ir_measures.calc_aggregate(measures, qrels, run_)
-    return {m: float(agg[ir_measures.parse_measure(m)]) for m in RETRIEVAL_METRICS}
+    for qid in qrels:
+        ids = ranked.get(qid, [])
+        run_[qid] = {u: float(len(ids) - i) for i, u in enumerate(ids)} or {"<none>": 0.0}
+    agg = ir_measures.calc_aggregate([ir_measures.parse_measure(m) for m in metrics], qrels, run_)
+    return {m: float(agg[ir_measures.parse_measure(m)]) for m in metrics}
+
+
+def _retrieval_scores(outcomes: list[Outcome]) -> dict[str, float]:
+    qrels = {o.question.id: {u: 1 for u in o.gold_units} for o in outcomes if o.gold_units}
+    return ir_scores(qrels, {o.question.id: o.units for o in outcomes}, RETRIEVAL_METRICS)
 
 
 def score(outcomes: list[Outcome]) -> dict[str, float]:

@@ -286,7 +286,7 @@ class Index:
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def add_articles(self, articles: list[Article]) -> IndexReport:
+    def add_articles(self, articles: list[Article], progress: bool = False) -> IndexReport:
         """Index articles given directly (``POST /articles``): new ones are added, changed
         ones replace their old chunks, identical ones are left alone."""
         started = time.perf_counter()
@@ -294,7 +294,7 @@ class Index:
         known = self.catalog.article_index()
         stale = self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
         todo = [a for a in articles if _needs_indexing(a, known.get(a.id), stale, report)]
-        self._apply(todo, [], report, progress=False)
+        self._apply(todo, [], report, progress)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 

@@ -1,0 +1,147 @@
+"""BEIR-format data sets: ``corpus.jsonl`` (``_id``, ``title``, ``text``), ``queries.jsonl``
+(``_id``, ``text``) and ``qrels/test.tsv`` (``query-id corpus-id score``, with a header).
+
+The corpus goes into a throwaway index (never the user's main one); each document is an
+article in the language its text is written in (documents may be English, Chinese or
+mixed across the corpus), one paragraph per line of its text. Queries run through the
+default hybrid retrieval; passages map back to their documents, first occurrence kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from qa.articles import Article, ArticleError, parse_record
+from qa.config import Settings
+from qa.evaluation import ir_scores, percentile
+from qa.indexer import Index
+from qa.retrieve import detect_language
+
+METRICS = {"ndcg@10": "nDCG@10", "mrr@10": "RR@10", "recall@10": "R@10", "recall@100": "R@100"}
+DEPTH = 100  # documents ranked per query (for recall@100)
+# BEIR documents carry no date; the index needs one, so every document gets this one.
+UNDATED = dt.date(1900, 1, 1)
+
+
+@dataclass
+class BeirSet:
+    documents: list[Article]
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+    failed: list[dict[str, str]] = field(default_factory=list)
+
+
+def _jsonl(path: Path) -> Iterator[tuple[str, object]]:
+    with path.open(encoding="utf-8") as f:
+        for n, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{n}"
+            try:
+                yield where, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ArticleError(where, f"not JSON: {exc.msg}") from None
+
+
+def _document(obj: object, where: str, source: str) -> Article:
+    if not isinstance(obj, dict) or not isinstance(obj.get("_id"), str | int):
+        raise ArticleError(where, "a corpus line needs an '_id'")
+    title, text = str(obj.get("title") or ""), str(obj.get("text") or "")
+    if not text.strip():
+        raise ArticleError(where, "empty 'text'")
+    suffix = "_zh" if detect_language(f"{title} {text}") == "zh" else ""
+    record = {"id": str(obj["_id"]), "date": UNDATED.isoformat(),
+              f"title{suffix}": title, f"paragraphs{suffix}": text.splitlines()}  # fmt: skip
+    return parse_record(record, where, source)
+
+
+def load(folder: Path, split: str = "test") -> BeirSet:
+    """Read a BEIR folder; a bad corpus line is reported in ``failed``, not fatal. Raises
+    ``ArticleError`` when a file is missing or its queries/qrels are malformed."""
+    paths = {
+        "corpus": folder / "corpus.jsonl",
+        "queries": folder / "queries.jsonl",
+        "qrels": folder / "qrels" / f"{split}.tsv",
+    }
+    for name, p in paths.items():
+        if not p.is_file():
+            raise ArticleError(str(p), f"missing: a BEIR folder needs {name} here")
+    out = BeirSet([], {}, {})
+    seen: set[str] = set()
+    for where, obj in _jsonl(paths["corpus"]):
+        try:
+            doc = _document(obj, where, str(paths["corpus"]))
+            if doc.id in seen:
+                raise ArticleError(where, f"duplicate _id {doc.id!r}")
+        except ArticleError as exc:
+            out.failed.append({"where": exc.where, "reason": exc.reason})
+            continue
+        seen.add(doc.id)
+        out.documents.append(doc)
+    for where, obj in _jsonl(paths["queries"]):
+        if not isinstance(obj, dict) or "_id" not in obj or not str(obj.get("text", "")).strip():
+            raise ArticleError(where, "a query line needs '_id' and 'text'")
+        out.queries[str(obj["_id"])] = str(obj["text"])
+    lines = paths["qrels"].read_text(encoding="utf-8").splitlines()
+    for n, line in enumerate(lines, start=1):
+        cols = line.split("\t")
+        if n == 1 and not cols[-1].strip().lstrip("-").isdigit():
+            continue  # the header
+        if len(cols) != 3 or not cols[2].strip().lstrip("-").isdigit():
+            raise ArticleError(
+                f"{paths['qrels']}:{n}", "expected 'query-id<TAB>corpus-id<TAB>score'"
+            )
+        qid, did, rel = cols[0].strip(), cols[1].strip(), int(cols[2])
+        if rel > 0:
+            out.qrels.setdefault(qid, {})[did] = rel
+    return out
+
+
+def evaluate(
+    settings: Settings,
+    folder: Path,
+    data_dir: Path,
+    progress: bool = True,
+    mode: str = "hybrid",
+) -> dict:
+    """Index ``folder``'s corpus into ``data_dir`` and score its judged queries. Returns one
+    flat object: the four metrics plus counts and timings."""
+    from tqdm import tqdm
+
+    from qa.retrieve import Retriever
+
+    data = load(folder)
+    throwaway = settings.model_copy(
+        update={"data_dir": data_dir, "model_cache_dir": settings.models_dir,
+                "max_k": max(settings.max_k, DEPTH), "candidates": max(settings.candidates, DEPTH)}
+    )  # fmt: skip
+    with Index(throwaway) as index:
+        started = time.perf_counter()
+        report = index.add_articles(data.documents, progress=progress)
+        index_seconds = time.perf_counter() - started
+        retriever = Retriever(index, throwaway)
+        judged = [q for q in data.queries if q in data.qrels]
+        ranked: dict[str, list[str]] = {}
+        latencies = []
+        for qid in tqdm(judged, unit="query", desc="querying", disable=not progress):
+            t = time.perf_counter()
+            r = retriever.retrieve(data.queries[qid], k=DEPTH, mode=mode)
+            latencies.append(1000 * (time.perf_counter() - t))
+            ranked[qid] = list(dict.fromkeys(p.unit[0] for p in r.passages))
+        chunks = index.catalog.counts()["chunks"]
+    scores = ir_scores(data.qrels, ranked, METRICS.values())
+    return {
+        **{key: round(scores[m], 4) for key, m in METRICS.items()},
+        "mode": mode,
+        "queries": len(judged),
+        "documents": len(data.documents),
+        "chunks": chunks,
+        "failed": len(data.failed) + len(report.failed),
+        "index_seconds": round(index_seconds, 2),
+        "query_p50_ms": round(percentile(latencies, 0.5), 2) if latencies else 0.0,
+    }

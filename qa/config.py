@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     model_cache_dir: Path | None = Field(
         None, description="Where exported ONNX models are cached. Default: DATA_DIR/models."
     )
+    cache_dir: Path = Field(
+        Path.home() / ".cache" / "qa",
+        description="Downloaded benchmark corpora (the State of the Union addresses from npm).",
+    )
     collection_prefix: str = Field(
         "qa", description="Chroma collections are named PREFIX-<embedder>-<lang>."
     )

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qa.articles import Article, parse_record
+from qa.config import Settings
 
 _TAG = re.compile(r"/[A-Za-z]+\]?[a-z]*")  # "/n", "/nr", and "]nt" closing a compound
 
@@ -87,3 +88,32 @@ def sotu_addresses(folder: Path, sentences_per_paragraph: int = 5) -> Iterator[A
         record = {"id": f"sotu-{path.stem}", "date": f"{year:04d}-01-01",
                   "title": f"State of the Union, {year} ({name})", "paragraphs": paras}  # fmt: skip
         yield parse_record(record, str(path), str(path))
+
+
+DISTRACTOR_SOURCES = ("pd1998", "sotu")
+
+
+def distractors(source: str, settings: Settings, limit: int | None = None) -> Iterator[Article]:
+    """Real, unrelated articles for ``qa eval --distractors``: ``pd1998`` (People's Daily,
+    January 1998, Chinese), ``sotu`` (State of the Union addresses, English), several
+    joined with ``+``, or a file/folder of articles in the archive's formats. ``limit``
+    caps the articles taken from each source."""
+    from itertools import islice
+
+    from qa.indexer import discover, read_articles
+
+    for name in source.split("+"):
+        name = name.strip()
+        if name == "pd1998":
+            articles: Iterator[Article] = peoples_daily_1998()
+        elif name == "sotu":
+            articles = sotu_addresses(fetch_sotu(settings.cache_dir / "sotu"))
+        elif Path(name).exists():
+            files, _ = discover([Path(name)])
+            articles = (a for a in read_articles(files, settings) if isinstance(a, Article))
+        else:
+            raise ValueError(
+                f"unknown distractor source {name!r}: use {', '.join(DISTRACTOR_SOURCES)}, "
+                "a path, or several joined with '+'"
+            )
+        yield from islice(articles, limit)

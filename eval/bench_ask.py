@@ -19,12 +19,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import resource
-import statistics
 import sys
 import tempfile
-import time
 from itertools import islice
 from pathlib import Path
 
@@ -32,44 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _queries(index, n: int, seed: int = 0) -> list[str]:
-    """Eval questions plus the first words of random indexed sentences."""
-    from qa.chunking import sentence_spans
-
-    out = [json.loads(x)["question"] for x in (ROOT / "eval" / "questions.jsonl").open()]
-    rng = random.Random(seed)
-    pool = []
-    for lang in ("en", "zh"):
-        chunks = index.catalog.all_chunks(lang)
-        for sc in rng.sample(chunks, min(len(chunks), n)):
-            for a, b in sentence_spans(sc.chunk.text, lang)[:3]:
-                s = sc.chunk.text[a:b]
-                pool.append(" ".join(s.split()[:8]) if lang == "en" else s[:15])
-    rng.shuffle(pool)
-    return out + pool[: max(0, n - len(out))]
-
-
-def _time(answerer, queries: list[str], filters=None) -> dict:
-    from qa.evaluation import percentile
-
-    seconds, answered = [], 0
-    for q in queries:
-        t = time.perf_counter()
-        r = answerer.ask(q, filters=filters)
-        seconds.append(1000 * (time.perf_counter() - t))
-        answered += not r.abstained
-    return {
-        "queries": len(queries),
-        "p50_ms": percentile(seconds, 0.50),
-        "p95_ms": percentile(seconds, 0.95),
-        "p99_ms": percentile(seconds, 0.99),
-        "mean_ms": statistics.fmean(seconds),
-        "answered": answered,
-    }
-
-
 def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
     from qa.answer import Answerer
+    from qa.bench import sample_queries, time_asks
     from qa.config import Settings
     from qa.indexer import Index
     from qa.retrieve import Filters
@@ -77,16 +39,16 @@ def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
     settings = Settings(data_dir=data_dir, model_cache_dir=models)
     with Index(settings) as ix:
         report = ix.index_paths(paths, progress=True)
-        queries = _queries(ix, n)
+        queries = sample_queries(ix, n)
         answerer = Answerer(ix, settings)
         answerer.warm_up()
-        cold = _time(answerer, queries)
-        warm = _time(answerer, queries)
+        cold = time_asks(answerer, queries)
+        warm = time_asks(answerer, queries)
         # A date filter that keeps about half of the chunks: the dense legs then search
         # among the matching ids (see qa.store).
         dates = sorted(sc.date for lang in ("en", "zh") for sc in ix.catalog.all_chunks(lang))
         since = str(dates[len(dates) // 2])
-        filtered = _time(
+        filtered = time_asks(
             answerer, queries, Filters.from_user(since=f"{since[:4]}-{since[4:6]}-{since[6:]}")
         )
         filtered["since"] = since

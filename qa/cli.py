@@ -369,6 +369,62 @@ def eval_(
             raise typer.Exit(1)
 
 
+@app.command()
+def bench(
+    sizes: Annotated[str, typer.Option(help="Index sizes in chunks, comma-separated.")] = (
+        "1000,10000,100000"
+    ),
+    queries: Annotated[int, typer.Option(help="Questions timed per size.")] = 200,
+    http: Annotated[bool, typer.Option(help="Also load qa serve over HTTP.")] = True,
+    clients: Annotated[int, typer.Option(help="Concurrent HTTP clients.")] = 16,
+    seconds: Annotated[float, typer.Option(help="Seconds of HTTP load per size.")] = 30,
+    out_file: Annotated[Path, typer.Option("--out", help="Where the JSON goes.")] = Path(
+        "eval/reports/bench.json"
+    ),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the JSON.")] = False,
+) -> None:
+    """Index throughput, ask latency (in-process, and over HTTP) and peak RSS at several
+    index sizes of real text (People's Daily 1998 + State of the Union addresses)."""
+    from qa import bench as b
+
+    try:
+        wanted = [int(x) for x in sizes.split(",") if x.strip()]
+    except ValueError as exc:
+        raise typer.BadParameter(f"sizes must be integers: {sizes!r}") from exc
+    if not wanted or min(wanted) < 1:
+        raise typer.BadParameter("give at least one size of 1 chunk or more")
+    load = {"clients": clients, "seconds": seconds} if http else {}
+    try:
+        results = b.run(wanted, get_settings(), queries, load, progress=not as_json)
+    except RuntimeError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_text(json.dumps(results, indent=2) + "\n")
+    if as_json:
+        _print_json(results)
+        return
+    table = Table(title="qa bench")
+    cols = ["chunks (en/zh)", "index chunks/s", "ask p50/p95/p99 ms (cold)",
+            "ask p50/p95/p99 ms (warm)", "peak RSS MB"]  # fmt: skip
+    if http:
+        cols += [f"HTTP req/s ({clients} clients)", "HTTP p50/p95/p99 ms", "HTTP errors"]
+    for c in cols:
+        table.add_column(c, justify="right")
+
+    def pct(d: dict) -> str:
+        return f"{d['p50_ms']:.0f} / {d['p95_ms']:.0f} / {d['p99_ms']:.0f}"
+
+    for r in results:
+        row = [f"{r['chunks']} ({r['chunks_en']}/{r['chunks_zh']})", f"{r['chunks_per_s']:.0f}",
+               pct(r["ask_cold"]), pct(r["ask_warm"]), f"{r['peak_rss_mb']:.0f}"]  # fmt: skip
+        if http:
+            row += [f"{r['http']['rps']:.1f}", pct(r["http"]), str(r["http"]["errors"])]
+        table.add_row(*row)
+    Console(width=max(out.width, 160)).print(table)
+    typer.echo(f"written {out_file}")
+
+
 def _eval_beir(folder: Path, as_json: bool) -> None:
     import tempfile
 

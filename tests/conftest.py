@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.bench import free_port  # noqa: F401  (re-exported for the tests)
 from qa.config import Settings
 from qa.embedders import Embedder, load_embedders
 from qa.indexer import Index
@@ -66,14 +67,6 @@ def answerer(seeded):
     a = Answerer(seeded, seeded.settings)
     a.warm_up()
     return a
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

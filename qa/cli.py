@@ -289,6 +289,14 @@ def eval_(
     distractor_limit: Annotated[
         int | None, typer.Option(help="At most this many articles from each source.")
     ] = None,
+    index_dir: Annotated[
+        Path | None,
+        typer.Option(
+            help="Keep the evaluation index here instead of a temporary folder, and reuse "
+            "it on the next run (only new or changed articles are embedded): build a large "
+            "distractor index once, then compare settings on it."
+        ),
+    ] = None,
     beir: Annotated[
         Path | None,
         typer.Option(
@@ -319,8 +327,10 @@ def eval_(
     if distractors and report == DEFAULT_REPORT:
         report = DEFAULT_REPORT.parent / "distractors"
     settings = get_settings()
+    if index_dir is not None and index_dir.resolve() == settings.data_dir.resolve():
+        raise typer.BadParameter("--index-dir must not be your main index (QA_DATA_DIR)")
     with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
-        index = ev.seed_index(settings, seeds, Path(tmp))
+        index = ev.seed_index(settings, seeds, index_dir or Path(tmp))
         try:
             if distractors:
                 from qa.corpora import distractors as distractor_articles

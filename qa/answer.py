@@ -177,11 +177,7 @@ class Answerer:
     ) -> AskResult:
         started = time.perf_counter()
         r = self.retriever.retrieve(question, k, filters, mode)
-        articles = {
-            aid: art
-            for aid in {p.chunk.chunk.article_id for p in r.passages}
-            if (art := self.index.catalog.article(aid)) is not None
-        }
+        articles, passages = self.cite(r)
         candidates = self._candidates(r)
         best = max((c.evidence for c in candidates), default=0.0)
         abstained = best < self.settings.abstain_below
@@ -191,11 +187,6 @@ class Answerer:
             chosen = [c for c in candidates if c.score >= top * self.settings.answer_relative]
             chosen.sort(key=lambda c: (c.stored.chunk.lang != r.prefer, -c.score))
             answers = [_answer_out(c, articles) for c in chosen[: self.settings.max_answers]]
-        passages = [
-            passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
-            for p in r.passages
-            if p.chunk.chunk.article_id in articles
-        ]
         return AskResult(
             question=r.question,
             language=r.language,
@@ -205,6 +196,21 @@ class Answerer:
             confidence=round(best, 4),
             seconds=round(time.perf_counter() - started, 4),
         )
+
+    def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
+        """The articles of the retrieved passages, and the passages with their citations
+        (a passage whose article was removed meanwhile is left out)."""
+        articles = {
+            aid: art
+            for aid in {p.chunk.chunk.article_id for p in r.passages}
+            if (art := self.index.catalog.article(aid)) is not None
+        }
+        passages = [
+            passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
+            for p in r.passages
+            if p.chunk.chunk.article_id in articles
+        ]
+        return articles, passages
 
     # --- sentence scoring ----------------------------------------------------------------
     def _reader(self, qlang: Lang, lang: Lang) -> Embedder | None:

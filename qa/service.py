@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from qa.answer import Answerer, AskResult, PassageOut, passage_out
+from qa.answer import Answerer, AskResult, PassageOut
 from qa.articles import Article, ArticleRecord, Paragraph, parse_record, parse_text
 from qa.config import Lang, Settings
 from qa.indexer import SOURCE_API, Index
@@ -150,15 +150,11 @@ class Service:
         """Ranked passages with their citations, without answer extraction."""
         started = time.perf_counter()
         r = self.answerer.retriever.retrieve(question, k, filters, mode)
-        articles = self._articles({p.chunk.chunk.article_id for p in r.passages})
+        _, passages = self.answerer.cite(r)
         return SearchResult(
             question=r.question,
             language=r.language,
-            passages=[
-                passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
-                for p in r.passages
-                if p.chunk.chunk.article_id in articles
-            ],
+            passages=passages,
             seconds=round(time.perf_counter() - started, 4),
         )
 

@@ -171,7 +171,9 @@ class _OnnxEncoder:
     Throughput comes from three things measured in ``eval/bench_index.py``: int8 weights
     (per-channel, MatMul only, which keeps cosine to the torch vectors >= 0.98), batches
     of similar length (little padding), and single-threaded runs of one session, one per core, from
-    a thread pool, which beats intra-op threads on small batches.
+    a thread pool, which beats intra-op threads on small batches. ONNX Runtime's BERT
+    fusion (attention, LayerNorm, GELU) before quantising measured no faster (English
+    1.74x vs 1.72x a plain ``SentenceTransformer.encode``; Chinese 1.29x vs 1.55x).
     """
 
     FILE = "model.int8.onnx"

@@ -135,6 +135,10 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _stale(self) -> bool:
+        """Whether the catalog was built with another fingerprint (re-index everything)."""
+        return self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
+
     # --- recovery ------------------------------------------------------------------------
     def _claim_store(self) -> None:
         """Record in the catalog that its vectors live in this store. A catalog that never
@@ -232,7 +236,7 @@ class Index:
         started = time.perf_counter()
         report = IndexReport()
         report.orphans_removed = self.recover()
-        stale = self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
+        stale = self._stale()
         known = self.catalog.article_index()
 
         files, errors = discover(paths)
@@ -292,7 +296,7 @@ class Index:
         started = time.perf_counter()
         report = IndexReport()
         known = self.catalog.article_index()
-        stale = self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
+        stale = self._stale()
         todo = [a for a in articles if _needs_indexing(a, known.get(a.id), stale, report)]
         self._apply(todo, [], report, progress)
         report.seconds = round(time.perf_counter() - started, 3)

@@ -25,6 +25,10 @@ from qa.config import Lang, Settings
 from qa.indexer import SOURCE_API, Index
 from qa.retrieve import Filters
 
+# Bounds of article paging. SQLite takes 64-bit integers; no archive has 2**31 articles.
+MAX_OFFSET = 2**31
+MAX_LIMIT = 1000
+
 
 class NotFound(LookupError):
     """No such article."""
@@ -159,8 +163,8 @@ class Service:
         )
 
     def articles(self, offset: int = 0, limit: int = 20) -> ArticlePage:
-        if not 0 <= offset <= 2**31 or not 1 <= limit <= 1000:
-            raise ValueError("offset must be 0 to 2**31 and limit 1 to 1000")
+        if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"offset must be 0 to {MAX_OFFSET} and limit 1 to {MAX_LIMIT}")
         ids = self.index.catalog.article_ids(offset, limit)
         found = self._articles(set(ids))
         return ArticlePage(

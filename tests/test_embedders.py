@@ -1,3 +1,5 @@
+from collections import Counter
+
 import numpy as np
 import pytest
 
@@ -51,3 +53,29 @@ def test_int8_onnx_stays_close_to_torch(embedders, model_cache):
     assert list((a[:4] @ a[:4].T - 2 * np.eye(4)).argmax(1)) == list(
         (b[:4] @ b[:4].T - 2 * np.eye(4)).argmax(1)
     )
+
+
+def test_stale_onnx_export_is_redone(embedders, model_cache, tmp_path):
+    """A cached export from an older exporter (other vectors) must not be reused."""
+    import json
+    import shutil
+
+    import onnx
+
+    from qa.embedders import ONNX_EXPORT
+
+    cache = tmp_path / "models"
+    shutil.copytree(model_cache / "minilm", cache / "minilm")
+    meta = json.loads((cache / "minilm" / "meta.json").read_text())
+    (cache / "minilm" / "meta.json").write_text(json.dumps({**meta, "export": ONNX_EXPORT - 1}))
+    (cache / "minilm" / "model.int8.onnx").write_bytes(b"not a model")
+
+    fresh = SentenceTransformerEmbedder("minilm", "minilm", ("en",), 16, "onnx-int8", cache)
+    fresh.warm_up()
+    assert json.loads((cache / "minilm" / "meta.json").read_text())["export"] == ONNX_EXPORT
+    current = next(e for e in embedders if e.name == "minilm")
+    assert np.allclose(fresh.encode(EN), current.encode(EN), atol=1e-5)
+    # Traced with eager attention: no SDPA masking (IsNaN, a Where per layer) at the softmax.
+    graph = onnx.load(str(cache / "minilm" / "model.int8.onnx")).graph
+    ops = Counter(n.op_type for n in graph.node)
+    assert ops["Softmax"] == 6 and ops["IsNaN"] == 0 and ops["Where"] < ops["Softmax"], ops

@@ -48,6 +48,21 @@ def test_index_seeds_then_reindex_changes_nothing(index, seeds):
     assert index.catalog.generation == generation and consistent(index) == ids
 
 
+def test_settings_that_change_vectors_reindex_everything(index, settings, embedders, seeds):
+    """Vectors from another pipeline (here: no title in front) must not mix with new ones."""
+    index.index_paths([seeds], progress=False)
+    ids = consistent(index)
+    index.close()
+    with Index(settings.model_copy(update={"embed_title": False}), embedders) as changed:
+        report = changed.index_paths([seeds], progress=False)
+        assert (report.articles_updated, report.articles_unchanged) == (5, 0)
+        # Chunk ids carry the pipeline's fingerprint: every chunk is new, none is left over.
+        now = consistent(changed)
+        assert len(now) == len(ids) and not now & ids
+        again = changed.index_paths([seeds], progress=False)
+        assert again.articles_unchanged == 5
+
+
 def test_changed_file_replaces_its_chunks(index, seeds):
     index.index_paths([seeds], progress=False)
     before = {c.chunk.id for c in index.catalog.all_chunks("en") if c.chunk.article_id == YANGQUAN}

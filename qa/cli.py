@@ -51,6 +51,8 @@ def index(
         _print_json(report.to_dict())
     else:
         table = Table(title="qa index", show_header=False)
+        if report.settings_changed:
+            table.add_row("settings changed", "every article re-embedded")
         for key in ("added", "updated", "unchanged", "removed"):
             table.add_row(f"articles {key}", str(getattr(report, f"articles_{key}")))
         table.add_row("chunks added", str(report.chunks_added))

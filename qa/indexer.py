@@ -32,6 +32,10 @@ from qa.store import VectorStore
 
 SUFFIXES = (".txt", ".jsonl")
 PIPELINE_VERSION = 1
+STALE_WARNING = (
+    "the index was built with other settings (embedders, ONNX export, chunking or titles): "
+    "answers use it as it is until `qa index` re-embeds it"
+)
 SOURCE_API = "api"  # the source of articles given directly (HTTP), not read from a file
 
 
@@ -48,6 +52,8 @@ class IndexReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     orphans_removed: int = 0
+    # the index had been built with other settings, so every article was re-embedded
+    settings_changed: bool = False
     failed: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -136,7 +142,7 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _stale(self) -> bool:
+    def stale(self) -> bool:
         """Whether the catalog was built with another fingerprint (re-index everything)."""
         return self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
 
@@ -237,7 +243,7 @@ class Index:
         started = time.perf_counter()
         report = IndexReport()
         report.orphans_removed = self.recover()
-        stale = self._stale()
+        stale = report.settings_changed = self.stale()
         known = self.catalog.article_index()
 
         files, errors = discover(paths)
@@ -297,7 +303,7 @@ class Index:
         started = time.perf_counter()
         report = IndexReport()
         known = self.catalog.article_index()
-        stale = self._stale()
+        stale = report.settings_changed = self.stale()
         todo = [a for a in articles if _needs_indexing(a, known.get(a.id), stale, report)]
         self._apply(todo, [], report, progress)
         report.seconds = round(time.perf_counter() - started, 3)
@@ -350,6 +356,7 @@ class Index:
             "chroma": self.store.mode,
             "data_dir": str(self.settings.data_dir),
             "generation": self.catalog.generation,
+            "stale": self.stale(),
         }
 
 

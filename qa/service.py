@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import threading
 import time
 from typing import Literal
@@ -22,8 +23,10 @@ from pydantic import BaseModel, Field, model_validator
 from qa.answer import Answerer, AskResult, PassageOut
 from qa.articles import Article, ArticleRecord, Paragraph, parse_record, parse_text
 from qa.config import Lang, Settings
-from qa.indexer import SOURCE_API, Index
+from qa.indexer import SOURCE_API, STALE_WARNING, Index
 from qa.retrieve import Filters
+
+log = logging.getLogger(__name__)
 
 # Bounds of article paging. SQLite takes 64-bit integers; no archive has 2**31 articles.
 MAX_OFFSET = 2**31
@@ -120,6 +123,9 @@ class Health(BaseModel):
     embedders: list[str]
     chroma: Literal["embedded", "http"]
     generation: int
+    stale: bool = Field(
+        description="Built with other settings than the running ones: run `qa index`."
+    )
 
 
 # --- the service -----------------------------------------------------------------------
@@ -135,6 +141,8 @@ class Service:
 
     def warm_up(self) -> None:
         self.answerer.warm_up()
+        if self.index.stale():  # serve, but say so: the CLI and `qa serve` both warm up here
+            log.warning(STALE_WARNING)
         self.ready = True
 
     def close(self) -> None:
@@ -203,6 +211,7 @@ class Service:
             embedders=stats["embedders"],
             chroma=stats["chroma"],
             generation=stats["generation"],
+            stale=stats["stale"],
         )
 
     # --- writes --------------------------------------------------------------------------

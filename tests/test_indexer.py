@@ -56,11 +56,12 @@ def test_settings_that_change_vectors_reindex_everything(index, settings, embedd
     with Index(settings.model_copy(update={"embed_title": False}), embedders) as changed:
         report = changed.index_paths([seeds], progress=False)
         assert (report.articles_updated, report.articles_unchanged) == (5, 0)
+        assert report.settings_changed
         # Chunk ids carry the pipeline's fingerprint: every chunk is new, none is left over.
         now = consistent(changed)
         assert len(now) == len(ids) and not now & ids
         again = changed.index_paths([seeds], progress=False)
-        assert again.articles_unchanged == 5
+        assert again.articles_unchanged == 5 and not again.settings_changed
 
 
 def test_changed_file_replaces_its_chunks(index, seeds):

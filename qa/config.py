@@ -133,6 +133,28 @@ class Settings(BaseSettings):
     sentence_weight_passage: float = Field(
         0.2, ge=0, description="Weight of its passage's fused score relative to the best."
     )
+    align_max_sentences: int = Field(
+        3,
+        ge=1,
+        le=10,
+        description="An answer's translation may be a run of up to this many sentences.",
+    )
+    align_margin: float = Field(
+        0.04,
+        ge=0,
+        description=(
+            "A neighbouring sentence joins the translation only if it raises the cosine "
+            "by this much."
+        ),
+    )
+    align_length_slack: float = Field(
+        2.0,
+        gt=0,
+        description=(
+            "...and only while the translation stays within this factor of the expected "
+            "length (the sentence's length times the paired paragraphs' length ratio)."
+        ),
+    )
     sentence_cache_chunks: int = Field(
         5000, ge=0, description="Chunks whose split, tokenised, encoded sentences are kept."
     )

@@ -28,7 +28,17 @@ def test_yangquan_in_english(answerer):
     assert c.title.startswith("The Yangquan City Leadership")
     # the aligned text is the sentence's translation, from the paired Chinese paragraph
     assert top.aligned is not None and top.aligned.lang == "zh" and top.aligned.paragraph == 3
-    assert "四月到六月" in top.aligned.text or "百分之十五" in top.aligned.text
+    # the whole translation: Chinese splits at ； what English keeps in one sentence
+    assert "四月到六月" in top.aligned.text and "百分之十五" in top.aligned.text
+
+
+def test_a_short_sentence_keeps_a_one_sentence_translation(answerer):
+    """Neighbours on the same topic must not join a translation they are not part of."""
+    r = answerer.ask("How should workers be mobilized to consciously learn advanced experiences?")
+    top = r.answers[0]
+    assert top.text.startswith("Second, mobilize and educate workers")
+    assert top.aligned is not None
+    assert top.aligned.text == "二、发动教育职工，做到使全体职工自觉地学习先进经验。"
 
 
 def test_yangquan_in_chinese_answers_from_the_chinese_original(answerer):

@@ -88,12 +88,14 @@ class AskResult(BaseModel):
 
 @dataclass
 class _Sentences:
-    """A chunk's sentences: paragraph offsets, text, lexical tokens, vectors per embedder."""
+    """A chunk's sentences: paragraph offsets, text, lexical tokens, vectors per embedder,
+    and (once worked out) each sentence's translation in the paired paragraph."""
 
     spans: list[tuple[int, int]]
     texts: list[str]
     tokens: list[frozenset[str]]
     vectors: dict[str, np.ndarray]
+    translations: list[range] | None = None  # fixed for a chunk id, whatever the question
 
 
 class SentenceCache:
@@ -145,7 +147,6 @@ class _Pool:
     passage: Passage
     own: _Sentences  # of the passage's chunk
     other: list[tuple[StoredChunk, _Sentences]]
-    ratio: float  # characters of the other language's paragraph per character of its own
 
 
 class Answerer:
@@ -223,20 +224,10 @@ class Answerer:
         it needs (missing ones encoded in one batch per embedder)."""
         pools = []
         for p in r.passages[: self.settings.answer_passages]:
-            lang = p.chunk.chunk.lang
-            other = "zh" if lang == "en" else "en"
+            other = "zh" if p.chunk.chunk.lang == "en" else "en"
             twins = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], other)
-            mine = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], lang)
-            ratio = sum(len(c.chunk.text) for c in twins) / max(
-                1, sum(len(c.chunk.text) for c in mine)
-            )
             pools.append(
-                _Pool(
-                    p,
-                    self._cache.get(p.chunk),
-                    [(sc, self._cache.get(sc)) for sc in twins],
-                    ratio,
-                )
+                _Pool(p, self._cache.get(p.chunk), [(sc, self._cache.get(sc)) for sc in twins])
             )
         todo: dict[str, tuple[Embedder, list[_Sentences]]] = {}
         for pool in pools:
@@ -298,7 +289,12 @@ class Answerer:
             meaning, terms = self._features(r, lang, [own], idf.get(lang, {}))
             twins: list[range | None] = [None] * len(own.texts)
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
-                best = _translations(pool, self._bilingual.name, s)
+                if own.translations is None:
+                    mine = self.index.catalog.unit_chunks(*pool.passage.unit, lang)
+                    theirs = sum(len(c.chunk.text) for c, _ in pool.other)
+                    ratio = theirs / max(1, sum(len(c.chunk.text) for c in mine))
+                    own.translations = _translations(pool, self._bilingual.name, s, ratio)
+                best = own.translations
                 if lang != r.language:  # the translation's features, where they are stronger
                     m2, t2 = self._features(
                         r, other, [ss for _, ss in pool.other], idf.get(other, {})
@@ -328,9 +324,10 @@ class Answerer:
         return out
 
 
-def _translations(pool: _Pool, embedder: str, settings: Settings) -> list[range]:
+def _translations(pool: _Pool, embedder: str, settings: Settings, ratio: float) -> list[range]:
     """For each sentence of the passage, its translation in the paired paragraph: indices
-    into the other language's sentences, chunk after chunk.
+    into the other language's sentences, chunk after chunk. ``ratio``: characters of the
+    other language's paragraph per character of the passage's own paragraph.
 
     Start from the most similar sentence, then take in a neighbour (same chunk, up to
     ``align_max_sentences``) while that raises the cosine of the summed vectors by
@@ -351,7 +348,7 @@ def _translations(pool: _Pool, embedder: str, settings: Settings) -> list[range]
         chunk_of += [(start, start + len(ss.texts))] * len(ss.texts)
     out = []
     for q, text in zip(pool.own.vectors[embedder], pool.own.texts, strict=True):
-        target = len(text) * pool.ratio * settings.align_length_slack
+        target = len(text) * ratio * settings.align_length_slack
         a = int((vecs @ q).argmax())
         b, cos = a + 1, float(vecs[a] @ q)
         lo, hi = chunk_of[a]

@@ -102,7 +102,13 @@ def phase_encode(work: Path, args: argparse.Namespace) -> dict:
     settings = Settings(model_cache_dir=work / "models")
     plain = SentenceTransformer(resolve_model_path("minilm"), device="cpu")
     ours = SentenceTransformerEmbedder(
-        "minilm", "minilm", ("en",), settings.encode_batch_size, "onnx-int8", settings.models_dir
+        "minilm",
+        "minilm",
+        ("en",),
+        settings.encode_batch_size,
+        "onnx-int8",
+        settings.models_dir,
+        settings.onnx_batch_size,
     )
     ours.warm_up()
     result: dict = {}

@@ -287,30 +287,27 @@ class Answerer:
             sc, own = pool.passage.chunk, pool.own
             lang, other = sc.chunk.lang, ("zh" if sc.chunk.lang == "en" else "en")
             meaning, terms = self._features(r, lang, [own], idf.get(lang, {}))
-            twins: list[range | None] = [None] * len(own.texts)
+            twins: list[range] | None = None  # each sentence's translation
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
                 if own.translations is None:
                     mine = self.index.catalog.unit_chunks(*pool.passage.unit, lang)
                     theirs = sum(len(c.chunk.text) for c, _ in pool.other)
                     ratio = theirs / max(1, sum(len(c.chunk.text) for c in mine))
                     own.translations = _translations(pool, self._bilingual.name, s, ratio)
-                best = own.translations
+                twins = own.translations
                 if lang != r.language:  # the translation's features, where they are stronger
                     m2, t2 = self._features(
                         r, other, [ss for _, ss in pool.other], idf.get(other, {})
                     )
-                    meaning = np.maximum(meaning, [m2[run].max() for run in best])
-                    terms = np.maximum(terms, [t2[run].max() for run in best])
-                twins = list(best)
+                    meaning = np.maximum(meaning, [m2[run].max() for run in twins])
+                    terms = np.maximum(terms, [t2[run].max() for run in twins])
             flat = [(c, span) for c, ss in pool.other for span in ss.spans]
             for i, (a, b_) in enumerate(own.spans):
                 m, t = float(meaning[i]), float(terms[i])
-                twin = twins[i]
-                aligned = (
-                    (flat[twin[0]][0], flat[twin[0]][1][0], flat[twin[-1]][1][1])
-                    if twin is not None
-                    else None
-                )
+                aligned = None
+                if twins is not None:
+                    run = twins[i]
+                    aligned = (flat[run[0]][0], flat[run[0]][1][0], flat[run[-1]][1][1])
                 out.append(
                     _Candidate(
                         sc,

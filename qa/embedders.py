@@ -129,7 +129,7 @@ class SentenceTransformerEmbedder:
         batch_size: int,
         backend: str,
         cache_dir: Path,
-        onnx_batch_size: int = 1,
+        onnx_batch_size: int,
     ):
         self.spec, self.model, self.langs = spec, model, langs
         self.name = slug(model)

@@ -3,6 +3,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from qa.config import Settings
 from qa.embedders import SentenceTransformerEmbedder, parse_spec, slug
 
 EN = [
@@ -44,7 +45,9 @@ def test_vectors_are_unit_length(embedders):
 
 def test_int8_onnx_stays_close_to_torch(embedders, model_cache):
     onnx = next(e for e in embedders if e.name == "minilm")
-    torch_ = SentenceTransformerEmbedder("minilm", "minilm", ("en",), 16, "torch", model_cache)
+    torch_ = SentenceTransformerEmbedder(
+        "minilm", "minilm", ("en",), 16, "torch", model_cache, Settings().onnx_batch_size
+    )
     texts = EN * 10  # more than one batch: goes through the thread pool
     a, b = onnx.encode(texts), torch_.encode(texts)
     cos = (a * b).sum(axis=1)
@@ -70,7 +73,9 @@ def test_stale_onnx_export_is_redone(embedders, model_cache, tmp_path):
     (cache / "minilm" / "meta.json").write_text(json.dumps({**meta, "export": ONNX_EXPORT - 1}))
     (cache / "minilm" / "model.int8.onnx").write_bytes(b"not a model")
 
-    fresh = SentenceTransformerEmbedder("minilm", "minilm", ("en",), 16, "onnx-int8", cache)
+    fresh = SentenceTransformerEmbedder(
+        "minilm", "minilm", ("en",), 16, "onnx-int8", cache, Settings().onnx_batch_size
+    )
     fresh.warm_up()
     assert json.loads((cache / "minilm" / "meta.json").read_text())["export"] == ONNX_EXPORT
     current = next(e for e in embedders if e.name == "minilm")

@@ -31,6 +31,19 @@ from qa.catalog import StoredChunk
 from qa.chunking import sentence_spans
 from qa.config import LANGS, Lang, Settings
 from qa.embedders import Embedder
+from qa.extract import (
+    SentenceFacts,
+    choose,
+    context,
+    evidence,
+    lead_in_runs,
+    novelty,
+    question_type,
+    question_years,
+    scores,
+    sentence_facts,
+    type_match,
+)
 from qa.indexer import Index
 from qa.lexical import tokenize
 from qa.retrieve import Filters, Passage, Retrieval, Retriever
@@ -94,6 +107,7 @@ class _Sentences:
     spans: list[tuple[int, int]]
     texts: list[str]
     tokens: list[frozenset[str]]
+    facts: list[SentenceFacts]  # numbers, names, dates, markers: for the answer type
     vectors: dict[str, np.ndarray]
     translations: list[range] | None = None  # fixed for a chunk id, whatever the question
 
@@ -121,6 +135,7 @@ class SentenceCache:
             [(c.start + a, c.start + b) for a, b in spans],
             texts,
             [frozenset(tokenize(t, c.lang)) for t in texts],
+            [sentence_facts(t, c.lang) for t in texts],
             {},
         )
         with self._lock:
@@ -131,13 +146,20 @@ class SentenceCache:
 
 
 @dataclass
-class _Candidate:
+class Candidate:
+    """A sentence, or a lead-in run of sentences, that may be quoted as an answer."""
+
     stored: StoredChunk
     start: int  # offsets in the paragraph
     end: int
-    evidence: float
-    score: float
+    features: np.ndarray  # one value per name in qa.extract.FEATURES
     aligned: tuple[StoredChunk, int, int] | None  # its translation: chunk, start, end
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        c = self.stored.chunk
+        return c.text[self.start - c.start : self.end - c.start]
 
 
 @dataclass
@@ -180,15 +202,19 @@ class Answerer:
         started = time.perf_counter()
         r = self.retriever.retrieve(question, k, filters, mode)
         articles, passages = self.cite(r)
-        candidates = self._candidates(r)
-        best = max((c.evidence for c in candidates), default=0.0)
-        abstained = best < self.settings.abstain_below
+        candidates = self.candidates(r)
+        s = self.settings
+        score = scores(np.array([c.features for c in candidates]), s.answer_weights)
+        for c, x in zip(candidates, score, strict=True):
+            c.score = float(x)
+        feats = np.array([c.features for c in candidates])
+        best = float(evidence(feats).max()) if candidates else 0.0
+        abstained = best < s.abstain_below
         answers: list[AnswerOut] = []
         if not abstained:
-            top = max(c.score for c in candidates)
-            chosen = [c for c in candidates if c.score >= top * self.settings.answer_relative]
+            chosen = [candidates[i] for i in choose(score, s.answer_relative, s.max_answers)]
             chosen.sort(key=lambda c: (c.stored.chunk.lang != r.prefer, -c.score))
-            answers = [_answer_out(c, articles) for c in chosen[: self.settings.max_answers]]
+            answers = [_answer_out(c, articles) for c in chosen]
         return AskResult(
             question=r.question,
             language=r.language,
@@ -266,27 +292,32 @@ class Answerer:
         )  # fmt: skip
         return meaning, terms
 
-    def _candidates(self, r: Retrieval) -> list[_Candidate]:
-        """Every sentence of the top passages, scored. A sentence in the other language
-        than the question's also takes the features of its translation (found by the
-        bilingual encoder in the paired paragraph), where the question's own words and
-        the monolingual match are strongest."""
+    def candidates(self, r: Retrieval) -> list[Candidate]:
+        """Every sentence of the top passages, and every lead-in run, with its features
+        (``qa.extract``). A sentence in the other language than the question's also takes
+        the features of its translation (found by the bilingual encoder in the paired
+        paragraph), where the question's own words and the monolingual match are
+        strongest."""
         s = self.settings
         pools = self._pools(r)
         if not pools:
             return []
         top_passage = pools[0].passage.score or 1.0
-        wm, wt, wp = s.sentence_weight_meaning, s.sentence_weight_terms, s.sentence_weight_passage
         lexical = self.index.lexical
         idf = {  # once per question, not per passage
             lang: dict(zip(toks, lexical.idf(toks, lang), strict=True))
             for lang, toks in r.tokens.items()
         }
+        qtoks = {lang: frozenset(toks) for lang, toks in r.tokens.items()}
+        qtype = question_type(r.question, r.language)
+        years = question_years(r.question)
         out = []
         for pool in pools:
             sc, own = pool.passage.chunk, pool.own
             lang, other = sc.chunk.lang, ("zh" if sc.chunk.lang == "en" else "en")
             meaning, terms = self._features(r, lang, [own], idf.get(lang, {}))
+            kind = np.array([type_match(f, qtype, r.question, t, lang)
+                             for f, t in zip(own.facts, own.texts, strict=True)])  # fmt: skip
             twins: list[range] | None = None  # each sentence's translation
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
                 if own.translations is None:
@@ -296,29 +327,68 @@ class Answerer:
                     own.translations = _translations(pool, self._bilingual.name, s, ratio)
                 twins = own.translations
                 if lang != r.language:  # the translation's features, where they are stronger
-                    m2, t2 = self._features(
-                        r, other, [ss for _, ss in pool.other], idf.get(other, {})
-                    )
+                    theirs_ = [ss for _, ss in pool.other]
+                    m2, t2 = self._features(r, other, theirs_, idf.get(other, {}))
+                    k2 = [
+                        type_match(f, qtype, r.question, t, other)
+                        for ss in theirs_
+                        for f, t in zip(ss.facts, ss.texts, strict=True)
+                    ]
                     meaning = np.maximum(meaning, [m2[run].max() for run in twins])
                     terms = np.maximum(terms, [t2[run].max() for run in twins])
+                    kind = np.maximum(kind, [max(k2[i] for i in run) for run in twins])
+            n = len(own.texts)
+            bounds = [(0, n)] * n  # one chunk: neighbours and runs stay inside it
+            sent_idf = self._idf_of(own.tokens, lang)
+            default_idf = max(sent_idf.values(), default=1.0)
+            novel = np.array([novelty(t, qtoks.get(lang, frozenset()), sent_idf, default_idf)
+                              for t in own.tokens])  # fmt: skip
+            near = context(terms, bounds)
+            passage = pool.passage.score / top_passage
             flat = [(c, span) for c, ss in pool.other for span in ss.spans]
-            for i, (a, b_) in enumerate(own.spans):
-                m, t = float(meaning[i]), float(terms[i])
-                aligned = None
-                if twins is not None:
-                    run = twins[i]
-                    aligned = (flat[run[0]][0], flat[run[0]][1][0], flat[run[-1]][1][1])
+
+            runs = [range(i, i + 1) for i in range(n)]
+            runs += lead_in_runs(own.facts, bounds, s.answer_run_sentences)
+            for run in runs:
+                row = [
+                    meaning[run].max(),
+                    terms[run].max(),
+                    novel[run].mean(),
+                    kind[run].max(),
+                    near[run[0]],
+                    passage,
+                    float(len(run) > 1),
+                    float(sc.date // 10000 in years),
+                ]
                 out.append(
-                    _Candidate(
+                    Candidate(
                         sc,
-                        a,
-                        b_,
-                        evidence=(wm * m + wt * t) / max(wm + wt, 1e-9),
-                        score=wm * m + wt * t + wp * pool.passage.score / top_passage,
-                        aligned=aligned,
+                        own.spans[run[0]][0],
+                        own.spans[run[-1]][1],
+                        np.array(row, dtype=np.float32),
+                        _run_translation(twins, flat, run),
                     )
                 )
         return out
+
+    def _idf_of(self, tokens: list[frozenset[str]], lang: Lang) -> dict[str, float]:
+        vocab = sorted(set().union(*tokens)) if tokens else []
+        return dict(zip(vocab, self.index.lexical.idf(vocab, lang), strict=True))
+
+
+def _run_translation(
+    twins: list[range] | None, flat: list[tuple[StoredChunk, tuple[int, int]]], run: range
+) -> tuple[StoredChunk, int, int] | None:
+    """The translation of a run of sentences: from the first to the last sentence their
+    translations cover (``flat``: the other language's sentences, chunk after chunk),
+    kept inside one chunk so that its offsets index one paragraph."""
+    if twins is None:
+        return None
+    a = min(twins[i][0] for i in run)
+    b = max(twins[i][-1] for i in run)
+    if flat[a][0] is not flat[b][0]:
+        b = a
+    return (flat[a][0], flat[a][1][0], flat[b][1][1])
 
 
 def _translations(pool: _Pool, embedder: str, settings: Settings, ratio: float) -> list[range]:
@@ -365,7 +435,7 @@ def _translations(pool: _Pool, embedder: str, settings: Settings, ratio: float) 
     return out
 
 
-def _answer_out(c: _Candidate, articles: dict[str, Article]) -> AnswerOut:
+def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:
     ch = c.stored.chunk
     art = articles[ch.article_id]
     aligned = None

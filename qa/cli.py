@@ -257,6 +257,7 @@ def serve(
 
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
+DEFAULT_ARCHIVE_QUESTIONS = Path("eval/questions_archive.jsonl")
 DEFAULT_EXPECTED = Path("eval/expected.json")
 DEFAULT_REPORT = Path("eval/reports/latest")
 
@@ -288,6 +289,13 @@ def eval_(
             "several joined with '+'."
         ),
     ] = None,
+    archive_questions: Annotated[
+        Path,
+        typer.Option(
+            help="With --distractors, also ask these questions, written from the distractor "
+            "text itself (questions whose gold article is not in the index are skipped)."
+        ),
+    ] = DEFAULT_ARCHIVE_QUESTIONS,
     distractor_limit: Annotated[
         int | None, typer.Option(help="At most this many articles from each source.")
     ] = None,
@@ -342,6 +350,16 @@ def eval_(
                 except (ValueError, RuntimeError) as exc:
                     raise typer.BadParameter(str(exc)) from exc
                 index.add_articles(extra, progress=not as_json)
+                try:
+                    archive = ev.load_questions(archive_questions, "archive")
+                except (OSError, ValueError) as exc:
+                    raise typer.BadParameter(str(exc)) from exc
+                held = [q for q in archive
+                        if q.article_id is None or index.catalog.article(q.article_id)]  # fmt: skip
+                if len(held) < len(archive) and not as_json:
+                    typer.echo(f"{len(archive) - len(held)} of {archive_questions} are about "
+                               "articles not in this index: skipped", err=True)  # fmt: skip
+                qs = qs + held
             chunks = index.catalog.counts()["chunks"]
             answerer = Answerer(index, index.settings)
             answerer.warm_up()

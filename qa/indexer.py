@@ -31,9 +31,11 @@ from qa.lexical import LexicalIndex, tokenize
 from qa.store import VectorStore
 
 SUFFIXES = (".txt", ".jsonl")
-PIPELINE_VERSION = 1
+# 2: lexical tokens see numbers in one spelling (qa.numbers); stored tokens must be redone.
+PIPELINE_VERSION = 2
 STALE_WARNING = (
-    "the index was built with other settings (embedders, ONNX export, chunking or titles): "
+    "the index was built with other settings (embedders, ONNX export, chunking, titles or "
+    "an earlier pipeline version): "
     "answers use it as it is until `qa index` re-embeds it"
 )
 SOURCE_API = "api"  # the source of articles given directly (HTTP), not read from a file

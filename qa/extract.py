@@ -1,0 +1,355 @@
+"""Which sentence answers: pure functions over plain values, no index, no models.
+
+The answer step (``qa.answer``) gives every candidate sentence a row of features and
+scores it with a weighted sum. Resemblance to the question (``meaning``, ``terms``) finds
+the right place; the other features tell the sentence that *answers* from its neighbour
+that only restates the question:
+
+- ``novelty``: how much of the sentence the question does not already say;
+- ``type``: the sentence holds what the question asks for (a number for "how many", a
+  name for "who", a cause for "why"...) beyond what the question itself holds;
+- ``context``: how strongly its neighbours match the question (an answer often follows
+  the sentence that repeats the question's words);
+- ``passage``: its passage's retrieval score relative to the best passage;
+- ``lead_in``: the candidate is a run that starts with a sentence announcing what follows
+  ("There are two ways...", "...办法是：") and takes in the sentences it announces;
+- ``year``: the question names a year and the candidate's article is dated in it
+  ("...in 1987?" and the 1987 address).
+
+The weights are fitted on the tune split of the evaluation questions
+(``eval/fit_answer.py``); the README has the ablation.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from qa.config import Lang
+from qa.numbers import normalize_digits, numbers_in
+
+QType = Literal["quantity", "date", "person", "place", "publication", "cause", "method", "other"]
+FEATURES = ("meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year")
+
+# --- what the question asks for ---------------------------------------------------------
+# Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
+_QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
+    "en": [
+        (
+            "date",
+            re.compile(
+                r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bon what day\b|"
+                r"\bin what year\b|\bwhich (year|day|month)\b",
+                re.I,
+            ),
+        ),
+        (
+            "quantity",
+            re.compile(
+                r"\bhow (many|much|long|far|high|large|big|old|often)\b|"
+                r"\bwhat (share|percentage|proportion|number|amount|rate|"
+                r"price|sum|range|size)\b|\bby how much\b",
+                re.I,
+            ),
+        ),
+        (
+            "publication",
+            re.compile(
+                r"\bwhich (newspaper|paper|magazine|journal|book|"
+                r"publication)\b",
+                re.I,
+            ),
+        ),
+        (
+            "person",
+            re.compile(
+                r"^\W*who\b|\bwhom\b|\bwho (is|was|are|were)\b|"
+                r"\bwhich (man|woman|person|people|leader|official|"
+                r"company|firm|organization)\b",
+                re.I,
+            ),
+        ),
+        (
+            "place",
+            re.compile(
+                r"\bwhere\b|\bwhich (city|country|place|province|state|"
+                r"county|town|region)\b",
+                re.I,
+            ),
+        ),
+        (
+            "cause",
+            re.compile(
+                r"\bwhy\b|\bwhat (caused|led to)\b|\bfor what reason\b|"
+                r"\bwhat was the reason\b",
+                re.I,
+            ),
+        ),
+        (
+            "method",
+            re.compile(
+                r"\bhow (did|do|does|can|could|should|was|were|is|are|to|"
+                r"will|would)\b|\bin what way\b|\bwhat (method|methods|"
+                r"measures|steps)\b",
+                re.I,
+            ),
+        ),
+    ],
+    "zh": [
+        ("date", re.compile(r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|几号|什么时间")),
+        ("quantity", re.compile(r"多少|几|多大|多高|多长|多重|多远|多久|比例|百分之几")),
+        ("publication", re.compile(r"哪份报|什么报|哪家报|哪本|哪种杂志|什么杂志|哪部作品")),
+        ("person", re.compile(r"谁|哪位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门")),
+        ("place", re.compile(r"哪里|哪儿|何处|什么地方|在哪|哪个(城市|国家|省|县|地区)")),
+        ("cause", re.compile(r"为什么|为何|什么原因|原因是什么|怎么会")),
+        ("method", re.compile(r"怎样|如何|怎么|什么办法|哪些办法|哪些措施|什么措施|采取了什么")),
+    ],
+}
+
+
+def question_type(question: str, lang: Lang) -> QType:
+    """What kind of answer ``question`` asks for; 'other' for what/which questions."""
+    for qtype, pattern in _QTYPES[lang]:
+        if pattern.search(question):
+            return qtype
+    return "other"
+
+
+# --- what a sentence holds (independent of the question: cached with the sentence) --------
+_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
+           r"December")  # fmt: skip
+_EN_DATE = re.compile(rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b1[5-9]\d\d\b|\b20\d\d\b")
+_ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|\d+月\d*日?|去年|今年|明年|上半年|下半年")
+_EN_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|"
+    r"half|dozen|percent)\b",
+    re.I,
+)
+_EN_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+\.?\s)*[A-Z][a-z]+\b")
+_EN_PLACE = re.compile(r"\b(?:in|at|to|from|near|of)\s+((?:[A-Z][a-z]+\s?)+)")
+_PUBLICATION = re.compile(r"《[^》]{1,30}》|\b(?:[A-Z][a-z]+\s)+(?:Daily|Times|Journal|Post|"
+                          r"Herald|Gazette|Review|Magazine)\b")  # fmt: skip
+_CAUSE = {
+    "en": re.compile(r"\b(?:because|due to|owing to|as a result|on account of|for want of|"
+                     r"caused by|the reason|since|so that|in order to|objection)\b", re.I),
+    "zh": re.compile(r"由于|因为|原因|因此|所以|以致|为了|造成|导致|在于"),
+}  # fmt: skip
+_METHOD = {
+    "en": re.compile(r"\b(?:by|through|adopt\w*|establish\w*|introduc\w*|set up|system|"
+                     r"method|measures?|means of|propose|recommend)\b", re.I),
+    "zh": re.compile(r"通过|采取|采用|建立|实行|实施|办法|措施|制度|依靠|利用|方法|做法|拨通|用"),
+}  # fmt: skip
+_LEAD_IN = {
+    "en": re.compile(r"[:：]\W*$|\b(?:two|three|four|five|six|several|the following|following|"
+                     r"these)\s+(?:ways|methods|measures|steps|points|reasons|kinds|types|"
+                     r"things|aspects|problems|lessons|principles|tasks|objectives)\b|"
+                     r"\bas follows\b", re.I),
+    "zh": re.compile(r"[:：]\W*$|如下|以下几|"
+                     r"[两二三四五六几多]+(?:种|条|项|点|个方面|方面)[^，。；]{0,6}[。：]?$"),
+}  # fmt: skip
+# A sentence that continues an announced list: "一种是...", "二、", "（２）", "Second, ..."
+_ITEM = re.compile(r"^\W*(?:[一二三四五六七八九十]+[、，]|第[一二三四五六七八九十]+|"
+                   r"[（(]?\d+[)）.、]|一种|另一种|一是|二是|三是|四是|"
+                   r"(?:First|Second|Third|Fourth|Fifth|One|"
+                   r"The other|Another|Finally)\b)")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SentenceFacts:
+    """What a sentence holds, for matching an answer type."""
+
+    numbers: frozenset[str]
+    dates: frozenset[str]
+    people: frozenset[str]
+    places: frozenset[str]
+    publications: frozenset[str]
+    cause: bool
+    method: bool
+    lead_in: bool
+    item: bool  # continues an announced list
+
+
+_posseg_lock = threading.Lock()
+_NOT_NAMES = frozenset({"新华社", "本报", "记者", "新华", "人民日报"})  # bylines and sources
+
+
+def _zh_entities(text: str) -> tuple[set[str], set[str]]:
+    """People (and organisations) and places jieba's part-of-speech tagger finds."""
+    import jieba.posseg
+
+    with _posseg_lock:  # jieba's lazy structures are not thread-safe
+        pairs = [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+    # A name right after 记者 (reporter) is the byline, never what a question asks about.
+    people = {w for i, (w, f) in enumerate(pairs)
+              if f in ("nr", "nrt", "nrfg", "nt") and len(w) > 1
+              and w not in _NOT_NAMES and not (i and pairs[i - 1][0].endswith("记者"))}  # fmt: skip
+    places = {w for w, f in pairs if f == "ns" and len(w) > 1}
+    return people, places
+
+
+def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
+    norm = normalize_digits(text)
+    nums = set(numbers_in(text))
+    if lang == "en":
+        nums |= {m.group().lower() for m in _EN_NUMBER_WORD.finditer(text)}
+        dates = {m.group() for m in _EN_DATE.finditer(text)}
+        people = {m.group() for m in _EN_NAME.finditer(text)}
+        places = {m.group(1).strip() for m in _EN_PLACE.finditer(text)}
+    else:
+        dates = {m.group() for m in _ZH_DATE.finditer(norm)}
+        people, places = _zh_entities(text)
+    return SentenceFacts(
+        numbers=frozenset(nums),
+        dates=frozenset(dates),
+        people=frozenset(people),
+        places=frozenset(places),
+        publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
+        cause=bool(_CAUSE[lang].search(text)),
+        method=bool(_METHOD[lang].search(text)),
+        lead_in=bool(_LEAD_IN[lang].search(text.strip())),
+        item=bool(_ITEM.match(text)),
+    )
+
+
+_ZH_UNIT = re.compile(r"(?:多少|几)([^\s，。？?、的]{1,2})")
+_EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+)?([a-z]+)", re.I)
+_EN_QUANTITY_WORDS = re.compile(_EN_NUMBER_WORD.pattern + r"|\d", re.I)
+
+
+def question_unit(question: str, lang: Lang) -> str | None:
+    """What a quantity question counts: '多少户' -> '户', '多少美元' -> '美元', 'how many
+    acres' -> 'acre' (a crude stem); None for 'how much', '多少' alone."""
+    if lang == "zh":
+        m = _ZH_UNIT.search(question)
+        return m.group(1) if m else None
+    m = _EN_UNIT.search(question)
+    return m.group(1).lower().rstrip("s")[:6] if m else None
+
+
+def unit_match(text: str, lang: Lang, unit: str) -> bool:
+    """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres')."""
+    if lang == "zh":
+        norm = normalize_digits(text)
+        return bool(re.search(rf"\d[\d.]*\s*[万亿千百]*多?余?{re.escape(unit[0])}", norm))
+    words = re.findall(r"[\w$,.%-]+", text.lower())
+    return any(w.startswith(unit) and any(_EN_QUANTITY_WORDS.search(x) for x in
+               words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
+
+
+def type_match(facts: SentenceFacts, qtype: QType, question: str, text: str = "",
+               lang: Lang = "en") -> float:  # fmt: skip
+    """1.0 when the sentence holds what ``qtype`` asks for and the question does not
+    already say it (a number, name or date the question names is no answer), else 0.0.
+    A quantity question that names its unit ('多少户', 'how many acres') gets 1.0 only
+    for a number with that unit in ``text``, 0.5 for any other new number."""
+    q = normalize_digits(question).lower()
+    q_numbers = numbers_in(question)
+
+    def novel(items: frozenset[str]) -> bool:
+        return any(x.lower() not in q for x in items)
+
+    if qtype == "quantity":
+        if not any(n not in q_numbers and n not in q for n in facts.numbers):
+            return 0.0
+        qlang: Lang = "zh" if re.search(r"[\u4e00-\u9fff]", question) else "en"
+        unit = question_unit(question, qlang)
+        if unit is None or not text or qlang != lang:
+            return 1.0
+        return 1.0 if unit_match(text, lang, unit) else 0.5
+    if qtype == "date":
+        return float(novel(facts.dates))
+    if qtype == "person":
+        return float(novel(facts.people))
+    if qtype == "place":
+        return float(novel(facts.places))
+    if qtype == "publication":
+        return float(novel(facts.publications))
+    if qtype == "cause":
+        return float(facts.cause)
+    if qtype == "method":
+        return float(facts.method)
+    return 0.0
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def question_years(question: str) -> frozenset[int]:
+    """Years a question names, in any spelling: 'in 1987', '一九五四年', '１９９８年'."""
+    return frozenset(int(y) for y in _YEAR.findall(normalize_digits(question)))
+
+
+def novelty(tokens: frozenset[str], question_tokens: frozenset[str], idf: dict[str, float],
+            default_idf: float) -> float:  # fmt: skip
+    """The idf-weighted share of a sentence's tokens the question does not hold: 0 for a
+    sentence that only restates the question, near 1 for one that adds new content."""
+    if not tokens:
+        return 0.0
+    weights = {t: idf.get(t, default_idf) for t in tokens}
+    total = sum(weights.values()) or 1.0
+    return sum(w for t, w in weights.items() if t not in question_tokens) / total
+
+
+def context(terms: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
+    """For each sentence, the best key-term share among its neighbours in the same chunk
+    (``bounds``: each sentence's chunk as a [start, end) range of indices)."""
+    out = np.zeros(len(terms), dtype=np.float32)
+    for i, (lo, hi) in enumerate(bounds):
+        near = [terms[j] for j in (i - 1, i + 1) if lo <= j < hi]
+        out[i] = max(near, default=0.0)
+    return out
+
+
+def lead_in_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
+                 max_sentences: int) -> list[range]:  # fmt: skip
+    """Runs that start at a lead-in sentence and take in what it announces: the next
+    sentence, then further ones while they read as items of a list, up to
+    ``max_sentences`` in all, never past the chunk's end."""
+    runs = []
+    for i, f in enumerate(facts):
+        hi = bounds[i][1]
+        if not f.lead_in or i + 1 >= hi:
+            continue
+        end = i + 2
+        while end < hi and end - i < max_sentences and facts[end].item:
+            end += 1
+        runs.append(range(i, end))
+    return runs
+
+
+def scores(features: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+    """Each row's weighted sum; ``features`` has one column per name in ``FEATURES``."""
+    w = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+    return features @ w if len(features) else np.zeros(0, dtype=np.float32)
+
+
+def choose(score: np.ndarray, relative: float, limit: int) -> list[int]:
+    """Indices of the best row and of others within ``relative`` of it (scores can be
+    negative, so "within" is measured on the range of scores), best first."""
+    if not len(score):
+        return []
+    order = np.argsort(-score, kind="stable")
+    best, worst = float(score[order[0]]), float(score.min())
+    floor = best - (1 - relative) * max(best - worst, 1e-9)
+    return [int(i) for i in order[:limit] if score[i] >= floor]
+
+
+# --- abstention ---------------------------------------------------------------------------
+# A candidate's evidence is its resemblance to the question alone (no passage rank, which
+# is high for the best passage even when nothing matches); the service abstains when no
+# candidate's evidence reaches ``abstain_below``. Kept from the former scorer: a logistic
+# model over coverage of the question's rarest terms, the best candidate's lead, its
+# answer type and score, fitted on the tune split, abstained on 30% of the seed set's
+# answerable questions ("How did Yangquan cut defects?" among them) and still caught only
+# 11% of unanswerable ones among the distractors.
+EVIDENCE_WEIGHTS = {"meaning": 0.6, "terms": 0.4}
+
+
+def evidence(features: np.ndarray) -> np.ndarray:
+    """Each candidate's evidence that it is about the question (0..1)."""
+    return scores(features, EVIDENCE_WEIGHTS)

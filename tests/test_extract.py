@@ -1,0 +1,157 @@
+"""The answer step's judgement, on tiny inputs: numbers in any spelling, question types,
+what a sentence holds beyond the question, novelty, context, lead-in runs, scoring,
+choosing, coverage and confidence. No index, no models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from qa.extract import (
+    FEATURES,
+    choose,
+    context,
+    evidence,
+    lead_in_runs,
+    novelty,
+    question_type,
+    scores,
+    sentence_facts,
+    type_match,
+)
+from qa.lexical import tokenize
+from qa.numbers import normalize_digits, numbers_in
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("１９９５年底", "1995年底"),
+        ("一九九五年", "1995年"),
+        ("九十四个手工业生产合作社", "94个手工业生产合作社"),
+        ("二千三百多万元", "2300多万元"),
+        ("一万二千部", "12000部"),
+        ("由百分之十五降低到百分之九", "由15%降低到9%"),
+        ("５７．１６％", "57.16%"),
+        # words that merely contain numerals stay as they are
+        ("统一一些", "统一一些"),
+        ("万一出事", "万一出事"),
+        ("千万不要", "千万不要"),
+        ("十分重要", "十分重要"),
+    ],
+)
+def test_normalize_digits(text, want):
+    assert normalize_digits(text) == want
+
+
+def test_numbers_in_any_spelling_are_the_same_number():
+    assert numbers_in("１５％") == numbers_in("15%") == numbers_in("百分之十五") == {"15"}
+    assert numbers_in("$47,421,748.90") == {"47421748.90"}
+
+
+def test_lexical_tokens_match_across_digit_spellings():
+    assert "1995" in tokenize("１９９５年底，共有７６个工地", "zh")
+    assert "1995" in tokenize("1995年底有多少户？", "zh")
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "want"),
+    [
+        ("How many handicraft production cooperatives has Yangquan organized?", "en", "quantity"),
+        ("Who was the new Speaker of the House in 1987?", "en", "person"),
+        ("When did Truman proclaim the termination of hostilities?", "en", "date"),
+        ("Where was the conference held?", "en", "place"),
+        ("Which newspaper reported it?", "en", "publication"),
+        ("Why did the negotiations with Denmark fail?", "en", "cause"),
+        ("How did Yangquan cut defects?", "en", "method"),
+        ("What is the Seventh Census?", "en", "other"),
+        ("全国成立了多少个中医急症协作组？", "zh", "quantity"),
+        ("中共中央专门委员会是哪一年成立的？", "zh", "date"),  # not "几": a date
+        ("谁主持了会议？", "zh", "person"),
+        ("会议在哪里开幕？", "zh", "place"),
+        ("为什么农村电价高？", "zh", "cause"),
+        ("三都村铁业生产合作社是怎样减少次品的？", "zh", "method"),
+    ],
+)
+def test_question_type(question, lang, want):
+    assert question_type(question, lang) == want
+
+
+def test_a_number_the_question_already_holds_is_no_answer():
+    question = "1995年底南昌有多少户居民未得到及时安置？"
+    restates = sentence_facts("１９９５年底，南昌的拆迁户问题十分突出。", "zh")
+    answers = sentence_facts("１９９５年底，共有７６个工地９８７４户居民未得到及时安置。", "zh")
+    assert type_match(restates, "quantity", question) == 0.0
+    assert type_match(answers, "quantity", question) == 1.0
+
+
+def test_english_number_words_and_names_count():
+    facts = sentence_facts("Yangquan has organized ninety-four cooperatives.", "en")
+    assert type_match(facts, "quantity", "How many cooperatives has Yangquan organized?") == 1.0
+    who = "Who was the new Speaker of the House?"
+    named = sentence_facts("Please join me in congratulating the Speaker, Jim Wright.", "en")
+    assert type_match(named, "person", who) == 1.0
+    unnamed = sentence_facts("There is a new face at this place of honor tonight.", "en")
+    assert type_match(unnamed, "person", who) == 0.0
+
+
+def test_chinese_people_and_places_come_from_the_tagger():
+    facts = sentence_facts("中国中医药学会急诊医学分会主任委员王永炎教授指出。", "zh")
+    assert type_match(facts, "person", "急诊医学分会主任委员是谁？") == 1.0
+    place = sentence_facts("第三届美洲国家能源部长会议在委内瑞拉首都加拉加斯开幕。", "zh")
+    assert type_match(place, "place", "会议在哪里开幕？") == 1.0
+
+
+def test_cause_and_method_markers():
+    assert type_match(sentence_facts("由于管理不善，次品增加。", "zh"), "cause", "为什么？") == 1.0
+    assert type_match(sentence_facts("次品增加了。", "zh"), "cause", "为什么？") == 0.0
+    established = sentence_facts("The cooperative established a responsibility system.", "en")
+    assert type_match(established, "method", "How did they cut defects?") == 1.0
+
+
+def test_novelty_is_low_for_a_restatement_and_high_for_new_content():
+    idf = {"defect": 2.0, "yangquan": 3.0, "system": 1.0, "inspect": 1.5}
+    q = frozenset({"defect", "yangquan"})
+    assert novelty(frozenset({"defect", "yangquan"}), q, idf, 1.0) == 0.0
+    assert novelty(frozenset({"system", "inspect"}), q, idf, 1.0) == 1.0
+    assert 0 < novelty(frozenset({"defect", "system"}), q, idf, 1.0) < 1
+    assert novelty(frozenset(), q, idf, 1.0) == 0.0
+
+
+def test_context_looks_at_neighbours_in_the_same_chunk_only():
+    terms = np.array([0.9, 0.1, 0.0, 0.5], dtype=np.float32)
+    bounds = [(0, 3)] * 3 + [(3, 4)]
+    assert context(terms, bounds).tolist() == pytest.approx([0.1, 0.9, 0.1, 0.0])
+
+
+def test_a_lead_in_takes_in_the_list_it_announces():
+    texts = ["解决问题的方法有两种。", "一种是有组织地传授；", "一种是由有经验的人解答。",
+             "这种方法很好。"]  # fmt: skip
+    facts = [sentence_facts(t, "zh") for t in texts]
+    assert [f.lead_in for f in facts] == [True, False, False, False]
+    assert lead_in_runs(facts, [(0, 4)] * 4, max_sentences=4) == [range(0, 3)]
+    assert lead_in_runs(facts, [(0, 4)] * 4, max_sentences=2) == [range(0, 2)]
+    # never past the chunk
+    assert lead_in_runs(facts[:1], [(0, 1)], max_sentences=4) == []
+    en = sentence_facts("There are two ways to solve problems.", "en")
+    assert en.lead_in
+
+
+def test_scores_and_choose():
+    feats = np.zeros((3, len(FEATURES)), dtype=np.float32)
+    feats[:, FEATURES.index("meaning")] = [0.9, 0.5, 0.88]
+    feats[:, FEATURES.index("type")] = [0.0, 1.0, 0.0]
+    s = scores(feats, {"meaning": 1.0})
+    assert choose(s, relative=0.9, limit=3) == [0, 2]
+    s = scores(feats, {"meaning": 1.0, "type": 1.0})
+    assert choose(s, relative=0.9, limit=3) == [1]
+    assert choose(np.zeros(0), 0.9, 3) == []
+    assert scores(np.zeros((0, len(FEATURES))), {"meaning": 1.0}).shape == (0,)
+
+
+def test_evidence_is_resemblance_alone():
+    feats = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    feats[0, FEATURES.index("meaning")], feats[0, FEATURES.index("terms")] = 0.5, 1.0
+    feats[1, FEATURES.index("passage")] = 1.0  # a top passage that matches nothing
+    assert evidence(feats).tolist() == pytest.approx([0.7, 0.0])
+

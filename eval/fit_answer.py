@@ -61,6 +61,7 @@ def collect(index_dir: Path) -> list[dict]:
                 "X": np.array([c.features for c in cands]).reshape(len(cands), -1),
                 "y": np.array([any(g in c.text for g in q.answers) for c in cands], bool),
                 "prefer": np.array([c.stored.chunk.lang == r.prefer for c in cands], bool),
+                "question": q.question, "texts": [c.text for c in cands],
             })  # fmt: skip
     return rows
 
@@ -128,7 +129,7 @@ def main() -> None:
                                          if (r["set"], r["split"], r["index"]) == (s, sp, i)]
               for i in range(len(args.index_dir)) for s in ("seeds", "archive")
               for sp in ("tune", "test")}  # fmt: skip
-    groups = {g: rs for g, rs in groups.items() if rs}
+    groups = {g: rs for g, rs in groups.items() if any(r["answerable"] for r in rs)}
     every = list(range(len(FEATURES)))
 
     def row_of(weights: np.ndarray, columns: list[int]) -> dict[str, float]:

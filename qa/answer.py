@@ -36,6 +36,7 @@ from qa.extract import (
     choose,
     context,
     evidence,
+    focus,
     lead_in_runs,
     novelty,
     question_type,
@@ -344,6 +345,7 @@ class Answerer:
             novel = np.array([novelty(t, qtoks.get(lang, frozenset()), sent_idf, default_idf)
                               for t in own.tokens])  # fmt: skip
             near = context(terms, bounds)
+            local = focus(own.tokens, idf.get(lang, {}))
             passage = pool.passage.score / top_passage
             flat = [(c, span) for c, ss in pool.other for span in ss.spans]
 
@@ -359,6 +361,7 @@ class Answerer:
                     passage,
                     float(len(run) > 1),
                     float(sc.date // 10000 in years),
+                    local[run].max(),
                 ]
                 out.append(
                     Candidate(

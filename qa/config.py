@@ -17,10 +17,10 @@ LANGS: tuple[Lang, ...] = ("en", "zh")
 
 
 # Sentence-scoring weights (qa.extract.FEATURES). Still the former fixed weights: the
-# weights eval/fit_answer.py fitted on the tune split (a conditional logit over all eight
+# weights eval/fit_answer.py fitted on the tune split (a conditional logit over all nine
 # features, both index sizes) raised top-1 on the archive questions' test split with
-# distractors from 0.684 to 0.737, but lowered it on the seed set alone (0.698 -> 0.683)
-# and quoted the restating sentence for both README examples; see the README.
+# distractors from 0.684 to 0.772, but lowered it on the seed set alone (0.698 -> 0.651)
+# and quoted another article for the README's first example; see the README.
 ANSWER_WEIGHTS = {"meaning": 0.6, "terms": 0.4, "passage": 0.2}
 
 

@@ -33,7 +33,9 @@ from qa.config import Lang
 from qa.numbers import normalize_digits, numbers_in
 
 QType = Literal["quantity", "date", "person", "place", "publication", "cause", "method", "other"]
-FEATURES = ("meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year")
+FEATURES = (
+    "meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year", "focus",
+)  # fmt: skip
 
 # --- what the question asks for ---------------------------------------------------------
 # Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
@@ -130,7 +132,21 @@ _EN_NUMBER_WORD = re.compile(
     r"half|dozen|percent)\b",
     re.I,
 )
-_EN_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:[A-Z][a-z]+\.?\s)*[A-Z][a-z]+\b")
+# A person: a title and a name, or two or more capitalised words that are not the names of
+# institutions, months or places a State of the Union is full of.
+_EN_TITLED = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|President|Secretary|General|Governor|Senator|Speaker|"
+                        r"Chairman|Judge|Justice|Admiral|Colonel|Captain|Minister|Ambassador)"
+                        r"\.?,?\s+((?:[A-Z][a-z]+\.?\s?){1,3})")  # fmt: skip
+_EN_CAPS = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+)+\b")
+_NOT_PERSON_WORDS = (
+    "United States Congress Government Federal Department National American Americans Senate "
+    "House Treasury Union Nation Republic State States Secretary President Army Navy Court "
+    "Commission Mr Mrs The This These Our We It In On Great Britain Indian Indians Territory "
+    "Constitution Supreme Social Security New York Post Office General Public Lands Bureau "
+    "North South East West Pacific Atlantic Mexico China Europe World War Act January "
+    "February March April May June July August September October November December"
+)  # fmt: skip
+_NOT_PERSON = frozenset(_NOT_PERSON_WORDS.split())
 _EN_PLACE = re.compile(r"\b(?:in|at|to|from|near|of)\s+((?:[A-Z][a-z]+\s?)+)")
 _PUBLICATION = re.compile(r"《[^》]{1,30}》|\b(?:[A-Z][a-z]+\s)+(?:Daily|Times|Journal|Post|"
                           r"Herald|Gazette|Review|Magazine)\b")  # fmt: skip
@@ -198,7 +214,9 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
     if lang == "en":
         nums |= {m.group().lower() for m in _EN_NUMBER_WORD.finditer(text)}
         dates = {m.group() for m in _EN_DATE.finditer(text)}
-        people = {m.group() for m in _EN_NAME.finditer(text)}
+        people = {m.group(1).strip() for m in _EN_TITLED.finditer(text)}
+        people |= {m.group() for m in _EN_CAPS.finditer(text)
+                   if not any(w in _NOT_PERSON for w in m.group().split())}  # fmt: skip
         places = {m.group(1).strip() for m in _EN_PLACE.finditer(text)}
     else:
         dates = {m.group() for m in _ZH_DATE.finditer(norm)}
@@ -216,8 +234,11 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
     )
 
 
-_ZH_UNIT = re.compile(r"(?:多少|几)([^\s，。？?、的]{1,2})")
-_EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+)?([a-z]+)", re.I)
+# Measure words a Chinese quantity question counts in ("多少户", "几届", "多少美元").
+_ZH_UNIT = re.compile(
+    r"(?:多少|几)(美元|万|亿|[个名人户元吨年次项种家位届枚套部集米倍岁所条张起辆台架艘亩斤度%])"
+)
+_EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
 _EN_QUANTITY_WORDS = re.compile(_EN_NUMBER_WORD.pattern + r"|\d", re.I)
 
 
@@ -235,7 +256,8 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
     """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres')."""
     if lang == "zh":
         norm = normalize_digits(text)
-        return bool(re.search(rf"\d[\d.]*\s*[万亿千百]*多?余?{re.escape(unit[0])}", norm))
+        unit = unit if unit in ("美元", "万", "亿") else unit[0]
+        return bool(re.search(rf"\d[\d.]*\s*[万亿千百]*多?余?{re.escape(unit)}", norm))
     words = re.findall(r"[\w$,.%-]+", text.lower())
     return any(w.startswith(unit) and any(_EN_QUANTITY_WORDS.search(x) for x in
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
@@ -293,6 +315,21 @@ def novelty(tokens: frozenset[str], question_tokens: frozenset[str], idf: dict[s
     weights = {t: idf.get(t, default_idf) for t in tokens}
     total = sum(weights.values()) or 1.0
     return sum(w for t, w in weights.items() if t not in question_tokens) / total
+
+
+def focus(tokens: list[frozenset[str]], question: dict[str, float]) -> np.ndarray:
+    """Like the key-term share, but each question token also weighs by how few of the
+    passage's sentences hold it (``question`` maps token -> idf). The article's name or
+    place is in many of its sentences, so it finds the passage but cannot pick the
+    sentence; a token only one sentence holds can."""
+    n = len(tokens)
+    if not n or not question:
+        return np.zeros(n, dtype=np.float32)
+    df = {t: sum(t in s for s in tokens) for t in question}
+    w = {t: idf * float(np.log((n + 1) / (df[t] + 0.5))) for t, idf in question.items()}
+    total = sum(w.values()) or 1.0
+    return np.array([sum(x for t, x in w.items() if t in s) / total for s in tokens],
+                    dtype=np.float32)  # fmt: skip
 
 
 def context(terms: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:

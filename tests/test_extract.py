@@ -12,6 +12,7 @@ from qa.extract import (
     choose,
     context,
     evidence,
+    focus,
     lead_in_runs,
     novelty,
     question_type,
@@ -155,3 +156,27 @@ def test_evidence_is_resemblance_alone():
     feats[1, FEATURES.index("passage")] = 1.0  # a top passage that matches nothing
     assert evidence(feats).tolist() == pytest.approx([0.7, 0.0])
 
+
+def test_focus_discounts_terms_every_sentence_holds():
+    """The article's name is in most of its sentences: it cannot pick one of them."""
+    question = {"wuzhi": 5.0, "meet": 1.0}
+    sentences = [frozenset({"wuzhi", "cooper"}), frozenset({"wuzhi", "backbon"}),
+                 frozenset({"wuzhi", "meet", "day"})]  # fmt: skip
+    f = focus(sentences, question)
+    assert f[2] == pytest.approx(1.0) and f[0] == f[1] < 0.5  # plain idf share: 5/6
+    assert focus([], question).shape == (0,)
+    assert focus(sentences, {}).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_units_of_quantity_questions():
+    from qa.extract import question_unit, unit_match
+
+    assert question_unit("1995年底南昌有多少户居民未得到安置？", "zh") == "户"
+    assert question_unit("奖金是多少美元？", "zh") == "美元"
+    assert question_unit("武陟县培养出多少新的骨干？", "zh") is None  # 新 is no unit
+    assert question_unit("How many acres were sold?", "en") == "acre"
+    assert question_unit("How much was spent?", "en") is None
+    assert unit_match("共有７６个工地９８７４户居民", "zh", "户")
+    assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
+    assert unit_match("sales amount to 9,227,878 acres", "en", "acre")
+    assert not unit_match("the acres of the West", "en", "acre")

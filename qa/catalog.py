@@ -156,6 +156,14 @@ class Catalog:
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             return gone - {s.chunk.id for s in chunks}
 
+    def set_sources(self, sources: dict[str, str]) -> None:
+        """Record where articles come from (article id -> source); content and chunks are
+        unchanged, so the generation stays as it is."""
+        with self._tx() as db:
+            db.executemany(
+                "UPDATE articles SET source = ? WHERE id = ?", [(s, a) for a, s in sources.items()]
+            )
+
     # --- reads ---------------------------------------------------------------------------
     def article_index(self) -> dict[str, tuple[str, str]]:
         """article id -> (source, content hash), for incremental indexing."""

@@ -59,6 +59,12 @@ def index(
         table.add_row("chunks removed", str(report.chunks_removed))
         if report.orphans_removed:
             table.add_row("orphans cleaned", str(report.orphans_removed))
+        if report.prune_skipped:
+            table.add_row(
+                "not pruned",
+                f"{report.prune_skipped} (relative path from an older version: "
+                "index their files to migrate them)",
+            )
         table.add_row("failed", str(len(report.failed)))
         table.add_row("seconds", f"{report.seconds:.2f}")
         out.print(table)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,8 @@ class IndexReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     orphans_removed: int = 0
+    # --prune left alone: stored by an older version with a relative path (see index_paths)
+    prune_skipped: int = 0
     # the index had been built with other settings, so every article was re-embedded
     settings_changed: bool = False
     failed: list[dict[str, str]] = field(default_factory=list)
@@ -77,10 +80,14 @@ def fingerprint(settings: Settings) -> str:
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[ArticleError]]:
-    """Article files under ``paths`` (folders are searched recursively), sorted."""
+    """Article files under ``paths`` (folders are searched recursively), sorted, as
+    absolute resolved paths: a file's identity (its article's ``source``) must not depend
+    on the folder ``qa index`` runs from, or ``--prune`` run elsewhere would take every
+    article for gone."""
     files: set[Path] = set()
     errors = []
-    for p in paths:
+    for p in (Path(os.path.abspath(x)) for x in paths):
+        p = p.resolve() if p.exists() else p
         if p.is_dir():
             files.update(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
         elif p.is_file():
@@ -252,6 +259,7 @@ class Index:
         report.failed += [{"where": e.where, "reason": e.reason} for e in errors]
         todo: list[Article] = []
         seen: dict[str, str] = {}
+        moved: dict[str, str] = {}  # article id -> its file's absolute path
         scanned_sources = {str(f) for f in files}
         for item in tqdm(read_articles(files, self.settings), total=len(files), unit="file",
                          desc="reading", disable=not progress, leave=False):  # fmt: skip
@@ -268,6 +276,15 @@ class Index:
                 continue
             seen[item.id] = item.source
             old = known.get(item.id)
+            if old and old[0] != SOURCE_API and not Path(old[0]).is_absolute():
+                # Stored relative by an older version. The same file, or one we cannot
+                # find from here: migrate it to this file's absolute path.
+                here = str(Path(old[0]).resolve())
+                if here == item.source or not Path(here).exists() or here in scanned_sources:
+                    moved[item.id] = item.source
+                    old = (item.source, old[1])
+                else:
+                    old = (here, old[1])  # another file: judged as a conflict below
             if (
                 old
                 and old[0] != item.source
@@ -289,12 +306,19 @@ class Index:
             for aid, (source, _) in known.items():
                 if source == SOURCE_API:  # given over HTTP: no file to have gone
                     continue
+                if not Path(source).is_absolute():
+                    # Stored relative by an older version: relative to a folder we do not
+                    # know, so its file cannot be judged gone. Indexing the file migrates it.
+                    report.prune_skipped += 1
+                    continue
                 gone_file = not Path(source).exists()
                 gone_line = (
                     source in scanned_sources and source.endswith(".jsonl") and aid not in seen
                 )
                 if gone_file or gone_line:
                     removed.append(aid)
+        if moved:
+            self.catalog.set_sources(moved)
         self._apply(todo, removed, report, progress)
         report.seconds = round(time.perf_counter() - started, 3)
         return report

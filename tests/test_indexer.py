@@ -213,3 +213,41 @@ def test_vectors_lost_from_a_collection_are_restored(index, seeds):
     assert report.articles_unchanged == 5
     assert set(lost) <= index.store.ids("minilm")
     consistent(index)
+
+
+def test_a_file_is_the_same_file_from_any_folder(index, seeds, tmp_path, monkeypatch):
+    """Sources are absolute: indexing ``seeds`` from its parent and ``$PWD/seeds`` is one
+    set of files, and ``--prune`` run from another folder removes nothing that exists."""
+    monkeypatch.chdir(seeds.parent)
+    first = index.index_paths([Path(seeds.name)], progress=False)
+    assert (first.articles_added, first.failed) == (5, [])
+    again = index.index_paths([seeds.resolve()], progress=False)
+    assert (again.articles_unchanged, again.failed) == (5, [])
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "other.txt").write_text((seeds / f"{YANGQUAN}.txt").read_text())
+    monkeypatch.chdir(elsewhere)
+    pruned = index.index_paths([Path("nothing-here.txt")], prune=True, progress=False)
+    assert pruned.articles_removed == 0
+    assert index.stats()["articles"] == 5
+
+
+def test_relative_sources_of_an_older_version_are_migrated_not_pruned(
+    index, seeds, tmp_path, monkeypatch
+):
+    index.index_paths([seeds], progress=False)
+    # What an older version stored: paths relative to the folder it ran from.
+    index.catalog.set_sources({aid: f"seeds/{aid}.txt" for aid in index.catalog.article_index()})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    kept = index.index_paths([], prune=True, progress=False)
+    assert (kept.articles_removed, kept.prune_skipped) == (0, 5)
+    migrated = index.index_paths([seeds], progress=False)
+    assert (migrated.articles_unchanged, migrated.failed) == (5, [])
+    sources = {s for s, _ in index.catalog.article_index().values()}
+    assert sources == {str((seeds / f).resolve()) for f in os.listdir(seeds)}
+    # now absolute: a file that goes is pruned again
+    (seeds / f"{YANGQUAN}.txt").unlink()
+    assert index.index_paths([], prune=True, progress=False).articles_removed == 1

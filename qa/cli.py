@@ -24,9 +24,13 @@ def _print_json(data: object) -> None:
 
 
 def _open_index():
-    from qa.indexer import Index
+    from qa.indexer import Index, StoreClaimedError
 
-    return Index(get_settings())
+    try:
+        return Index(get_settings())
+    except StoreClaimedError as exc:  # one line, not a traceback: the message says what to do
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 @app.command()
@@ -97,9 +101,14 @@ def stats(
 
 
 def _open_service():
+    from qa.indexer import StoreClaimedError
     from qa.service import Service
 
-    service = Service(get_settings())
+    try:
+        service = Service(get_settings())
+    except StoreClaimedError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
     service.warm_up()
     return service
 

@@ -156,21 +156,37 @@ class Index:
         return self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
 
     # --- recovery ------------------------------------------------------------------------
+    def _store_key(self) -> str:
+        """Which store this data dir's vectors live in: the mode, the server's address (the
+        embedded store always lives in DATA_DIR/chroma) and the collection prefix."""
+        s = self.settings
+        where = f"{s.chroma_url.rstrip('/')}:" if self.store.mode == "http" and s.chroma_url else ""
+        return f"{self.store.mode}:{where}{s.collection_prefix}"
+
     def _claim_store(self) -> None:
-        """Record in the catalog that its vectors live in this store. A catalog that never
-        claimed a store that already holds vectors (a Chroma server shared with another
-        data dir, or a data dir lost while the server kept its vectors) must not treat
-        them as orphans of its own crashed runs and delete them: refuse instead."""
-        if self.catalog.get_meta("store"):
+        """Record in the catalog which store its vectors live in. Recovery deletes vectors
+        no commit refers to, so before a data dir takes a store (its first run, or a move
+        to another store) that store must hold no vectors this catalog did not write: a
+        Chroma server shared with another data dir, or a data dir lost while the server
+        kept its vectors, would otherwise lose them all. Refuse instead."""
+        key, claimed = self._store_key(), self.catalog.get_meta("store")
+        # Claims before the server address was recorded read "http:PREFIX".
+        legacy = claimed == f"{self.store.mode}:{self.settings.collection_prefix}"
+        if claimed == key or legacy:
+            if legacy:
+                self.catalog.set_meta("store", key)
             return
-        held = sum(n for langs in self.store.counts().values() for n in langs.values())
-        if held and self.catalog.generation == 0:
+        committed = set(self.catalog.chunk_langs())
+        foreign = {i for e in self.embedders for i in self.store.ids(e.name)} - committed
+        if foreign:
+            was = f" (it used {claimed})" if claimed else ""
             raise StoreClaimedError(
-                f"the Chroma collections '{self.settings.collection_prefix}-*' already hold "
-                f"{held} vectors that this data dir ({self.settings.data_dir}) did not write; "
-                "use another QA_COLLECTION_PREFIX, or the data dir that wrote them"
+                f"the Chroma collections '{self.settings.collection_prefix}-*' "
+                f"({self.store.mode}) already hold {len(foreign)} vectors that this data dir "
+                f"({self.settings.data_dir}){was} did not write; use another "
+                "QA_COLLECTION_PREFIX, or the data dir that wrote them"
             )
-        self.catalog.set_meta("store", f"{self.store.mode}:{self.settings.collection_prefix}")
+        self.catalog.set_meta("store", key)
 
     def recover(self) -> int:
         """Delete vectors that no commit refers to (left by a killed run); make sure every

@@ -251,3 +251,33 @@ def test_relative_sources_of_an_older_version_are_migrated_not_pruned(
     # now absolute: a file that goes is pruned again
     (seeds / f"{YANGQUAN}.txt").unlink()
     assert index.index_paths([], prune=True, progress=False).articles_removed == 1
+
+
+def test_a_data_dir_moved_onto_a_shared_server_does_not_take_its_vectors(
+    tmp_path, model_cache, embedders, seeds, chroma_server
+):
+    """Data dir A indexes into a Chroma server; data dir B, which first used the embedded
+    store, is pointed at the same server: B must refuse, not delete A's vectors as
+    orphans of its own."""
+    from qa.config import Settings
+    from qa.indexer import StoreClaimedError
+
+    prefix = "claim-test"
+    server = {"chroma_url": chroma_server, "collection_prefix": prefix}
+    a_settings = Settings(data_dir=tmp_path / "a", model_cache_dir=model_cache, **server)
+    with Index(a_settings, embedders) as a:
+        a.index_paths([seeds], progress=False)
+        held = a.stats()["vectors"]
+    b_embedded = Settings(
+        data_dir=tmp_path / "b", model_cache_dir=model_cache, collection_prefix=prefix
+    )
+    with Index(b_embedded, embedders) as b:
+        b.index_paths([seeds / f"{YANGQUAN}.txt"], progress=False)
+    with pytest.raises(StoreClaimedError, match="did not write"):
+        Index(b_embedded.model_copy(update={"chroma_url": chroma_server}), embedders)
+    with Index(a_settings, embedders) as a:  # A's own store: opened and recovered as usual
+        assert a.index_paths([seeds], progress=False).orphans_removed == 0
+        assert a.stats()["vectors"] == held
+        consistent(a)
+    with Index(b_embedded, embedders) as b:  # B back on its own store is fine
+        assert b.stats()["articles"] == 1

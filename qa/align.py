@@ -28,37 +28,47 @@ class Bead:
 _SHAPE_COST = {(1, 1): 0.0, (1, 2): 1.0, (2, 1): 1.0, (1, 0): 3.0, (0, 1): 3.0}
 
 
+# Half-width of the band around the diagonal the alignment searches, beyond the difference
+# in paragraph counts. The archive's translations keep the paragraphing, so the path
+# stays near the diagonal; the band makes time and memory O(n) instead of O(n·m): a full
+# table for 6,000 x 6,001 one-line paragraphs took 3.7 GB and 88 s.
+_BAND = 10
+
+
 def align_lengths(en: list[int], zh: list[int]) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Align two sequences of paragraph lengths; returns beads of positions into each list."""
     if len(en) == len(zh):
         return [((i,), (i,)) for i in range(len(en))]
     ratio = (sum(en) or 1) / (sum(zh) or 1)
     n, m = len(en), len(zh)
-    inf = float("inf")
-    cost = [[inf] * (m + 1) for _ in range(n + 1)]
-    back: list[list[tuple[int, int] | None]] = [[None] * (m + 1) for _ in range(n + 1)]
-    cost[0][0] = 0.0
+    width = abs(n - m) + _BAND
+
+    def in_band(i: int, j: int) -> bool:
+        return abs(j * max(n, 1) - i * m) <= width * max(n, 1)
+
+    cost: dict[tuple[int, int], float] = {(0, 0): 0.0}
+    back: dict[tuple[int, int], tuple[int, int]] = {}
     for i in range(n + 1):
-        for j in range(m + 1):
-            if cost[i][j] == inf:
+        centre = i * m // max(n, 1)
+        for j in range(max(0, centre - width - 1), min(m, centre + width + 1) + 1):
+            here = cost.get((i, j))
+            if here is None:
                 continue
             for (di, dj), shape in _SHAPE_COST.items():
                 a, b = i + di, j + dj
-                if a > n or b > m:
+                if a > n or b > m or not in_band(a, b):
                     continue
                 le = sum(en[i:a])
                 lz = sum(zh[j:b]) * ratio
                 mismatch = abs(math.log((le + 1) / (lz + 1))) if di and dj else 0.0
-                c = cost[i][j] + shape + 2.0 * mismatch
-                if c < cost[a][b]:
-                    cost[a][b] = c
-                    back[a][b] = (i, j)
+                c = here + shape + 2.0 * mismatch
+                if c < cost.get((a, b), math.inf):
+                    cost[a, b] = c
+                    back[a, b] = (i, j)
     beads = []
     i, j = n, m
     while (i, j) != (0, 0):
-        prev = back[i][j]
-        assert prev is not None
-        pi, pj = prev
+        pi, pj = back[i, j]
         beads.append((tuple(range(pi, i)), tuple(range(pj, j))))
         i, j = pi, pj
     return beads[::-1]

@@ -215,7 +215,12 @@ class Answerer:
         if not abstained:
             chosen = [candidates[i] for i in choose(score, s.answer_relative, s.max_answers)]
             chosen.sort(key=lambda c: (c.stored.chunk.lang != r.prefer, -c.score))
-            answers = [_answer_out(c, articles) for c in chosen]
+            answers = [
+                _answer_out(c, articles)
+                for c in chosen
+                if _current(c.stored, articles)
+                and (c.aligned is None or _current(c.aligned[0], articles))
+            ]
         return AskResult(
             question=r.question,
             language=r.language,
@@ -227,8 +232,9 @@ class Answerer:
         )
 
     def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
-        """The articles of the retrieved passages, and the passages with their citations
-        (a passage whose article was removed meanwhile is left out)."""
+        """The articles of the retrieved passages, and the passages with their citations.
+        A passage whose article was removed or replaced while this question was being
+        answered is left out, so a citation never pairs old text with a new article."""
         articles = {
             aid: art
             for aid in {p.chunk.chunk.article_id for p in r.passages}
@@ -237,7 +243,7 @@ class Answerer:
         passages = [
             passage_out(p.chunk, p.score, articles[p.chunk.chunk.article_id])
             for p in r.passages
-            if p.chunk.chunk.article_id in articles
+            if _current(p.chunk, articles)
         ]
         return articles, passages
 
@@ -436,6 +442,17 @@ def _translations(pool: _Pool, embedder: str, settings: Settings, ratio: float) 
             cos, a, b = c, x, y
         out.append(range(a, b))
     return out
+
+
+def _current(sc: StoredChunk, articles: dict[str, Article]) -> bool:
+    """Whether ``sc`` is still part of its article as fetched: a write that removed or
+    replaced the article after retrieval leaves this chunk's text out of it."""
+    c = sc.chunk
+    art = articles.get(c.article_id)
+    part = art.parts.get(c.lang) if art else None
+    if part is None or not 0 <= c.paragraph < len(part.paragraphs):
+        return False
+    return part.paragraphs[c.paragraph].text[c.start : c.end] == c.text
 
 
 def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:

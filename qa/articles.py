@@ -196,7 +196,8 @@ def _build(
             parts[lang] = Part(lang, title.strip(), paragraphs)
     if not parts:
         raise ArticleError(where, "no body text in either language")
-    if not article_id or "/" in article_id or len(article_id) > 200:
+    # "." and ".." cannot be fetched or deleted by URL (clients normalise the path)
+    if not article_id or "/" in article_id or article_id in (".", "..") or len(article_id) > 200:
         raise ArticleError(where, f"bad article id {article_id!r}")
     return Article(
         article_id, date, page, author.strip(), column.strip(), parts, source, content_hash

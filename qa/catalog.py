@@ -171,6 +171,14 @@ class Catalog:
             r[0]: (r[1], r[2]) for r in self._query("SELECT id, source, content_hash FROM articles")
         }
 
+    def chunk_ids_of(self, article_ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for aid in article_ids:
+            out.update(
+                r[0] for r in self._query("SELECT id FROM chunks WHERE article_id=?", (aid,))
+            )
+        return out
+
     def chunk_ids(self) -> set[str]:
         return {r[0] for r in self._query("SELECT id FROM chunks")}
 

@@ -23,14 +23,24 @@ def _print_json(data: object) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+def _open_failed(exc: Exception) -> typer.Exit:
+    """One line, not a traceback: the message says what is wrong and where."""
+    if isinstance(exc, OSError):
+        where = exc.filename or get_settings().data_dir
+        typer.echo(f"error: cannot use the data dir {where}: {exc.strerror or exc}", err=True)
+    else:
+        typer.echo(f"error: {exc}", err=True)
+    return typer.Exit(1)
+
+
 def _open_index():
     from qa.indexer import Index, StoreClaimedError
+    from qa.store import StoreUnavailable
 
     try:
         return Index(get_settings())
-    except StoreClaimedError as exc:  # one line, not a traceback: the message says what to do
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    except (StoreClaimedError, StoreUnavailable, OSError) as exc:
+        raise _open_failed(exc) from exc
 
 
 @app.command()
@@ -46,11 +56,19 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Index article files: only new or changed articles are (re-)embedded."""
-    ix = _open_index()
+    from qa.indexer import WriterBusy, exclusive_writer
+
     try:
-        report = ix.index_paths(paths or [DEFAULT_SEEDS], prune=prune, progress=not quiet)
-    finally:
-        ix.close()
+        with exclusive_writer(get_settings().data_dir, "qa index"):
+            ix = _open_index()
+            try:
+                report = ix.index_paths(paths or [DEFAULT_SEEDS], prune=prune, progress=not quiet)
+            finally:
+                ix.close()
+    except WriterBusy as exc:
+        raise _open_failed(exc) from exc
+    except OSError as exc:
+        raise _open_failed(exc) from exc
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -103,12 +121,12 @@ def stats(
 def _open_service():
     from qa.indexer import StoreClaimedError
     from qa.service import Service
+    from qa.store import StoreUnavailable
 
     try:
         service = Service(get_settings())
-    except StoreClaimedError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from exc
+    except (StoreClaimedError, StoreUnavailable, OSError) as exc:
+        raise _open_failed(exc) from exc
     service.warm_up()
     return service
 
@@ -260,7 +278,9 @@ def search(
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: QA_HOST (127.0.0.1).")] = None,
-    port: Annotated[int | None, typer.Option(help="Default: QA_PORT (8000).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Default: QA_PORT (8000).")
+    ] = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /docs). Models and indexes load once at startup."""
     import uvicorn

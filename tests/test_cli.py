@@ -119,3 +119,43 @@ def test_eval_with_distractors_indexes_them_in_the_throwaway_index(env, tmp_path
     scores = json.loads((tmp_path / "r" / "scores.json").read_text())
     assert scores["hybrid"]["all"]["RR@10"] > 0.8  # measured 0.870 (0.907 without)
     assert qa(env, "eval", "--distractors", "nowhere").returncode == 2
+
+
+def test_serve_refuses_a_port_out_of_range(tmp_path):
+    run = qa({**os.environ, "QA_DATA_DIR": str(tmp_path)}, "serve", "--port", "99999")
+    assert run.returncode == 2 and "65535" in run.stderr
+
+
+def test_a_data_dir_that_is_a_file_or_a_chroma_that_is_down_is_one_line(tmp_path, model_cache):
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    base = {**os.environ, "QA_MODEL_CACHE_DIR": str(model_cache)}
+    run = qa({**base, "QA_DATA_DIR": str(afile)}, "stats")
+    assert run.returncode == 1 and run.stderr.startswith("error: cannot use the data dir")
+    assert len(run.stderr.strip().splitlines()) == 1
+    down = {**base, "QA_DATA_DIR": str(tmp_path / "d"), "QA_CHROMA_URL": "http://127.0.0.1:9"}
+    run = qa(down, "stats")
+    assert run.returncode == 1 and "http://127.0.0.1:9 did not answer" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+def test_qa_index_beside_a_running_server_is_refused_with_the_servers_name(env):
+    """Two writers on one data dir corrupted the server's view of the embedded store; the
+    second one now stops with an error naming the first, and goes ahead once it is gone."""
+    from pathlib import Path
+
+    from qa.bench import free_port, start_server, wait_ready
+
+    port = free_port()
+    proc = start_server(Path(env["QA_DATA_DIR"]), port, env)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", proc, timeout=300)
+        run = qa(env, "index", "seeds", "-q")
+        assert run.returncode == 1
+        assert f"qa serve (pid {proc.pid})" in run.stderr and "POST /articles" in run.stderr
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    run = qa(env, "index", "seeds", "-q", "--json")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["articles_unchanged"] == 5

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 import anyio.to_thread
 from fastapi import Depends, FastAPI, Request
@@ -15,11 +15,13 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.api.deps import require_read_key, require_write_key
-from qa.api.routes import reads, writes
+from qa.api.routes import open_routes, reads, writes
 from qa.articles import ArticleError
 from qa.config import Settings, get_settings
+from qa.indexer import exclusive_writer
 from qa.retrieve import QueryError
 from qa.service import NotFound, Service
+from qa.store import StoreUnavailable
 
 log = logging.getLogger("qa.api")
 
@@ -37,18 +39,24 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         # stretch the tail latency; requests beyond the limit wait in line instead.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         own = service is None
-        svc = service or Service(settings)
-        try:
-            if own and settings.index_on_start:
-                report = svc.index.index_paths(settings.index_on_start, progress=False)
-                log.info("indexed on start: %s", json.dumps(report.to_dict()))
-            if not svc.ready:
-                svc.warm_up()
-            app.state.service = svc
-            yield
-        finally:
-            if own:
-                svc.close()
+        # A server that opens its own data dir is its writer for as long as it runs.
+        with exclusive_writer(settings.data_dir, "qa serve") if own else nullcontext():
+            svc = service or Service(settings)
+            try:
+                if own:  # the recovery `qa index` runs: drift from a killed write is repaired
+                    svc.recover()
+                if own and settings.index_on_start:
+                    report = svc.index.index_paths(settings.index_on_start, progress=False)
+                    log.info("indexed on start: %s", json.dumps(report.to_dict()))
+                    for failed in report.failed:
+                        log.warning("could not index %s: %s", failed["where"], failed["reason"])
+                if not svc.ready:
+                    svc.warm_up()
+                app.state.service = svc
+                yield
+            finally:
+                if own:
+                    svc.close()
 
     app = FastAPI(
         title="qa: bilingual newspaper-archive question answering",
@@ -63,6 +71,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     if service is not None:
         app.state.service = service
     keyed = settings.api_key is not None
+    app.include_router(open_routes)
     app.include_router(
         reads, dependencies=[Depends(require_read_key)] if keyed and settings.api_key_reads else []
     )
@@ -88,6 +97,11 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     @app.exception_handler(NotFound)
     async def _not_found(_: Request, exc: NotFound) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(_: Request, exc: StoreUnavailable) -> JSONResponse:
+        # Nothing was committed: the client may retry once the store is back.
+        return JSONResponse({"detail": str(exc), "where": exc.where}, status_code=503)
 
     return app
 

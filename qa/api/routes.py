@@ -33,11 +33,14 @@ _errors: dict[int | str, dict] = {
 # OpenAPI schema declares security exactly where it is enforced.
 reads = APIRouter(responses=_errors)
 writes = APIRouter(responses=_errors)
+# /health stays open when reads need the key: health checks (docker compose) carry none,
+# and it tells only counts and readiness.
+open_routes = APIRouter(responses=_errors)
 
 ArticleId = Annotated[str, Path(min_length=1, max_length=200)]
 
 
-@reads.get("/health")
+@open_routes.get("/health")
 def health(service: ServiceDep) -> Health:
     """Readiness, index counts, embedders and the Chroma mode."""
     return service.health()

@@ -288,7 +288,14 @@ def serve(
     from qa.api import create_app
 
     settings = get_settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    host = host or settings.host
+    if host not in ("127.0.0.1", "localhost", "::1") and settings.api_key is None:
+        typer.echo(
+            f"WARNING: serving on {host} with no QA_API_KEY: anyone who can reach this "
+            "port can add and delete articles. Set QA_API_KEY, or serve on 127.0.0.1.",
+            err=True,
+        )
+    uvicorn.run(create_app(settings), host=host, port=port or settings.port)
 
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, YANGQUAN
+from conftest import ROOT, YANGQUAN, free_port
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +126,18 @@ def test_serve_refuses_a_port_out_of_range(tmp_path):
     assert run.returncode == 2 and "65535" in run.stderr
 
 
+def test_serve_on_all_interfaces_without_a_key_warns(tmp_path):
+    """Warned before anything loads; the file as data dir then stops it at once."""
+    afile = tmp_path / "afile"
+    afile.write_text("")
+    env = {**os.environ, "QA_DATA_DIR": str(afile)}
+    env.pop("QA_API_KEY", None)
+    run = qa(env, "serve", "--host", "0.0.0.0", "--port", str(free_port()))
+    assert "WARNING: serving on 0.0.0.0 with no QA_API_KEY" in run.stderr
+    run = qa({**env, "QA_API_KEY": "k"}, "serve", "--host", "0.0.0.0", "--port", str(free_port()))
+    assert "WARNING" not in run.stderr
+
+
 def test_a_data_dir_that_is_a_file_or_a_chroma_that_is_down_is_one_line(tmp_path, model_cache):
     afile = tmp_path / "afile"
     afile.write_text("")
@@ -159,3 +171,85 @@ def test_qa_index_beside_a_running_server_is_refused_with_the_servers_name(env):
     run = qa(env, "index", "seeds", "-q", "--json")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["articles_unchanged"] == 5
+
+
+def test_writes_racing_reads_over_http_never_fail_or_mix_versions(tmp_path, model_cache, embedders):
+    """`qa serve` as a real process; one client replaces an article with another version
+    and deletes and re-adds it in a loop while four clients ask about it, for 10 s. No
+    request may fail, and every quote of that article must come from the version whose
+    title its citation shows."""
+    import threading
+    import time
+    from pathlib import Path
+
+    import httpx
+
+    from qa.bench import free_port, start_server, wait_ready
+    from qa.config import Settings
+    from qa.indexer import Index
+
+    data = tmp_path / "data"
+    with Index(Settings(data_dir=data, model_cache_dir=model_cache), embedders) as ix:
+        ix.index_paths([ROOT / "seeds" / f"{YANGQUAN}.txt"], progress=False)
+    v1 = (ROOT / "seeds" / f"{YANGQUAN}.txt").read_text(encoding="utf-8")
+    v1 = v1.replace("Title: The Yangquan City", "Title: Version one: the Yangquan City", 1)
+    v2 = v1.replace("Version one", "Version two").replace(
+        "15% to 9%", "fifteen to nine in a hundred"
+    )
+    texts = {"Version one": v1, "Version two": v2}
+    port = free_port()
+    env = {**os.environ, "QA_MODEL_CACHE_DIR": str(model_cache)}
+    proc = start_server(Path(data), port, env)
+    base = f"http://127.0.0.1:{port}"
+    problems: list[str] = []
+    checked = [0]
+    stop = time.monotonic() + float(os.environ.get("QA_TEST_RACE_SECONDS", "10"))
+    try:
+        wait_ready(base, proc, timeout=300)
+        httpx.post(f"{base}/articles", json={"id": "race", "text": v1}, timeout=60)
+
+        def write() -> None:
+            with httpx.Client(base_url=base, timeout=60) as c:
+                while time.monotonic() < stop:
+                    for step in (("post", v2), ("post", v1), ("delete", None), ("post", v1)):
+                        r = (c.post("/articles", json={"id": "race", "text": step[1]})
+                             if step[0] == "post" else c.delete("/articles/race"))  # fmt: skip
+                        if r.status_code >= 500:
+                            problems.append(f"write {r.status_code}: {r.text[:200]}")
+
+        def read() -> None:
+            with httpx.Client(base_url=base, timeout=60) as c:
+                while time.monotonic() < stop:
+                    body = {"question": "How did Yangquan cut defects?", "k": 10}
+                    try:
+                        r = c.post("/ask", json=body)
+                    except httpx.HTTPError as exc:
+                        problems.append(f"ask: {exc!r}")
+                        continue
+                    if r.status_code != 200:
+                        problems.append(f"ask {r.status_code}: {r.text[:200]}")
+                        continue
+                    d = r.json()
+                    quotes = [(a["citation"], a["text"]) for a in d["answers"]]
+                    quotes += [(p, p["text"]) for p in d["passages"]]
+                    for cite, text in quotes:
+                        if cite["article_id"] != "race" or cite["lang"] != "en":
+                            continue
+                        version = cite["title"].split(":")[0]
+                        checked[0] += 1
+                        if text not in texts.get(version, ""):
+                            problems.append(f"{version!r} title over text {text[:80]!r}")
+
+        threads = [threading.Thread(target=write)] + [
+            threading.Thread(target=read) for _ in range(4)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    assert problems == []
+    print(f"race: {checked[0]} quotes of the raced article checked")
+    assert checked[0] > 20  # the article was quoted often enough to have raced

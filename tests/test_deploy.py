@@ -30,7 +30,11 @@ def test_chroma_service_is_the_official_image_with_a_volume_and_healthcheck():
     assert tag.split(".")[:2] == version("chromadb").split(".")[:2]
     assert any(v.split(":")[1] == "/data" for v in chroma["volumes"])
     assert chroma["volumes"][0].split(":")[0] in COMPOSE["volumes"]
-    assert chroma["healthcheck"]["test"] and chroma["healthcheck"]["retries"] > 0
+    assert chroma["healthcheck"]["retries"] > 0
+    assert "/api/v2/heartbeat" in " ".join(chroma["healthcheck"]["test"])  # a real HTTP check
+    # Chroma has no key of its own: publishing its port would bypass the API's key
+    assert "ports" not in chroma and chroma["expose"]
+    assert chroma["restart"] == COMPOSE["services"]["api"]["restart"] == "unless-stopped"
 
 
 def test_api_waits_for_chroma_and_points_at_it():
@@ -38,7 +42,7 @@ def test_api_waits_for_chroma_and_points_at_it():
     assert api["build"] == "."
     assert api["depends_on"]["chroma"]["condition"] == "service_healthy"
     env = _env(api)
-    chroma_port = chroma["ports"][0].split(":")[1]
+    chroma_port = chroma["expose"][0]
     assert env["QA_CHROMA_URL"] == f"http://chroma:{chroma_port}"
     # published on the port the API listens on, on all interfaces inside the container
     assert env["QA_HOST"] == "0.0.0.0"
@@ -73,4 +77,8 @@ def test_dockerfile_installs_like_the_readme():
     assert "pip install torch==2.13.0" in README and "pip install -e '.[dev]'" in README
     assert not re.search(r"pip install[^&]*\btorch(?!==)", run)
     assert re.search(r'^CMD\s+\["qa",\s*"serve"\]', DOCKERFILE, re.M)
-    assert "python:3.11" in DOCKERFILE  # the Python the package requires
+    assert re.search(r"^FROM python:3\.11\.\d+-slim-\w+$", DOCKERFILE, re.M)  # pinned release
+    assert re.search(r"^USER (?!root)\w+", DOCKERFILE, re.M)  # not root
+    # the client matches the server image of the compose file
+    server = COMPOSE["services"]["chroma"]["image"].partition(":")[2]
+    assert f"chromadb=={server}" in run

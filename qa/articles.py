@@ -85,6 +85,8 @@ class Article:
     parts: dict[str, Part]
     source: str = ""
     content_hash: str = field(default="", compare=False)
+    # where it was read (a path, or path:line for JSON Lines), for messages; not stored
+    where: str = field(default="", compare=False)
 
     @property
     def title(self) -> str:
@@ -200,7 +202,15 @@ def _build(
     if not article_id or "/" in article_id or article_id in (".", "..") or len(article_id) > 200:
         raise ArticleError(where, f"bad article id {article_id!r}")
     return Article(
-        article_id, date, page, author.strip(), column.strip(), parts, source, content_hash
+        article_id,
+        date,
+        page,
+        author.strip(),
+        column.strip(),
+        parts,
+        source,
+        content_hash,
+        where,
     )
 
 

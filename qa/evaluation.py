@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 from qa.answer import Answerer, AskResult
 from qa.config import Lang, Settings
 from qa.indexer import Index
-from qa.retrieve import Filters
+from qa.retrieve import Filters, QueryError
 
 Kind = Literal["factoid", "paraphrase", "cross", "unanswerable"]
 QuestionSet = Literal["seeds", "archive"]
@@ -109,7 +109,11 @@ def run(
     outcomes = []
     for q in questions:
         filters = Filters(langs=(q.gold_lang,)) if q.kind == "cross" and q.gold_lang else None
-        r = answerer.ask(q.question, k=DEPTH, filters=filters, mode=mode)
+        try:
+            r = answerer.ask(q.question, k=DEPTH, filters=filters, mode=mode)
+        except QueryError:  # e.g. an English-only mode asked a Chinese question: nothing found
+            r = AskResult(question=q.question, language=q.lang, abstained=True, answers=[],
+                          passages=[], confidence=0.0)  # fmt: skip
         pairs = {}
         for p in r.passages:
             pairs.setdefault(p.article_id, catalog.paragraph_pairs(p.article_id))

@@ -343,12 +343,12 @@ class Index:
             if item.id in seen:
                 report.failed.append(
                     {
-                        "where": item.source,
+                        "where": item.where or item.source,
                         "reason": f"duplicate article id {item.id!r} (also in {seen[item.id]})",
                     }
                 )
                 continue
-            seen[item.id] = item.source
+            seen[item.id] = item.where or item.source
             old = known.get(item.id)
             if old and old[0] != SOURCE_API and not Path(old[0]).is_absolute():
                 # Stored relative by an older version. The same file, or one we cannot

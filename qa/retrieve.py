@@ -203,6 +203,14 @@ class Retriever:
                     legs[f"dense:{e.name}:{lang}"] = [cid for cid, _ in hits]
                     weights[f"dense:{e.name}:{lang}"] = s.weight_dense
 
+        if not use_lexical and not legs:
+            readers = [e.spec for e in self.index.embedders
+                       if dense_names is None or e.name in dense_names]  # fmt: skip
+            raise QueryError(
+                f"mode {mode!r} searches with {', '.join(readers) or 'no embedder'}, which "
+                f"cannot read a {'Chinese' if qlang == 'zh' else 'English'} question; use "
+                "'hybrid', 'lexical' or a multilingual embedder"
+            )
         tokens = {qlang: tokenize(question, qlang)}
         if s.dictionary_terms:
             for other in LANGS:

@@ -107,6 +107,24 @@ def test_ask_rejects_non_json_and_oversized_bodies(client, service):
     big = b" " * (service.settings.max_request_bytes + 1)
     _problem(client.post("/ask", content=big, headers={"content-type": "application/json"}), 413)
 
+    def chunks():  # no Content-Length: sent chunked
+        yield b'{"question": "'
+        yield b"x" * (service.settings.max_request_bytes + 1)
+        yield b'"}'
+
+    chunked = client.post("/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert "over" in _problem(chunked, 413)
+
+    def small():
+        yield b'{"question": "How did Yangquan cut defects?"}'
+
+    assert (
+        client.post(
+            "/ask", content=small(), headers={"content-type": "application/json"}
+        ).status_code
+        == 200
+    )
+
 
 def test_ask_abstains_out_of_corpus(client):
     r = client.post("/ask", json={"question": "What is the boiling point of liquid nitrogen?"})
@@ -417,6 +435,10 @@ def test_an_article_too_large_to_index_is_refused_with_its_limit(client):
         (("POST", "/ask", {"question": "q", "since": "１９５４"}), "bad date"),
         (("POST", "/ask", {"question": "q", "until": "\u0661\u0669\u0665\u0664"}), "bad date"),
         (("POST", "/articles", {"id": "..", "text": YANGQUAN_TEXT}), "bad article id"),
+        (
+            ("POST", "/ask", {"question": "三都村怎样减少次品？", "mode": "dense:minilm"}),
+            "cannot read",
+        ),
         (("POST", "/articles", {"id": ".", "text": YANGQUAN_TEXT}), "bad article id"),
     ],
 )

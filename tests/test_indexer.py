@@ -135,6 +135,17 @@ def test_duplicate_ids_in_two_folders_are_refused(index, seeds, tmp_path):
     assert len(report.failed) == 1 and "duplicate article id" in report.failed[0]["reason"]
 
 
+def test_a_duplicate_id_in_json_lines_names_both_lines(index, tmp_path):
+    rec = {"id": "a1", "date": "1954-11-20", "paragraphs": ["Some text."]}
+    path = tmp_path / "dump.jsonl"
+    other = {**rec, "id": "a2"}
+    path.write_text("\n".join(json.dumps(r) for r in (rec, other, rec)) + "\n")
+    report = index.index_paths([path], progress=False)
+    assert report.articles_added == 2
+    (failed,) = report.failed
+    assert failed["where"].endswith("dump.jsonl:3") and "dump.jsonl:1" in failed["reason"]
+
+
 def test_cli_exit_code_and_json_summary(settings, seeds, model_cache):
     (seeds / "bad.txt").write_text("no header here\n")
     env = {

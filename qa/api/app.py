@@ -106,10 +106,6 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     return app
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """Refuse request bodies over ``limit`` bytes with 413: at once when Content-Length
     says so, else as soon as the streamed body passes the limit."""
@@ -130,28 +126,31 @@ class BodyLimit:
             if int(declared) > self.limit:
                 await _problem(send, 413, f"request body over {self.limit} bytes")
                 return
+        if declared is not None:  # the server stops reading at Content-Length
+            await self.app(scope, receive, send)
+            return
+        # A chunked body: read it here, up to the limit, before the app sees it. Raising
+        # from inside the app's own read would come back as FastAPI's 400 "error parsing
+        # the body", not 413.
+        messages: list[Message] = []
         received = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal received
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _TooLarge
-            return message
-
-        async def tracked(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, tracked)
-        except _TooLarge:
-            if not started:
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            received += len(message.get("body", b""))
+            if received > self.limit:
                 await _problem(send, 413, f"request body over {self.limit} bytes")
+                return
+            if not message.get("more_body", False):
+                break
+        replay = iter(messages)
+
+        async def replayed() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
 
 
 async def _problem(send: Send, status: int, detail: str) -> None:

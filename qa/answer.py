@@ -1,19 +1,24 @@
 """Extractive answers: the sentences that answer, verbatim, with citations; or abstain.
 
-Sentences of the top passages compete. Each is scored on three things:
+The sentences of the top passages, and the lead-in runs among them, are candidates. This
+module gathers what they need (sentences, vectors, translations, idf) and gives each a
+row of features; ``qa.extract`` holds the judgement (the features, their weighted score,
+the choice and the evidence):
 
 - meaning: cosine between the question and the sentence (the first embedder that reads
   both languages, so an English question can score a Chinese sentence);
-- key terms: the idf-weighted share of the question's lexical tokens the sentence holds
-  (in the sentence's language: the dictionary supplies the other language's terms), so
-  numbers, names and "defects" ~ "defective" count;
+- terms, focus, novelty, context: how the sentence's lexical tokens meet the question's
+  (in the sentence's language: the dictionary supplies the other language's terms);
+- type: what the question asks for, held beyond what it says; lead_in; year;
 - passage: the fused retrieval score of its passage relative to the best passage.
 
-The answer is the best sentence plus any others within ``answer_relative`` of it. The
-service abstains when no sentence's *evidence* (meaning and key terms, without the
-passage rank, which is high for the best passage even when nothing matches) reaches
-``abstain_below``. Answers are slices of the stored paragraph text, never rewritten, and
-the citation's offsets index the paragraph: ``paragraph[start:end] == text``.
+A sentence in the other language than the question's also takes the features of its
+translation. The answer is the best candidate plus any others within ``answer_relative``
+of it. The service abstains when no candidate's *evidence* (meaning and key terms,
+without the passage rank, which is high for the best passage even when nothing matches)
+reaches ``abstain_below``. Answers are slices of the stored paragraph text, never
+rewritten, and the citation's offsets index the paragraph: ``paragraph[start:end] ==
+text``; a passage or answer whose article changed meanwhile is left out.
 """
 
 from __future__ import annotations

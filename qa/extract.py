@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -177,17 +178,39 @@ _ITEM = re.compile(r"^\W*(?:[一二三四五六七八九十]+[、，]|第[一二
 
 @dataclass(frozen=True)
 class SentenceFacts:
-    """What a sentence holds, for matching an answer type."""
+    """What a sentence holds, for matching an answer type. People and places are worked
+    out on first use: Chinese needs jieba's part-of-speech tagger, which took a quarter of
+    a cold ask's time when run for every sentence, and only "who" and "where" questions
+    look at them."""
 
+    text: str
+    lang: Lang
     numbers: frozenset[str]
     dates: frozenset[str]
-    people: frozenset[str]
-    places: frozenset[str]
     publications: frozenset[str]
     cause: bool
     method: bool
     lead_in: bool
     item: bool  # continues an announced list
+
+    @cached_property
+    def _entities(self) -> tuple[frozenset[str], frozenset[str]]:
+        if self.lang == "zh":
+            people, places = _zh_entities(self.text)
+        else:
+            people = {m.group(1).strip() for m in _EN_TITLED.finditer(self.text)}
+            people |= {m.group() for m in _EN_CAPS.finditer(self.text)
+                       if not any(w in _NOT_PERSON for w in m.group().split())}  # fmt: skip
+            places = {m.group(1).strip() for m in _EN_PLACE.finditer(self.text)}
+        return frozenset(people), frozenset(places)
+
+    @property
+    def people(self) -> frozenset[str]:
+        return self._entities[0]
+
+    @property
+    def places(self) -> frozenset[str]:
+        return self._entities[1]
 
 
 _posseg_lock = threading.Lock()
@@ -214,18 +237,13 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
     if lang == "en":
         nums |= {m.group().lower() for m in _EN_NUMBER_WORD.finditer(text)}
         dates = {m.group() for m in _EN_DATE.finditer(text)}
-        people = {m.group(1).strip() for m in _EN_TITLED.finditer(text)}
-        people |= {m.group() for m in _EN_CAPS.finditer(text)
-                   if not any(w in _NOT_PERSON for w in m.group().split())}  # fmt: skip
-        places = {m.group(1).strip() for m in _EN_PLACE.finditer(text)}
     else:
         dates = {m.group() for m in _ZH_DATE.finditer(norm)}
-        people, places = _zh_entities(text)
     return SentenceFacts(
+        text=text,
+        lang=lang,
         numbers=frozenset(nums),
         dates=frozenset(dates),
-        people=frozenset(people),
-        places=frozenset(places),
         publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
         cause=bool(_CAUSE[lang].search(text)),
         method=bool(_METHOD[lang].search(text)),

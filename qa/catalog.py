@@ -257,10 +257,12 @@ class Catalog:
         )
         return {(lang, para): pair for lang, para, pair in rows}
 
-    def article_ids(self, offset: int = 0, limit: int = -1) -> list[str]:
+    def article_ids(self, offset: int = 0, limit: int = -1, by_date: bool = False) -> list[str]:
+        """Article ids a page at a time, by id or by date (then id)."""
+        order = "date, id" if by_date else "id"
         return [
             r[0]
             for r in self._query(
-                "SELECT id FROM articles ORDER BY id LIMIT ? OFFSET ?", (limit, offset)
+                f"SELECT id FROM articles ORDER BY {order} LIMIT ? OFFSET ?", (limit, offset)
             )
         ]

@@ -180,10 +180,10 @@ class Service:
             seconds=round(time.perf_counter() - started, 4),
         )
 
-    def articles(self, offset: int = 0, limit: int = 20) -> ArticlePage:
+    def articles(self, offset: int = 0, limit: int = 20, by_date: bool = False) -> ArticlePage:
         if not 0 <= offset <= MAX_OFFSET or not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"offset must be 0 to {MAX_OFFSET} and limit 1 to {MAX_LIMIT}")
-        ids = self.index.catalog.article_ids(offset, limit)
+        ids = self.index.catalog.article_ids(offset, limit, by_date)
         found = self._articles(set(ids))
         return ArticlePage(
             total=self.index.catalog.counts()["articles"],

@@ -482,3 +482,28 @@ def test_a_frozen_chroma_gives_503_in_bounded_time_and_lexical_reads_go_on(
         svc.close()
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_with_keyed_reads_the_page_asks_for_the_key_once(seeded):
+    """Browsers cannot send X-API-Key: the page asks for it and keeps it in a cookie."""
+    from fastapi.testclient import TestClient
+    from pydantic import SecretStr
+
+    from qa.api import create_app
+    from qa.service import Service
+
+    s = seeded.settings.model_copy(update={"api_key": SecretStr("s3cret"), "api_key_reads": True})
+    svc = Service(s, seeded)
+    svc.ready = True
+    with TestClient(create_app(service=svc)) as c:
+        asked = c.get("/", params={"q": Q_EN})
+        assert asked.status_code == 401 and 'name="key"' in asked.text
+        assert c.post("/ask", json={"question": Q_EN}).status_code == 401  # the API as before
+        wrong = c.post("/key", data={"key": "nope", "next": "/?q=x"}, follow_redirects=False)
+        assert wrong.status_code == 303 and c.get("/", params={"q": Q_EN}).status_code == 401
+        right = c.post("/key", data={"key": "s3cret", "next": "//evil.example/"},
+                       follow_redirects=False)  # fmt: skip
+        assert right.headers["location"] == "/"  # back into this site only
+        page = c.get("/", params={"q": Q_EN})
+        assert page.status_code == 200 and "15% to 9%" in page.text
+        assert c.post("/ask", json={"question": Q_EN}).status_code == 401  # cookie is for pages

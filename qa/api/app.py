@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from qa.api.deps import require_read_key, require_write_key
+from qa.api.pages import pages
 from qa.api.routes import open_routes, reads, writes
 from qa.articles import ArticleError
 from qa.config import Settings, get_settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         app.state.service = service
     keyed = settings.api_key is not None
     app.include_router(open_routes)
+    app.include_router(pages)  # the web page checks the read key itself (a cookie)
     app.include_router(
         reads, dependencies=[Depends(require_read_key)] if keyed and settings.api_key_reads else []
     )

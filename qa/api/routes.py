@@ -4,7 +4,7 @@ Routes are plain ``def``: FastAPI runs them in its thread pool, so the CPU-bound
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -73,9 +73,10 @@ def list_articles(
     service: ServiceDep,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    order: Annotated[Literal["id", "date"], Query(description="Sort by id or by date.")] = "id",
 ) -> ArticlePage:
-    """Indexed articles, by id, a page at a time."""
-    return service.articles(offset, limit)
+    """Indexed articles, by id or by date, a page at a time."""
+    return service.articles(offset, limit, by_date=order == "date")
 
 
 @reads.get("/articles/{article_id}", responses={404: {"model": Problem}})

@@ -187,9 +187,21 @@ class Index:
 
     @property
     def lexical(self) -> LexicalIndex:
+        """The BM25 index for reading. Once one is loaded, a question never waits for a
+        rebuild (seconds on a large archive): while the catalog has moved on, readers keep
+        the last index built and a rebuild runs in the background. Passages are read
+        back from the catalog, so a hit on a chunk a write removed is dropped, and every
+        citation is checked against the article (``qa.answer``). Writers rebuild before
+        they return (``refresh_lexical``)."""
         current = self._lexical
-        if current is not None and current.generation == self.catalog.generation:
-            return current
+        if current is None:
+            return self.refresh_lexical()
+        if current.generation != self.catalog.generation and not self._lexical_lock.locked():
+            threading.Thread(target=self.refresh_lexical, daemon=True).start()
+        return current
+
+    def refresh_lexical(self) -> LexicalIndex:
+        """Rebuild the BM25 index if the catalog moved on; wait for one under way."""
         with self._lexical_lock:
             if self._lexical is None or self._lexical.generation != self.catalog.generation:
                 self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir)
@@ -447,7 +459,7 @@ class Index:
             gone = self.catalog.commit([], [], remove=removed)
             report.articles_removed = len(removed)
             report.chunks_removed += len(gone)
-        _ = self.lexical  # rebuild and save when the catalog moved on
+        self.refresh_lexical()  # rebuild and save when the catalog moved on
 
     # --- stats ---------------------------------------------------------------------------
     def drift(self) -> dict[str, dict[str, dict[str, int]]]:

@@ -292,3 +292,36 @@ def test_a_data_dir_moved_onto_a_shared_server_does_not_take_its_vectors(
         consistent(a)
     with Index(b_embedded, embedders) as b:  # B back on its own store is fine
         assert b.stats()["articles"] == 1
+
+
+def test_reads_keep_the_last_lexical_index_while_a_write_rebuilds_it(index, seeds, monkeypatch):
+    """A question asked while a write rebuilds BM25 (seconds on a large archive) gets the
+    last index built at once instead of waiting; the write returns with the new one."""
+    import threading
+
+    index.index_paths([seeds], progress=False)
+    before = index.lexical
+    real_load = LexicalIndex.load
+    started, release = threading.Event(), threading.Event()
+
+    def slow_load(catalog, root):
+        started.set()
+        release.wait(30)  # held until the reader below has been answered
+        return real_load(catalog, root)
+
+    monkeypatch.setattr(LexicalIndex, "load", slow_load)
+    text = (seeds / f"{YANGQUAN}.txt").read_text().replace("Yangquan", "Yang-quan")
+    (seeds / "extra.txt").write_text(text)
+    writer = threading.Thread(target=index.index_paths, args=([seeds],), kwargs={"progress": False})
+    writer.start()
+    assert started.wait(60)  # the write committed and is rebuilding
+    during = index.lexical  # must not wait for the rebuild
+    assert during is before and during.generation < index.catalog.generation
+    release.set()
+    writer.join(timeout=120)
+    after = index.lexical
+    assert after.generation == index.catalog.generation
+    from qa.lexical import tokenize
+
+    hits = [cid for cid, _ in after.search(tokenize("Yang-quan", "en"), "en", 10)]
+    assert "extra" in {sc.chunk.article_id for sc in index.catalog.chunks(hits).values()}

@@ -261,7 +261,13 @@ def test_api_key_guards_writes_and_optionally_reads(service):
 
 
 def test_openapi_describes_every_endpoint(client):
+    import tomllib
+
+    import qa
+
     schema = client.get("/openapi.json").json()
+    project = tomllib.loads((SEEDS.parent / "pyproject.toml").read_text())["project"]
+    assert schema["info"]["version"] == qa.__version__ == project["version"]
     ops = {(m.upper(), p) for p, item in schema["paths"].items() for m in item}
     assert ops == set(OPERATIONS)
     ask = schema["paths"]["/ask"]["post"]["responses"]["200"]["content"]["application/json"]

@@ -14,7 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from qa.api.deps import require_read_key, require_write_key
+from qa import __version__
+from qa.api.deps import require_key
 from qa.api.pages import pages
 from qa.api.routes import open_routes, reads, writes
 from qa.articles import ArticleError
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
 
     app = FastAPI(
         title="qa: bilingual newspaper-archive question answering",
-        version="0.1.0",
+        version=__version__,
         description=(
             "Ask in English or Chinese; answers are sentences quoted verbatim from the "
             "archive, each with a citation (article, date, page, paragraph, offsets) and "
@@ -75,9 +76,9 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     app.include_router(open_routes)
     app.include_router(pages)  # the web page checks the read key itself (a cookie)
     app.include_router(
-        reads, dependencies=[Depends(require_read_key)] if keyed and settings.api_key_reads else []
+        reads, dependencies=[Depends(require_key)] if keyed and settings.api_key_reads else []
     )
-    app.include_router(writes, dependencies=[Depends(require_write_key)] if keyed else [])
+    app.include_router(writes, dependencies=[Depends(require_key)] if keyed else [])
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
 
     @app.exception_handler(RequestValidationError)

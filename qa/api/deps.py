@@ -31,9 +31,7 @@ def _check_key(service: Service, given: str | None) -> None:
         raise HTTPException(401, "missing or wrong X-API-Key header")
 
 
-def require_write_key(service: ServiceDep, key: str | None = Security(_key_header)) -> None:
-    _check_key(service, key)
-
-
-def require_read_key(service: ServiceDep, key: str | None = Security(_key_header)) -> None:
+def require_key(service: ServiceDep, key: str | None = Security(_key_header)) -> None:
+    """The X-API-Key check, attached to the writes (and to the reads with
+    QA_API_KEY_READS) by ``create_app``."""
     _check_key(service, key)

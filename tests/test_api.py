@@ -513,3 +513,57 @@ def test_with_keyed_reads_the_page_asks_for_the_key_once(seeded):
         page = c.get("/", params={"q": Q_EN})
         assert page.status_code == 200 and "15% to 9%" in page.text
         assert c.post("/ask", json={"question": Q_EN}).status_code == 401  # cookie is for pages
+
+
+def test_an_unexpected_error_is_a_json_500_that_keeps_the_connection(seeded):
+    """Over a real uvicorn connection: an unhandled error answers JSON 500, and the next
+    request on the same keep-alive connection is served (it used to be closed)."""
+    import json
+    import socket
+    import time
+
+    import uvicorn
+
+    from qa.service import Service
+
+    svc = Service(seeded.settings, seeded)
+    svc.ready = True
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a defect")
+
+    svc.ask = broken  # type: ignore[method-assign]
+    port = free_port()
+    config = uvicorn.Config(create_app(service=svc), host="127.0.0.1", port=port,
+                            log_level="critical")  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            f = sock.makefile("rb")
+
+            def exchange(request: bytes) -> tuple[int, bytes]:
+                sock.sendall(request)
+                status = int(f.readline().split()[1])
+                length = 0
+                while (line := f.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode().partition(":")
+                    if name.lower() == "content-length":
+                        length = int(value)
+                return status, f.read(length)
+
+            body = json.dumps({"question": Q_EN}).encode()
+            status, text = exchange(
+                b"POST /ask HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+                b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+            )
+            assert status == 500 and "internal error" in json.loads(text)["detail"]
+            status, text = exchange(b"GET /health HTTP/1.1\r\nHost: t\r\n\r\n")
+            assert status == 200 and json.loads(text)["articles"] == 5
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
     )
     app.include_router(writes, dependencies=[Depends(require_key)] if keyed else [])
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(InternalErrors)  # outermost of ours: sees what nothing else handled
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -107,6 +108,34 @@ def create_app(settings: Settings | None = None, service: Service | None = None)
         return JSONResponse({"detail": str(exc), "where": exc.where}, status_code=503)
 
     return app
+
+
+class InternalErrors:
+    """Answer an exception nothing else handled with a JSON 500 and keep the connection.
+    Re-raised, it reaches uvicorn after the response and uvicorn closes the connection, so
+    a client's next request on that keep-alive connection failed."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if started:  # part of a response went out: nothing sound can follow it
+                raise
+            await _problem(send, 500, "internal error; the server log has the details")
 
 
 class BodyLimit:

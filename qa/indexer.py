@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -32,6 +34,7 @@ from qa.embedders import ONNX_EXPORT, Embedder, load_embedders
 from qa.lexical import LexicalIndex, tokenize
 from qa.store import VectorStore
 
+log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".jsonl")
 # 2: lexical tokens see numbers in one spelling (qa.numbers); stored tokens must be redone.
 PIPELINE_VERSION = 2
@@ -170,6 +173,9 @@ class Index:
     """The opened index: catalog, vector store and embedders, for indexing and search."""
 
     def __init__(self, settings: Settings, embedders: list[Embedder] | None = None):
+        self.snapshot: Path | None = None
+        if settings.data_dir.is_dir() and not os.access(settings.data_dir, os.W_OK):
+            settings = self._read_only_snapshot(settings)
         self.settings = settings
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
@@ -207,8 +213,26 @@ class Index:
                 self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir)
             return self._lexical
 
+    def _read_only_snapshot(self, settings: Settings) -> Settings:
+        """A read-only data dir (a mounted archive, a shared copy): SQLite's WAL and
+        Chroma's embedded store both need to write even to read, so questions are
+        answered from a temporary copy of the data dir (models excepted), removed at
+        close. Nothing is ever written back; ``qa index`` on it stops at the writer lock."""
+        import tempfile
+
+        self.snapshot = Path(tempfile.mkdtemp(prefix="qa-read-only-"))
+        log.warning("%s is read-only: answering from a copy in %s", settings.data_dir,
+                    self.snapshot)  # fmt: skip
+        shutil.copytree(settings.data_dir, self.snapshot, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("models", "writer.lock"))  # fmt: skip
+        return settings.model_copy(
+            update={"data_dir": self.snapshot, "model_cache_dir": settings.models_dir}
+        )
+
     def close(self) -> None:
         self.catalog.close()
+        if self.snapshot is not None:
+            shutil.rmtree(self.snapshot, ignore_errors=True)
 
     def __enter__(self) -> Index:
         return self

@@ -325,3 +325,36 @@ def test_reads_keep_the_last_lexical_index_while_a_write_rebuilds_it(index, seed
 
     hits = [cid for cid, _ in after.search(tokenize("Yang-quan", "en"), "en", 10)]
     assert "extra" in {sc.chunk.article_id for sc in index.catalog.chunks(hits).values()}
+
+
+def test_a_read_only_data_dir_still_answers(index, seeds, settings, embedders, tmp_path):
+    """A data dir on a read-only file system (a bind mount here, so that even root cannot
+    write) answers from a temporary copy, which goes at close; nothing is written to it."""
+    import shutil
+    import subprocess
+
+    from qa.answer import Answerer
+
+    index.index_paths([seeds], progress=False)
+    index.close()
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    mount = subprocess.run(["mount", "--bind", str(settings.data_dir), str(ro)],
+                           capture_output=True)  # fmt: skip
+    if mount.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {mount.stderr.decode().strip()}")
+    try:
+        remount = ["mount", "-o", "remount,ro,bind", str(ro)]
+        assert subprocess.run(remount, capture_output=True).returncode == 0
+        assert not os.access(ro, os.W_OK)
+        before = sorted(p.name for p in ro.rglob("*"))
+        with Index(settings.model_copy(update={"data_dir": ro}), embedders) as ix:
+            assert ix.snapshot is not None and ix.stats()["articles"] == 5
+            answer = Answerer(ix, ix.settings).ask("How did Yangquan cut defects?")
+            assert not answer.abstained and answer.answers[0].citation.article_id == YANGQUAN
+            snapshot = ix.snapshot
+        assert not snapshot.exists()
+        assert sorted(p.name for p in ro.rglob("*")) == before
+    finally:
+        subprocess.run(["umount", str(ro)], capture_output=True)
+        shutil.rmtree(ro, ignore_errors=True)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,13 +39,13 @@ from qa.config import LANGS, Lang, Settings
 from qa.embedders import Embedder
 from qa.extract import (
     SentenceFacts,
+    asked,
     choose,
     context,
     evidence,
     focus,
     lead_in_runs,
     novelty,
-    question_type,
     question_years,
     scores,
     sentence_facts,
@@ -210,10 +211,10 @@ class Answerer:
         articles, passages = self.cite(r)
         candidates = self.candidates(r)
         s = self.settings
-        score = scores(np.array([c.features for c in candidates]), s.answer_weights)
+        feats = np.array([c.features for c in candidates])
+        score = scores(feats, s.answer_weights)
         for c, x in zip(candidates, score, strict=True):
             c.score = float(x)
-        feats = np.array([c.features for c in candidates])
         best = float(evidence(feats).max()) if candidates else 0.0
         abstained = best < s.abstain_below
         answers: list[AnswerOut] = []
@@ -315,21 +316,16 @@ class Answerer:
         if not pools:
             return []
         top_passage = pools[0].passage.score or 1.0
-        lexical = self.index.lexical
-        idf = {  # once per question, not per passage
-            lang: dict(zip(toks, lexical.idf(toks, lang), strict=True))
-            for lang, toks in r.tokens.items()
-        }
+        idf = {lang: self._idf(toks, lang) for lang, toks in r.tokens.items()}  # per question
         qtoks = {lang: frozenset(toks) for lang, toks in r.tokens.items()}
-        qtype = question_type(r.question, r.language)
+        ask = asked(r.question, r.language)
         years = question_years(r.question)
         out = []
         for pool in pools:
             sc, own = pool.passage.chunk, pool.own
             lang, other = sc.chunk.lang, ("zh" if sc.chunk.lang == "en" else "en")
             meaning, terms = self._features(r, lang, [own], idf.get(lang, {}))
-            kind = np.array([type_match(f, qtype, r.question, t, lang)
-                             for f, t in zip(own.facts, own.texts, strict=True)])  # fmt: skip
+            kind = np.array([type_match(f, ask) for f in own.facts])
             twins: list[range] | None = None  # each sentence's translation
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
                 if own.translations is None:
@@ -341,17 +337,13 @@ class Answerer:
                 if lang != r.language:  # the translation's features, where they are stronger
                     theirs_ = [ss for _, ss in pool.other]
                     m2, t2 = self._features(r, other, theirs_, idf.get(other, {}))
-                    k2 = [
-                        type_match(f, qtype, r.question, t, other)
-                        for ss in theirs_
-                        for f, t in zip(ss.facts, ss.texts, strict=True)
-                    ]
+                    k2 = [type_match(f, ask) for ss in theirs_ for f in ss.facts]
                     meaning = np.maximum(meaning, [m2[run].max() for run in twins])
                     terms = np.maximum(terms, [t2[run].max() for run in twins])
                     kind = np.maximum(kind, [max(k2[i] for i in run) for run in twins])
             n = len(own.texts)
             bounds = [(0, n)] * n  # one chunk: neighbours and runs stay inside it
-            sent_idf = self._idf_of(own.tokens, lang)
+            sent_idf = self._idf(set().union(*own.tokens), lang)
             default_idf = max(sent_idf.values(), default=1.0)
             novel = np.array([novelty(t, qtoks.get(lang, frozenset()), sent_idf, default_idf)
                               for t in own.tokens])  # fmt: skip
@@ -385,8 +377,9 @@ class Answerer:
                 )
         return out
 
-    def _idf_of(self, tokens: list[frozenset[str]], lang: Lang) -> dict[str, float]:
-        vocab = sorted(set().union(*tokens)) if tokens else []
+    def _idf(self, tokens: Iterable[str], lang: Lang) -> dict[str, float]:
+        """BM25's idf of each distinct token in ``lang``."""
+        vocab = sorted(set(tokens))
         return dict(zip(vocab, self.index.lexical.idf(vocab, lang), strict=True))
 
 

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from qa.config import get_settings
+
+if TYPE_CHECKING:
+    from qa.indexer import IndexReport
+
+T = TypeVar("T")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 out = Console()
@@ -33,14 +39,21 @@ def _open_failed(exc: Exception) -> typer.Exit:
     return typer.Exit(1)
 
 
-def _open_index():
-    from qa.indexer import Index, StoreClaimedError
+def _opened(build: Callable[[], T]) -> T:
+    """``build()``, or a one-line error when the data dir or the store cannot be used."""
+    from qa.indexer import StoreClaimedError, WriterBusy
     from qa.store import StoreUnavailable
 
     try:
-        return Index(get_settings())
-    except (StoreClaimedError, StoreUnavailable, OSError) as exc:
+        return build()
+    except (StoreClaimedError, StoreUnavailable, WriterBusy, OSError) as exc:
         raise _open_failed(exc) from exc
+
+
+def _open_index():
+    from qa.indexer import Index
+
+    return _opened(lambda: Index(get_settings()))
 
 
 @app.command()
@@ -56,19 +69,17 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Index article files: only new or changed articles are (re-)embedded."""
-    from qa.indexer import WriterBusy, exclusive_writer
+    from qa.indexer import exclusive_writer
 
-    try:
+    def run() -> IndexReport:
         with exclusive_writer(get_settings().data_dir, "qa index"):
             ix = _open_index()
             try:
-                report = ix.index_paths(paths or [DEFAULT_SEEDS], prune=prune, progress=not quiet)
+                return ix.index_paths(paths or [DEFAULT_SEEDS], prune=prune, progress=not quiet)
             finally:
                 ix.close()
-    except WriterBusy as exc:
-        raise _open_failed(exc) from exc
-    except OSError as exc:
-        raise _open_failed(exc) from exc
+
+    report = _opened(run)
     if as_json:
         _print_json(report.to_dict())
     else:
@@ -119,14 +130,9 @@ def stats(
 
 
 def _open_service():
-    from qa.indexer import StoreClaimedError
     from qa.service import Service
-    from qa.store import StoreUnavailable
 
-    try:
-        service = Service(get_settings())
-    except (StoreClaimedError, StoreUnavailable, OSError) as exc:
-        raise _open_failed(exc) from exc
+    service = _opened(lambda: Service(get_settings()))
     service.warm_up()
     return service
 

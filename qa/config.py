@@ -158,8 +158,8 @@ class Settings(BaseSettings):
         default_factory=lambda: dict(ANSWER_WEIGHTS),
         description=(
             "How a candidate sentence is scored: a weight per feature of qa.extract "
-            "(meaning, terms, novelty, type, context, passage, lead_in). Fitted on the tune "
-            "split by eval/fit_answer.py."
+            "(meaning, terms, novelty, type, context, passage, lead_in, year, focus); "
+            "eval/fit_answer.py fits them on the tune split."
         ),
     )
     answer_run_sentences: int = Field(

@@ -281,26 +281,46 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
 
 
-def type_match(facts: SentenceFacts, qtype: QType, question: str, text: str = "",
-               lang: Lang = "en") -> float:  # fmt: skip
-    """1.0 when the sentence holds what ``qtype`` asks for and the question does not
+@dataclass(frozen=True)
+class Asked:
+    """What a question asks for, worked out once per question (not per sentence)."""
+
+    qtype: QType
+    text: str  # the question, numbers in ASCII, lower case
+    numbers: frozenset[str]
+    unit: str | None  # what a quantity question counts ('户', 'acre'), if it says
+    lang: Lang  # Chinese when it has any Han character: the unit is read in that language
+
+
+def asked(question: str, lang: Lang) -> Asked:
+    """``question`` (detected as ``lang``) as ``type_match`` needs it."""
+    written: Lang = "zh" if re.search(r"[\u4e00-\u9fff]", question) else "en"
+    return Asked(
+        qtype=question_type(question, lang),
+        text=normalize_digits(question).lower(),
+        numbers=frozenset(numbers_in(question)),
+        unit=question_unit(question, written),
+        lang=written,
+    )
+
+
+def type_match(facts: SentenceFacts, question: Asked) -> float:
+    """1.0 when the sentence holds what the question asks for and the question does not
     already say it (a number, name or date the question names is no answer), else 0.0.
     A quantity question that names its unit ('多少户', 'how many acres') gets 1.0 only
-    for a number with that unit in ``text``, 0.5 for any other new number."""
-    q = normalize_digits(question).lower()
-    q_numbers = numbers_in(question)
+    for a number with that unit in the sentence, 0.5 for any other new number."""
+    q = question.text
 
     def novel(items: frozenset[str]) -> bool:
         return any(x.lower() not in q for x in items)
 
+    qtype = question.qtype
     if qtype == "quantity":
-        if not any(n not in q_numbers and n not in q for n in facts.numbers):
+        if not any(n not in question.numbers and n not in q for n in facts.numbers):
             return 0.0
-        qlang: Lang = "zh" if re.search(r"[\u4e00-\u9fff]", question) else "en"
-        unit = question_unit(question, qlang)
-        if unit is None or not text or qlang != lang:
+        if question.unit is None or question.lang != facts.lang:
             return 1.0
-        return 1.0 if unit_match(text, lang, unit) else 0.5
+        return 1.0 if unit_match(facts.text, facts.lang, question.unit) else 0.5
     if qtype == "date":
         return float(novel(facts.dates))
     if qtype == "person":

@@ -142,8 +142,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[ArticleError]]:
     article for gone."""
     files: set[Path] = set()
     errors = []
-    for p in (Path(os.path.abspath(x)) for x in paths):
-        p = p.resolve() if p.exists() else p
+    for p in (Path(x).resolve() for x in paths):
         if p.is_dir():
             files.update(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUFFIXES)
         elif p.is_file():
@@ -249,7 +248,7 @@ class Index:
         """Which store this data dir's vectors live in: the mode, the server's address (the
         embedded store always lives in DATA_DIR/chroma) and the collection prefix."""
         s = self.settings
-        where = f"{s.chroma_url.rstrip('/')}:" if self.store.mode == "http" and s.chroma_url else ""
+        where = f"{s.chroma_url.rstrip('/')}:" if s.chroma_url else ""
         return f"{self.store.mode}:{where}{s.collection_prefix}"
 
     def _claim_store(self) -> None:
@@ -486,31 +485,35 @@ class Index:
         self.refresh_lexical()  # rebuild and save when the catalog moved on
 
     # --- stats ---------------------------------------------------------------------------
-    def drift(self) -> dict[str, dict[str, dict[str, int]]]:
-        """Collections whose vector count differs from the committed chunks they should
-        hold: embedder -> language -> {"chunks", "vectors"}; empty when they agree."""
-        chunks = self.catalog.counts()["chunks"]
-        out: dict[str, dict[str, dict[str, int]]] = {}
-        for name, langs in self.store.counts().items():
-            for lang, n in langs.items():
-                if n != chunks.get(lang, 0):
-                    out.setdefault(name, {})[lang] = {"chunks": chunks.get(lang, 0), "vectors": n}
-        return out
-
     def stats(self) -> dict:
         counts = self.catalog.counts()
+        vectors = self.store.counts()
         lexical = self.lexical
         return {
             **counts,
             "embedders": [e.spec for e in self.embedders],
-            "vectors": self.store.counts(),
+            "vectors": vectors,
             "lexical": {lang: lexical.size(lang) for lang in lexical.langs},
             "chroma": self.store.mode,
             "data_dir": str(self.settings.data_dir),
             "generation": self.catalog.generation,
             "stale": self.stale(),
-            "drift": self.drift(),
+            "drift": drift(counts["chunks"], vectors),
         }
+
+
+def drift(
+    chunks: dict[str, int], vectors: dict[str, dict[str, int]]
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Collections whose vector count differs from the committed chunks they should hold
+    (``chunks``: per language; ``vectors``: per embedder and language): embedder ->
+    language -> {"chunks", "vectors"}; empty when they agree."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for name, langs in vectors.items():
+        for lang, n in langs.items():
+            if n != chunks.get(lang, 0):
+                out.setdefault(name, {})[lang] = {"chunks": chunks.get(lang, 0), "vectors": n}
+    return out
 
 
 def _needs_indexing(

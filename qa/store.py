@@ -39,6 +39,10 @@ class StoreUnavailable(RuntimeError):
     where = "chroma"
 
 
+def _unavailable(url: str, exc: Exception) -> StoreUnavailable:
+    return StoreUnavailable(f"the Chroma server {url} did not answer: {exc}")
+
+
 def _reachable(method: Callable[..., _T]) -> Callable[..., _T]:
     """Turn the HTTP client's transport errors (refused, reset, timed out) into
     ``StoreUnavailable`` naming the server, instead of a stack trace."""
@@ -50,7 +54,7 @@ def _reachable(method: Callable[..., _T]) -> Callable[..., _T]:
         try:
             return method(self, *args, **kwargs)
         except httpx.TransportError as exc:
-            raise StoreUnavailable(f"the Chroma server {self.url} did not answer: {exc}") from exc
+            raise _unavailable(self.url, exc) from exc
 
     return call
 
@@ -87,9 +91,7 @@ def connect(settings: Settings) -> tuple[Any, str]:
                 settings=chroma_settings,
             )
         except ValueError as exc:  # chromadb's own "Could not connect to a Chroma server"
-            raise StoreUnavailable(
-                f"the Chroma server {settings.chroma_url} did not answer: {exc}"
-            ) from exc
+            raise _unavailable(settings.chroma_url, exc) from exc
         _set_timeout(client, settings.chroma_timeout_seconds)
         return client, "http"
     path = settings.data_dir / "chroma"

@@ -9,6 +9,7 @@ import pytest
 
 from qa.extract import (
     FEATURES,
+    asked,
     choose,
     context,
     evidence,
@@ -82,32 +83,34 @@ def test_a_number_the_question_already_holds_is_no_answer():
     question = "1995年底南昌有多少户居民未得到及时安置？"
     restates = sentence_facts("１９９５年底，南昌的拆迁户问题十分突出。", "zh")
     answers = sentence_facts("１９９５年底，共有７６个工地９８７４户居民未得到及时安置。", "zh")
-    assert type_match(restates, "quantity", question) == 0.0
-    assert type_match(answers, "quantity", question) == 1.0
+    assert type_match(restates, asked(question, "zh")) == 0.0
+    assert type_match(answers, asked(question, "zh")) == 1.0
 
 
 def test_english_number_words_and_names_count():
     facts = sentence_facts("Yangquan has organized ninety-four cooperatives.", "en")
-    assert type_match(facts, "quantity", "How many cooperatives has Yangquan organized?") == 1.0
+    assert type_match(facts, asked("How many cooperatives has Yangquan organized?", "en")) == 1.0
     who = "Who was the new Speaker of the House?"
     named = sentence_facts("Please join me in congratulating the Speaker, Jim Wright.", "en")
-    assert type_match(named, "person", who) == 1.0
+    assert type_match(named, asked(who, "en")) == 1.0
     unnamed = sentence_facts("There is a new face at this place of honor tonight.", "en")
-    assert type_match(unnamed, "person", who) == 0.0
+    assert type_match(unnamed, asked(who, "en")) == 0.0
 
 
 def test_chinese_people_and_places_come_from_the_tagger():
     facts = sentence_facts("中国中医药学会急诊医学分会主任委员王永炎教授指出。", "zh")
-    assert type_match(facts, "person", "急诊医学分会主任委员是谁？") == 1.0
+    assert type_match(facts, asked("急诊医学分会主任委员是谁？", "zh")) == 1.0
     place = sentence_facts("第三届美洲国家能源部长会议在委内瑞拉首都加拉加斯开幕。", "zh")
-    assert type_match(place, "place", "会议在哪里开幕？") == 1.0
+    assert type_match(place, asked("会议在哪里开幕？", "zh")) == 1.0
 
 
 def test_cause_and_method_markers():
-    assert type_match(sentence_facts("由于管理不善，次品增加。", "zh"), "cause", "为什么？") == 1.0
-    assert type_match(sentence_facts("次品增加了。", "zh"), "cause", "为什么？") == 0.0
+    assert (
+        type_match(sentence_facts("由于管理不善，次品增加。", "zh"), asked("为什么？", "zh")) == 1.0
+    )
+    assert type_match(sentence_facts("次品增加了。", "zh"), asked("为什么？", "zh")) == 0.0
     established = sentence_facts("The cooperative established a responsibility system.", "en")
-    assert type_match(established, "method", "How did they cut defects?") == 1.0
+    assert type_match(established, asked("How did they cut defects?", "en")) == 1.0
 
 
 def test_novelty_is_low_for_a_restatement_and_high_for_new_content():

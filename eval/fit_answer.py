@@ -66,7 +66,7 @@ def collect(index_dir: Path) -> list[dict]:
     return rows
 
 
-def fit_weights(rows: list[dict], columns: list[int], l2: float = 0.01) -> np.ndarray:
+def fit_weights(rows: list[dict], columns: list[int], l2: float = 0.1) -> np.ndarray:
     from scipy.optimize import minimize
 
     data = [(r["X"][:, columns], r["y"]) for r in rows if r["answerable"] and r["y"].any()]
@@ -119,6 +119,13 @@ def main() -> None:
         "distractors) to fit on both, so the weights hold at both sizes.",
     )
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "fit_answer.json")
+    ap.add_argument(
+        "--l2",
+        type=float,
+        default=0.1,
+        help="L2 penalty of the fit. Chosen on the tune split: 0.1 matched 0.01 on the "
+        "seed set's and beat it on the archive questions' (top-1 0.779 vs 0.766).",
+    )
     args = ap.parse_args()
 
     rows = []
@@ -136,11 +143,11 @@ def main() -> None:
         return {g: round(top1(rs, weights, columns), 3) for g, rs in groups.items()}
 
     table = {"config": row_of(np.array([ANSWER_WEIGHTS.get(f, 0.0) for f in FEATURES]), every)}
-    fitted = fit_weights(tune, every)
+    fitted = fit_weights(tune, every, args.l2)
     table["fitted"] = row_of(fitted, every)
     for j, name in enumerate(FEATURES):
         cols = [c for c in every if c != j]
-        table[f"without {name}"] = row_of(fit_weights(tune, cols), cols)
+        table[f"without {name}"] = row_of(fit_weights(tune, cols, args.l2), cols)
 
     print("top-1 answer accuracy of the candidates (answerable questions)\n")
     print("| weights | " + " | ".join(groups) + " |")

@@ -40,6 +40,7 @@ from qa.embedders import Embedder
 from qa.extract import (
     SentenceFacts,
     asked,
+    bounds_of,
     choose,
     context,
     evidence,
@@ -171,10 +172,12 @@ class Candidate:
 
 @dataclass
 class _Pool:
-    """The sentences of one passage and of its paragraph pair's other language."""
+    """The sentences of one passage's whole paragraph pair: every chunk in the passage's
+    language (the sentence that answers is often the retrieved chunk's neighbour, cut
+    off into the next chunk of a long paragraph), and every chunk in the other."""
 
     passage: Passage
-    own: _Sentences  # of the passage's chunk
+    own: list[tuple[StoredChunk, _Sentences]]  # in text order
     other: list[tuple[StoredChunk, _Sentences]]
 
 
@@ -209,7 +212,7 @@ class Answerer:
         started = time.perf_counter()
         r = self.retriever.retrieve(question, k, filters, mode)
         articles, passages = self.cite(r)
-        candidates = self.candidates(r)
+        candidates = self.candidates(r, articles)
         s = self.settings
         feats = np.array([c.features for c in candidates])
         score = scores(feats, s.answer_weights)
@@ -263,14 +266,22 @@ class Answerer:
         it needs (missing ones encoded in one batch per embedder)."""
         pools = []
         for p in r.passages[: self.settings.answer_passages]:
-            other = "zh" if p.chunk.chunk.lang == "en" else "en"
+            lang = p.chunk.chunk.lang
+            other = "zh" if lang == "en" else "en"
+            own = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], lang)
+            if all(c.chunk.id != p.chunk.chunk.id for c in own):
+                own = [p.chunk]  # the article changed meanwhile: keep what was retrieved
             twins = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], other)
             pools.append(
-                _Pool(p, self._cache.get(p.chunk), [(sc, self._cache.get(sc)) for sc in twins])
+                _Pool(
+                    p,
+                    [(sc, self._cache.get(sc)) for sc in own],
+                    [(sc, self._cache.get(sc)) for sc in twins],
+                )
             )
         todo: dict[str, tuple[Embedder, list[_Sentences]]] = {}
         for pool in pools:
-            for sc, sents in [(pool.passage.chunk, pool.own), *pool.other]:
+            for sc, sents in [*pool.own, *pool.other]:
                 for e in {self._reader(r.language, sc.chunk.lang), self._bilingual} - {None}:
                     if e.name not in sents.vectors:  # type: ignore[union-attr]
                         todo.setdefault(e.name, (e, []))[1].append(sents)  # type: ignore
@@ -297,24 +308,34 @@ class Answerer:
             if q is None:  # e.g. lexical-only retrieval
                 q = r.vectors[reader.name] = reader.encode([r.question])[0]
             meaning = np.concatenate([s.vectors[reader.name] @ q for s in sents])
-        total = sum(idf.values()) or 1.0
-        terms = np.array(
-            [sum(w for t, w in idf.items() if t in toks) / total
-             for s in sents for toks in s.tokens],
-            dtype=np.float32,
-        )  # fmt: skip
+        terms = np.array([_share(idf, toks) for s in sents for toks in s.tokens],
+                         dtype=np.float32)  # fmt: skip
         return meaning, terms
 
-    def candidates(self, r: Retrieval) -> list[Candidate]:
-        """Every sentence of the top passages, and every lead-in run, with its features
-        (``qa.extract``). A sentence in the other language than the question's also takes
-        the features of its translation (found by the bilingual encoder in the paired
-        paragraph), where the question's own words and the monolingual match are
-        strongest."""
+    def candidates(
+        self, r: Retrieval, articles: dict[str, Article] | None = None
+    ) -> list[Candidate]:
+        """Every sentence of the top passages' paragraphs, and every lead-in run, with its
+        features (``qa.extract``). A sentence in the other language than the question's
+        also takes the features of its translation (found by the bilingual encoder in the
+        paired paragraph), where the question's own words and the monolingual match are
+        strongest. ``articles``: the passages' articles, if already fetched (for titles)."""
         s = self.settings
         pools = self._pools(r)
         if not pools:
             return []
+        if articles is None:
+            articles, _ = self.cite(r)
+        titles: dict[tuple[str, Lang], frozenset[str]] = {}  # title tokens per article, lang
+
+        def title(article_id: str, lang: Lang) -> frozenset[str]:
+            if (article_id, lang) not in titles:
+                art = articles.get(article_id)
+                titles[article_id, lang] = frozenset(
+                    tokenize(_title(art, lang), lang) if art else ()
+                )
+            return titles[article_id, lang]
+
         top_passage = pools[0].passage.score or 1.0
         idf = {lang: self._idf(toks, lang) for lang, toks in r.tokens.items()}  # per question
         qtoks = {lang: frozenset(toks) for lang, toks in r.tokens.items()}
@@ -322,18 +343,33 @@ class Answerer:
         years = question_years(r.question)
         out = []
         for pool in pools:
-            sc, own = pool.passage.chunk, pool.own
-            lang, other = sc.chunk.lang, ("zh" if sc.chunk.lang == "en" else "en")
-            meaning, terms = self._features(r, lang, [own], idf.get(lang, {}))
-            kind = np.array([type_match(f, ask) for f in own.facts])
+            lang = pool.passage.chunk.chunk.lang
+            other = "zh" if lang == "en" else "en"
+            chunks = [sc for sc, _ in pool.own]
+            owns = [ss for _, ss in pool.own]
+            which = [i for i, ss in enumerate(owns) for _ in ss.texts]  # each sentence's chunk
+            spans = [span for ss in owns for span in ss.spans]
+            facts = [f for ss in owns for f in ss.facts]
+            tokens = [t for ss in owns for t in ss.tokens]
+            meaning, terms = self._features(r, lang, owns, idf.get(lang, {}))
+            kind = np.array([type_match(f, ask) for f in facts])
+            aid = pool.passage.chunk.chunk.article_id
+            whole = max(  # the paragraph and the article's title, in either language
+                _share(idf.get(lang, {}), title(aid, lang).union(*tokens)),
+                _share(idf.get(other, {}), title(aid, other).union(
+                    *(toks for _, ss in pool.other for toks in ss.tokens))),
+            )  # fmt: skip
             twins: list[range] | None = None  # each sentence's translation
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
-                if own.translations is None:
-                    mine = self.index.catalog.unit_chunks(*pool.passage.unit, lang)
-                    theirs = sum(len(c.chunk.text) for c, _ in pool.other)
-                    ratio = theirs / max(1, sum(len(c.chunk.text) for c in mine))
-                    own.translations = _translations(pool, self._bilingual.name, s, ratio)
-                twins = own.translations
+                theirs = sum(len(c.chunk.text) for c, _ in pool.other)
+                ratio = theirs / max(1, sum(len(c.chunk.text) for c in chunks))
+                twins = []
+                for ss in owns:
+                    if ss.translations is None:
+                        ss.translations = _translations(
+                            ss, pool.other, self._bilingual.name, s, ratio
+                        )
+                    twins += ss.translations
                 if lang != r.language:  # the translation's features, where they are stronger
                     theirs_ = [ss for _, ss in pool.other]
                     m2, t2 = self._features(r, other, theirs_, idf.get(other, {}))
@@ -341,20 +377,20 @@ class Answerer:
                     meaning = np.maximum(meaning, [m2[run].max() for run in twins])
                     terms = np.maximum(terms, [t2[run].max() for run in twins])
                     kind = np.maximum(kind, [max(k2[i] for i in run) for run in twins])
-            n = len(own.texts)
-            bounds = [(0, n)] * n  # one chunk: neighbours and runs stay inside it
-            sent_idf = self._idf(set().union(*own.tokens), lang)
+            sent_idf = self._idf(set().union(*tokens), lang)
             default_idf = max(sent_idf.values(), default=1.0)
             novel = np.array([novelty(t, qtoks.get(lang, frozenset()), sent_idf, default_idf)
-                              for t in own.tokens])  # fmt: skip
-            near = context(terms, bounds)
-            local = focus(own.tokens, idf.get(lang, {}))
+                              for t in tokens])  # fmt: skip
+            # neighbours count within a paragraph; a quoted run stays inside one chunk
+            near = context(terms, bounds_of([chunks[i].chunk.paragraph for i in which]))
+            local = focus(tokens, idf.get(lang, {}))
             passage = pool.passage.score / top_passage
             flat = [(c, span) for c, ss in pool.other for span in ss.spans]
 
-            runs = [range(i, i + 1) for i in range(n)]
-            runs += lead_in_runs(own.facts, bounds, s.answer_run_sentences)
+            runs = [range(i, i + 1) for i in range(len(spans))]
+            runs += lead_in_runs(facts, bounds_of(which), s.answer_run_sentences)
             for run in runs:
+                sc = chunks[which[run[0]]]
                 row = [
                     meaning[run].max(),
                     terms[run].max(),
@@ -365,12 +401,13 @@ class Answerer:
                     float(len(run) > 1),
                     float(sc.date // 10000 in years),
                     local[run].max(),
+                    whole,
                 ]
                 out.append(
                     Candidate(
                         sc,
-                        own.spans[run[0]][0],
-                        own.spans[run[-1]][1],
+                        spans[run[0]][0],
+                        spans[run[-1]][1],
                         np.array(row, dtype=np.float32),
                         _run_translation(twins, flat, run),
                     )
@@ -381,6 +418,12 @@ class Answerer:
         """BM25's idf of each distinct token in ``lang``."""
         vocab = sorted(set(tokens))
         return dict(zip(vocab, self.index.lexical.idf(vocab, lang), strict=True))
+
+
+def _share(idf: dict[str, float], tokens: frozenset[str] | set[str]) -> float:
+    """The idf-weighted share of the question's tokens (``idf``) that ``tokens`` hold."""
+    total = sum(idf.values()) or 1.0
+    return sum(w for t, w in idf.items() if t in tokens) / total
 
 
 def _run_translation(
@@ -398,10 +441,17 @@ def _run_translation(
     return (flat[a][0], flat[a][1][0], flat[b][1][1])
 
 
-def _translations(pool: _Pool, embedder: str, settings: Settings, ratio: float) -> list[range]:
-    """For each sentence of the passage, its translation in the paired paragraph: indices
-    into the other language's sentences, chunk after chunk. ``ratio``: characters of the
-    other language's paragraph per character of the passage's own paragraph.
+def _translations(
+    own: _Sentences,
+    others: list[tuple[StoredChunk, _Sentences]],
+    embedder: str,
+    settings: Settings,
+    ratio: float,
+) -> list[range]:
+    """For each sentence of a chunk, its translation in the paired paragraph (``others``:
+    its chunks): indices into the other language's sentences, chunk after chunk.
+    ``ratio``: characters of the other language's paragraph per character of the chunk's
+    own paragraph.
 
     Start from the most similar sentence, then take in a neighbour (same chunk, up to
     ``align_max_sentences``) while that raises the cosine of the summed vectors by
@@ -413,7 +463,7 @@ def _translations(pool: _Pool, embedder: str, settings: Settings, ratio: float) 
     seeds: 12 take a run; 11 of them are the whole translation or nearer to it than one
     sentence, 1 adds a sentence too many.
     """
-    other = [ss for _, ss in pool.other]
+    other = [ss for _, ss in others]
     vecs = np.concatenate([ss.vectors[embedder] for ss in other])
     chars = [len(t) for ss in other for t in ss.texts]
     chunk_of: list[tuple[int, int]] = []  # each sentence's chunk, as a range of indices
@@ -421,7 +471,7 @@ def _translations(pool: _Pool, embedder: str, settings: Settings, ratio: float) 
         start = len(chunk_of)
         chunk_of += [(start, start + len(ss.texts))] * len(ss.texts)
     out = []
-    for q, text in zip(pool.own.vectors[embedder], pool.own.texts, strict=True):
+    for q, text in zip(own.vectors[embedder], own.texts, strict=True):
         target = len(text) * ratio * settings.align_length_slack
         a = int((vecs @ q).argmax())
         b, cos = a + 1, float(vecs[a] @ q)

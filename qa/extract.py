@@ -11,6 +11,10 @@ that only restates the question:
 - ``context``: how strongly its neighbours match the question (an answer often follows
   the sentence that repeats the question's words);
 - ``passage``: its passage's retrieval score relative to the best passage;
+- ``paragraph``: the key-term share of its whole paragraph and its article's title, in
+  either language: a sentence that shares one word with the question ("cutting methods"
+  for "How did Yangquan cut defects?") in an article about something else loses to the
+  one whose paragraph and title name what the question is about;
 - ``lead_in``: the candidate is a run that starts with a sentence announcing what follows
   ("There are two ways...", "...办法是：") and takes in the sentences it announces;
 - ``year``: the question names a year and the candidate's article is dated in it
@@ -33,9 +37,12 @@ import numpy as np
 from qa.config import Lang
 from qa.numbers import normalize_digits, numbers_in
 
-QType = Literal["quantity", "date", "person", "place", "publication", "cause", "method", "other"]
+QType = Literal[
+    "quantity", "date", "person", "place", "publication", "cause", "method", "list", "other"
+]
 FEATURES = (
     "meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year", "focus",
+    "paragraph",
 )  # fmt: skip
 
 # --- what the question asks for ---------------------------------------------------------
@@ -101,6 +108,15 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
                 re.I,
             ),
         ),
+        # "What problems arose...", "Which advanced experiences...": a plural asks for a list
+        (
+            "list",
+            re.compile(
+                r"\b(?:what|which)\s+(?:[a-z-]+\s+)?(?!does\b|was\b|has\b)"
+                r"[a-z]{2,}(?:ies|[^s\W]s)\b",
+                re.I,
+            ),
+        ),
     ],
     "zh": [
         ("date", re.compile(r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|几号|什么时间")),
@@ -110,6 +126,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         ("place", re.compile(r"哪里|哪儿|何处|什么地方|在哪|哪个(城市|国家|省|县|地区)")),
         ("cause", re.compile(r"为什么|为何|什么原因|原因是什么|怎么会")),
         ("method", re.compile(r"怎样|如何|怎么|什么办法|哪些办法|哪些措施|什么措施|采取了什么")),
+        ("list", re.compile(r"哪些|哪几")),
     ],
 }
 
@@ -150,7 +167,13 @@ _NOT_PERSON_WORDS = (
 _NOT_PERSON = frozenset(_NOT_PERSON_WORDS.split())
 _EN_PLACE = re.compile(r"\b(?:in|at|to|from|near|of)\s+((?:[A-Z][a-z]+\s?)+)")
 _PUBLICATION = re.compile(r"《[^》]{1,30}》|\b(?:[A-Z][a-z]+\s)+(?:Daily|Times|Journal|Post|"
-                          r"Herald|Gazette|Review|Magazine)\b")  # fmt: skip
+                          r"Herald|Gazette|Review|Magazine)\b|"
+                          r"[\u4e00-\u9fff]{2,4}(?:日报|晚报|周报|画报)")  # fmt: skip
+# An enumeration: "A、B和C", "A, B, and C", "such as", "如…等".
+_LISTING = {
+    "en": re.compile(r"\w+,\s+(?:[\w'-]+\s+){0,6}?(?:and|or)\s+\w+|\bsuch as\b", re.I),
+    "zh": re.compile(r"[^、，。；]+、[^、，。；]+(?:、|和|及|与)|如[^，。；]{2,}等"),
+}  # fmt: skip
 _CAUSE = {
     "en": re.compile(r"\b(?:because|due to|owing to|as a result|on account of|for want of|"
                      r"caused by|the reason|since|so that|in order to|objection)\b", re.I),
@@ -158,7 +181,7 @@ _CAUSE = {
 }  # fmt: skip
 _METHOD = {
     "en": re.compile(r"\b(?:by|through|adopt\w*|establish\w*|introduc\w*|set up|system|"
-                     r"method|measures?|means of|propose|recommend)\b", re.I),
+                     r"measures?|means of|propose|recommend)\b", re.I),
     "zh": re.compile(r"通过|采取|采用|建立|实行|实施|办法|措施|制度|依靠|利用|方法|做法|拨通|用"),
 }  # fmt: skip
 _LEAD_IN = {
@@ -192,6 +215,7 @@ class SentenceFacts:
     method: bool
     lead_in: bool
     item: bool  # continues an announced list
+    listing: bool  # enumerates: "A、B和C", "A, B, and C", "such as"
 
     @cached_property
     def _entities(self) -> tuple[frozenset[str], frozenset[str]]:
@@ -249,6 +273,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         method=bool(_METHOD[lang].search(text)),
         lead_in=bool(_LEAD_IN[lang].search(text.strip())),
         item=bool(_ITEM.match(text)),
+        listing=bool(_LISTING[lang].search(text)),
     )
 
 
@@ -333,6 +358,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
         return float(facts.cause)
     if qtype == "method":
         return float(facts.method)
+    if qtype == "list":
+        return float(facts.listing)
     return 0.0
 
 
@@ -370,9 +397,21 @@ def focus(tokens: list[frozenset[str]], question: dict[str, float]) -> np.ndarra
                     dtype=np.float32)  # fmt: skip
 
 
+def bounds_of(keys: list[int]) -> list[tuple[int, int]]:
+    """For each item, the [start, end) range of the run of equal ``keys`` it is in:
+    ``[0, 0, 1] -> [(0, 2), (0, 2), (2, 3)]`` (sentences grouped by chunk or paragraph)."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    for i in range(1, len(keys) + 1):
+        if i == len(keys) or keys[i] != keys[start]:
+            out += [(start, i)] * (i - start)
+            start = i
+    return out
+
+
 def context(terms: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
-    """For each sentence, the best key-term share among its neighbours in the same chunk
-    (``bounds``: each sentence's chunk as a [start, end) range of indices)."""
+    """For each sentence, the best key-term share among its neighbours in the same
+    paragraph (``bounds``: each sentence's paragraph as a [start, end) range of indices)."""
     out = np.zeros(len(terms), dtype=np.float32)
     for i, (lo, hi) in enumerate(bounds):
         near = [terms[j] for j in (i - 1, i + 1) if lo <= j < hi]
@@ -384,7 +423,8 @@ def lead_in_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
                  max_sentences: int) -> list[range]:  # fmt: skip
     """Runs that start at a lead-in sentence and take in what it announces: the next
     sentence, then further ones while they read as items of a list, up to
-    ``max_sentences`` in all, never past the chunk's end."""
+    ``max_sentences`` in all, never past the end of its range in ``bounds`` (its chunk,
+    so that the run is one slice of the stored text)."""
     runs = []
     for i, f in enumerate(facts):
         hi = bounds[i][1]

@@ -10,6 +10,7 @@ import pytest
 from qa.extract import (
     FEATURES,
     asked,
+    bounds_of,
     choose,
     context,
     evidence,
@@ -73,6 +74,11 @@ def test_lexical_tokens_match_across_digit_spellings():
         ("会议在哪里开幕？", "zh", "place"),
         ("为什么农村电价高？", "zh", "cause"),
         ("三都村铁业生产合作社是怎样减少次品的？", "zh", "method"),
+        ("What problems arose in the new cooperatives?", "en", "list"),
+        ("Which advanced experiences were promoted?", "en", "list"),
+        ("What does the county plan?", "en", "other"),  # a verb, not a plural
+        ("东北各地厂矿推广了哪些先进经验？", "zh", "list"),
+        ("哪些人参加了会议？", "zh", "person"),  # people before a list
     ],
 )
 def test_question_type(question, lang, want):
@@ -122,7 +128,31 @@ def test_novelty_is_low_for_a_restatement_and_high_for_new_content():
     assert novelty(frozenset(), q, idf, 1.0) == 0.0
 
 
-def test_context_looks_at_neighbours_in_the_same_chunk_only():
+def test_a_list_question_wants_an_enumeration():
+    q = asked("东北各地厂矿推广了哪些先进经验？", "zh")
+    listed = sentence_facts("许多重要的先进经验，如高速切削法、多刀多刃切削法等都已初步推广。", "zh")
+    restated = sentence_facts("东北各地厂矿推广先进经验工作是有成绩的。", "zh")
+    assert (type_match(listed, q), type_match(restated, q)) == (1.0, 0.0)
+    q = asked("What rules did the ironworks introduce?", "en")
+    rules = "It set up a requisition system, a responsibility system, and an inspection system."
+    assert type_match(sentence_facts(rules, "en"), q) == 1.0
+    assert type_match(sentence_facts("The ironworks lost money.", "en"), q) == 0.0
+
+
+def test_a_newspaper_is_a_publication_with_or_without_title_marks():
+    q = asked("这篇评论摘自哪家报纸？", "zh")
+    assert type_match(sentence_facts("（摘自天津日报）", "zh"), q) == 1.0
+    assert type_match(sentence_facts("（摘自《天津日报》）", "zh"), q) == 1.0
+    assert type_match(sentence_facts("要想帮助小组搞好工作。", "zh"), q) == 0.0
+
+
+def test_bounds_of_groups_runs_of_equal_keys():
+    assert bounds_of([0, 0, 1]) == [(0, 2), (0, 2), (2, 3)]
+    assert bounds_of([3, 5, 5, 5]) == [(0, 1), (1, 4), (1, 4), (1, 4)]
+    assert bounds_of([]) == []
+
+
+def test_context_looks_at_neighbours_in_the_same_paragraph_only():
     terms = np.array([0.9, 0.1, 0.0, 0.5], dtype=np.float32)
     bounds = [(0, 3)] * 3 + [(3, 4)]
     assert context(terms, bounds).tolist() == pytest.approx([0.1, 0.9, 0.1, 0.0])

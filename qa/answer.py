@@ -16,9 +16,11 @@ A sentence in the other language than the question's also takes the features of 
 translation. The answer is the best candidate plus any others within ``answer_relative``
 of it. The service abstains when no candidate's *evidence* (meaning and key terms,
 without the passage rank, which is high for the best passage even when nothing matches)
-reaches ``abstain_below``. Answers are slices of the stored paragraph text, never
-rewritten, and the citation's offsets index the paragraph: ``paragraph[start:end] ==
-text``; a passage or answer whose article changed meanwhile is left out.
+reaches ``abstain_below``, or when the question asks for a number, date, name, place or
+publication and the first answer holds none (``abstain_without_type``). Answers are
+slices of the stored paragraph text, never rewritten, and the citation's offsets index
+the paragraph: ``paragraph[start:end] == text``; a passage or answer whose article
+changed meanwhile is left out.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from qa.config import LANGS, Lang, Settings
 from qa.embedders import Embedder
 from qa.extract import (
     SentenceFacts,
+    abstains,
     asked,
     bounds_of,
     choose,
@@ -219,11 +222,15 @@ class Answerer:
         for c, x in zip(candidates, score, strict=True):
             c.score = float(x)
         best = float(evidence(feats).max()) if candidates else 0.0
-        abstained = best < s.abstain_below
+        picked = choose(score, s.answer_relative, s.max_answers)
+        picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
+        abstained = abstains(
+            feats, picked[0] if picked else 0, asked(r.question, r.language),
+            s.abstain_below, s.abstain_without_type,
+        )  # fmt: skip
         answers: list[AnswerOut] = []
         if not abstained:
-            chosen = [candidates[i] for i in choose(score, s.answer_relative, s.max_answers)]
-            chosen.sort(key=lambda c: (c.stored.chunk.lang != r.prefer, -c.score))
+            chosen = [candidates[i] for i in picked]
             answers = [
                 _answer_out(c, articles)
                 for c in chosen

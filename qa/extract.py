@@ -52,7 +52,9 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         (
             "date",
             re.compile(
-                r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bon what day\b|"
+                # "when" opens the question or asks ("...when did"), not "do X when Y"
+                r"^\W*when\b|\bwhen (did|was|were|is|are|will|does|do|has|had)\b|"
+                r"\bwhat (year|date|day|month|time)\b|\bon what day\b|"
                 r"\bin what year\b|\bwhich (year|day|month)\b",
                 re.I,
             ),
@@ -143,7 +145,9 @@ def question_type(question: str, lang: Lang) -> QType:
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
            r"December")  # fmt: skip
 _EN_DATE = re.compile(rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b1[5-9]\d\d\b|\b20\d\d\b")
-_ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|\d+月\d*日?|去年|今年|明年|上半年|下半年")
+_ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
+                      r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]*[日号]?|"
+                      r"去年|今年|明年|上半年|下半年")  # fmt: skip
 _EN_NUMBER_WORD = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|"
@@ -300,7 +304,8 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
     if lang == "zh":
         norm = normalize_digits(text)
         unit = unit if unit in ("美元", "万", "亿") else unit[0]
-        return bool(re.search(rf"\d[\d.]*\s*[万亿千百]*多?余?{re.escape(unit)}", norm))
+        number = r"(?:\d[\d.]*|[两二三四五六七八九十半])"  # a lone numeral too: 八届
+        return bool(re.search(rf"{number}\s*[万亿千百]*多?余?{re.escape(unit)}", norm))
     words = re.findall(r"[\w$,.%-]+", text.lower())
     return any(w.startswith(unit) and any(_EN_QUANTITY_WORDS.search(x) for x in
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
@@ -468,3 +473,19 @@ EVIDENCE_WEIGHTS = {"meaning": 0.6, "terms": 0.4}
 def evidence(features: np.ndarray) -> np.ndarray:
     """Each candidate's evidence that it is about the question (0..1)."""
     return scores(features, EVIDENCE_WEIGHTS)
+
+
+# Types a sentence visibly holds or not; a cause, a method or a list is often implicit.
+TYPED: frozenset[QType] = frozenset({"quantity", "date", "person", "place", "publication"})
+
+
+def abstains(features: np.ndarray, first: int, question: Asked, below: float,
+             need_type: bool) -> bool:  # fmt: skip
+    """Whether to answer nothing: no candidate is about the question (its best evidence
+    is under ``below``), or (``need_type``) the question asks for a number, date, name,
+    place or publication and the ``first`` answer holds none beyond what the question
+    says. Near misses in a large archive (the right article, but not the fact asked
+    for) pass the first test; many fail the second."""
+    if not len(features) or float(evidence(features).max()) < below:
+        return True
+    return need_type and question.qtype in TYPED and features[first, FEATURES.index("type")] < 1

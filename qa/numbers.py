@@ -66,9 +66,20 @@ def normalize_digits(text: str) -> str:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+# A lone numeral counts as a number before a measure word: 八届, 五天到七天开一次, 半月.
+# (normalize_digits leaves lone numerals alone, since 一 and 十 begin ordinary words; 一
+# stays out here too: 一个, 一种 mostly mean "a".) Read by the answer step only; BM25
+# tokens keep them as written, so the index does not change.
+_LONE = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万亿\d])([两二三四五六七八九十半])"
+    r"(?=[个名人户元吨年月日天周次项种家位届枚套部集条张辆台艘亩斤倍岁所批期]|小时|分钟)"
+)
+_LONE_VALUE = {"两": "2", "十": "10", "半": "0.5"} | {c: str(i) for c, i in _DIGIT.items()}
 
 
 def numbers_in(text: str) -> set[str]:
     """The numbers written in ``text`` (any spelling), as ASCII strings without thousands
-    separators: 'defects fell from 15% to 9%' -> {'15', '9'}."""
-    return {m.group().replace(",", "") for m in _NUMBER.finditer(normalize_digits(text))}
+    separators: 'defects fell from 15% to 9%' -> {'15', '9'}; '连续当了八届' -> {'8'}."""
+    norm = normalize_digits(text)
+    found = {m.group().replace(",", "") for m in _NUMBER.finditer(norm)}
+    return found | {_LONE_VALUE[m.group(1)] for m in _LONE.finditer(norm)}

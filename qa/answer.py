@@ -50,13 +50,13 @@ from qa.extract import (
     focus,
     lead_in_runs,
     novelty,
-    question_years,
     scores,
     sentence_facts,
     type_match,
 )
 from qa.indexer import Index
 from qa.lexical import tokenize
+from qa.numbers import years_in
 from qa.retrieve import Filters, Passage, Retrieval, Retriever
 
 
@@ -347,7 +347,7 @@ class Answerer:
         idf = {lang: self._idf(toks, lang) for lang, toks in r.tokens.items()}  # per question
         qtoks = {lang: frozenset(toks) for lang, toks in r.tokens.items()}
         ask = asked(r.question, r.language)
-        years = question_years(r.question)
+        years = years_in(r.question)
         out = []
         for pool in pools:
             lang = pool.passage.chunk.chunk.lang

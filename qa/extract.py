@@ -368,14 +368,6 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
     return 0.0
 
 
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-
-
-def question_years(question: str) -> frozenset[int]:
-    """Years a question names, in any spelling: 'in 1987', '一九五四年', '１９９８年'."""
-    return frozenset(int(y) for y in _YEAR.findall(normalize_digits(question)))
-
-
 def novelty(tokens: frozenset[str], question_tokens: frozenset[str], idf: dict[str, float],
             default_idf: float) -> float:  # fmt: skip
     """The idf-weighted share of a sentence's tokens the question does not hold: 0 for a

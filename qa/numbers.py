@@ -83,3 +83,11 @@ def numbers_in(text: str) -> set[str]:
     norm = normalize_digits(text)
     found = {m.group().replace(",", "") for m in _NUMBER.finditer(norm)}
     return found | {_LONE_VALUE[m.group(1)] for m in _LONE.finditer(norm)}
+
+
+_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+
+
+def years_in(text: str) -> frozenset[int]:
+    """Years ``text`` names, in any spelling: 'in 1987', '一九五四年', '１９９８年'."""
+    return frozenset(int(y) for y in _YEAR.findall(normalize_digits(text)))

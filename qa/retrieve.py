@@ -27,6 +27,7 @@ from qa.config import LANGS, Lang, Settings
 from qa.dictionary import translate_terms
 from qa.indexer import Index
 from qa.lexical import tokenize
+from qa.numbers import years_in
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -226,11 +227,16 @@ class Retriever:
                     s.weight_lexical if lang == qlang else s.weight_dictionary
                 )
 
-        passages = self._fuse(legs, weights, prefer, k)
+        passages = self._fuse(legs, weights, prefer, k, years_in(question))
         return Retrieval(question, qlang, prefer, passages, tokens, vectors)
 
     def _fuse(
-        self, legs: dict[str, list[str]], weights: dict[str, float], prefer: Lang, k: int
+        self,
+        legs: dict[str, list[str]],
+        weights: dict[str, float],
+        prefer: Lang,
+        k: int,
+        years: frozenset[int] = frozenset(),
     ) -> list[Passage]:
         # Chunk rows from the catalog: that also drops vectors no commit refers to.
         stored = self.index.catalog.chunks({cid for ids in legs.values() for cid in ids})
@@ -250,6 +256,16 @@ class Retriever:
                 seen.add(unit)
                 unit_score[unit] = unit_score.get(unit, 0.0) + w / (rrf + len(seen))
                 unit_ranks.setdefault(unit, {})[leg] = len(seen)
+        if years and self.settings.weight_year:
+            # One more leg: the units of articles dated in a year the question names, in
+            # their fused order ("How many new jobs had Americans created by 1987?").
+            year_of = {(sc.chunk.article_id, sc.chunk.pair): sc.date // 10000
+                       for sc in stored.values()}  # fmt: skip
+            dated = [u for u in sorted(unit_score, key=lambda u: (-unit_score[u], u))
+                     if year_of[u] in years]  # fmt: skip
+            for rank, unit in enumerate(dated, start=1):
+                unit_score[unit] += self.settings.weight_year / (rrf + rank)
+                unit_ranks[unit]["year"] = rank
         top = sorted(unit_score, key=lambda u: (-unit_score[u], u))[:k]
 
         # Show each unit by its best chunk in the preferred language: a matched one, else

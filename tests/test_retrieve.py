@@ -110,3 +110,18 @@ def test_vectors_without_a_commit_are_ignored(answerer):
     finally:
         store.delete(["orphan-1"])
     assert np.isfinite(r.passages[0].score)
+
+
+def test_a_year_the_question_names_lifts_that_years_articles(answerer):
+    """The year leg: articles dated in a year the question names move up; without it the
+    same question ranks the 1955 article first whatever the year."""
+    from qa.retrieve import Retriever
+
+    index, settings = answerer.index, answerer.settings
+    with_year = Retriever(index, settings.model_copy(update={"weight_year": 1.0}))
+    without = Retriever(index, settings.model_copy(update={"weight_year": 0.0}))
+    for year in (1954, 1960):
+        question = f"How were the problems of the cooperatives solved in {year}?"
+        top = with_year.retrieve(question, 5).passages[0]
+        assert top.chunk.date // 10000 == year and "year" in top.ranks
+        assert without.retrieve(question, 5).passages[0].chunk.date // 10000 != year

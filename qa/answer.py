@@ -17,7 +17,9 @@ translation. The answer is the best candidate plus any others within ``answer_re
 of it. The service abstains when no candidate's *evidence* (meaning and key terms,
 without the passage rank, which is high for the best passage even when nothing matches)
 reaches ``abstain_below``, or when the question asks for a number, date, name, place or
-publication and the first answer holds none (``abstain_without_type``). Answers are
+publication and the first answer holds none (``abstain_without_type``), or when the
+question names a year and the first answer neither comes from an article dated in it nor
+says it (``abstain_without_year``). Answers are
 slices of the stored paragraph text, never rewritten, and the citation's offsets index
 the paragraph: ``paragraph[start:end] == text``; a passage or answer whose article
 changed meanwhile is left out.
@@ -40,6 +42,7 @@ from qa.chunking import sentence_spans
 from qa.config import LANGS, Lang, Settings
 from qa.embedders import Embedder
 from qa.extract import (
+    FEATURES,
     SentenceFacts,
     abstains,
     asked,
@@ -53,6 +56,7 @@ from qa.extract import (
     scores,
     sentence_facts,
     type_match,
+    year_holds,
 )
 from qa.indexer import Index
 from qa.lexical import tokenize
@@ -224,10 +228,7 @@ class Answerer:
         best = float(evidence(feats).max()) if candidates else 0.0
         picked = choose(score, s.answer_relative, s.max_answers)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
-        abstained = abstains(
-            feats, picked[0] if picked else 0, asked(r.question, r.language),
-            s.abstain_below, s.abstain_without_type,
-        )  # fmt: skip
+        abstained = self._abstains(r, candidates, feats, picked[0] if picked else 0)
         answers: list[AnswerOut] = []
         if not abstained:
             chosen = [candidates[i] for i in picked]
@@ -246,6 +247,19 @@ class Answerer:
             confidence=round(best, 4),
             seconds=round(time.perf_counter() - started, 4),
         )
+
+    def _abstains(
+        self, r: Retrieval, candidates: list[Candidate], feats: np.ndarray, first: int
+    ) -> bool:
+        """``qa.extract.abstains`` for this question and its ``first`` answer."""
+        s = self.settings
+        year_ok = not candidates or not s.abstain_without_year or year_holds(
+            years_in(r.question),
+            bool(feats[first, FEATURES.index("year")]),
+            candidates[first].text,
+        )  # fmt: skip
+        return abstains(feats, first, asked(r.question, r.language), s.abstain_below,
+                        s.abstain_without_type, year_ok)  # fmt: skip
 
     def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
         """The articles of the retrieved passages, and the passages with their citations.

@@ -475,12 +475,23 @@ TYPED: frozenset[QType] = frozenset({"quantity", "date", "publication"})
 
 
 def abstains(features: np.ndarray, first: int, question: Asked, below: float,
-             need_type: bool) -> bool:  # fmt: skip
+             need_type: bool, year_ok: bool = True) -> bool:  # fmt: skip
     """Whether to answer nothing: no candidate is about the question (its best evidence
-    is under ``below``), or (``need_type``) the question asks for a number, a date or a
-    publication and the ``first`` answer holds none beyond what the question says. Near
-    misses in a large archive (the right article, but not the fact asked for) pass the
-    first test; many fail the second."""
+    is under ``below``); or (``need_type``) the question asks for a number, a date or a
+    publication and the ``first`` answer holds none beyond what the question says; or
+    not ``year_ok`` (``year_holds``). Near misses in a large archive (the right topic,
+    but not the fact asked for) pass the first test; many fail the others."""
     if not len(features) or float(evidence(features).max()) < below:
         return True
+    if not year_ok:
+        return True
     return need_type and question.qtype in TYPED and features[first, FEATURES.index("type")] < 1
+
+
+def year_holds(years: frozenset[int], dated_in: bool, text: str) -> bool:
+    """Whether an answer can speak to the ``years`` a question names: it asks for none,
+    the answer's article is dated in one (``dated_in``), or the answer says one."""
+    if not years or dated_in:
+        return True
+    said = normalize_digits(text)
+    return any(str(y) in said for y in years)

@@ -22,6 +22,7 @@ from qa.extract import (
     scores,
     sentence_facts,
     type_match,
+    year_holds,
 )
 from qa.lexical import tokenize
 from qa.numbers import normalize_digits, numbers_in
@@ -205,6 +206,20 @@ def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
     assert not abstains(feats, 0, how, 0.2, need_type=True)  # a method is often implicit
     assert abstains(feats, 1, how_many, 0.9, need_type=True)  # too little evidence
     assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.2, need_type=True)
+
+
+def test_a_year_the_question_names_must_be_the_articles_or_said():
+    years = frozenset({1953})
+    assert year_holds(frozenset(), False, "Steel output rose.")  # no year asked
+    assert year_holds(years, True, "Steel output rose.")  # the article is dated 1953
+    assert year_holds(years, False, "In 1953 steel output rose.")
+    assert year_holds(years, False, "一九五三年钢产量增加。")  # any spelling
+    assert not year_holds(years, False, "到２０００年钢产量增加。")
+    feats = np.zeros((1, len(FEATURES)), dtype=np.float32)
+    feats[0, FEATURES.index("meaning")] = 0.9
+    how = asked("How did steel output change in 1953?", "en")
+    assert abstains(feats, 0, how, 0.2, need_type=True, year_ok=False)
+    assert not abstains(feats, 0, how, 0.2, need_type=True, year_ok=True)
 
 
 def test_focus_discounts_terms_every_sentence_holds():

@@ -83,7 +83,11 @@ def parse_day(text: str, end: bool = False) -> int:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrictions every leg applies before ranking (not after, so ``k`` stays full)."""
+    """Restrictions applied before ranking (not after, so ``k`` stays full). Dates and
+    articles apply inside every leg. Languages say what may be *shown*: the question's
+    own language is searched too, and a match there counts for its paragraph pair and is
+    shown as its translation; a paragraph with no translation in a shown language is
+    left out."""
 
     langs: tuple[Lang, ...] = LANGS
     since: int | None = None  # YYYYMMDD, inclusive
@@ -180,13 +184,17 @@ class Retriever:
         prefer = qlang if qlang in filters.langs else filters.langs[0]
         depth = max(s.candidates, k)
 
+        # Search the question's own language too when the filter shows only the other:
+        # every paragraph pair is one unit, so an own-language match shows as its
+        # translation (units with no translation in a shown language drop out in _fuse).
+        searched = filters.langs if qlang in filters.langs else (*filters.langs, qlang)
         lexical = self.index.lexical
         article_ids = set(filters.article_ids) if filters.article_ids is not None else None
         allowed = {
             lang: lexical.matching(lang, filters.since, filters.until, article_ids)
             if filters.restricts_chunks
             else None
-            for lang in filters.langs
+            for lang in searched
         }
 
         legs: dict[str, list[str]] = {}
@@ -196,7 +204,7 @@ class Retriever:
             if qlang not in e.langs or (dense_names is not None and e.name not in dense_names):
                 continue
             vectors[e.name] = e.encode([question])[0]
-            for lang in filters.langs:
+            for lang in searched:
                 if lang in e.langs:
                     hits = self.index.store.query(
                         e.name, lang, vectors[e.name], depth, allowed[lang]
@@ -218,7 +226,7 @@ class Retriever:
                 if other != qlang:
                     tokens[other] = translate_terms(tokens[qlang], qlang, other)
         if use_lexical:
-            for lang in filters.langs:
+            for lang in searched:
                 hits = lexical.search(
                     tokens.get(lang, []), lang, depth, filters.since, filters.until, article_ids
                 )
@@ -227,7 +235,7 @@ class Retriever:
                     s.weight_lexical if lang == qlang else s.weight_dictionary
                 )
 
-        passages = self._fuse(legs, weights, prefer, k, years_in(question))
+        passages = self._fuse(legs, weights, prefer, k, years_in(question), filters.langs)
         return Retrieval(question, qlang, prefer, passages, tokens, vectors)
 
     def _fuse(
@@ -237,9 +245,13 @@ class Retriever:
         prefer: Lang,
         k: int,
         years: frozenset[int] = frozenset(),
+        show_langs: tuple[Lang, ...] = LANGS,
     ) -> list[Passage]:
         # Chunk rows from the catalog: that also drops vectors no commit refers to.
         stored = self.index.catalog.chunks({cid for ids in legs.values() for cid in ids})
+        if set(show_langs) != set(LANGS):  # a chunk counts if it or its twin can be shown
+            stored = {cid: sc for cid, sc in stored.items()
+                      if sc.chunk.lang in show_langs or sc.chunk.aligned_id}  # fmt: skip
         rrf = self.settings.rrf_k
         unit_score: dict[Unit, float] = {}
         unit_ranks: dict[Unit, dict[str, int]] = {}
@@ -284,5 +296,7 @@ class Retriever:
                 shown = stored[best[u][prefer]]
             else:
                 shown = aligned.get(first[u].chunk.aligned_id or "", first[u])
+            if shown.chunk.lang not in show_langs:  # its translation is gone meanwhile
+                continue
             out.append(Passage(shown, unit_score[u], u, unit_ranks[u]))
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import YANGQUAN
+from conftest import ROOT, YANGQUAN
 
 from qa.retrieve import Filters, QueryError, detect_language, parse_day
 
@@ -55,11 +55,31 @@ def test_both_languages_found_and_one_unit_per_paragraph_pair(answerer):
 
 @pytest.mark.parametrize(("question", "lang"), [(Q_ZH, "en"), (Q_EN, "zh")])
 def test_cross_language_retrieval(answerer, question, lang):
-    """Restricted to the other language, the question still finds the Yangquan article:
-    through the multilingual encoder and dictionary terms, not shared words."""
+    """Restricted to the other language, the question still finds the Yangquan article,
+    shown in that language: its own-language match counts through the paragraph pair."""
     r = answerer.retriever.retrieve(question, k=3, filters=Filters(langs=(lang,)))
     assert r.passages and all(p.chunk.chunk.lang == lang for p in r.passages)
     assert r.passages[0].unit[0] == YANGQUAN
+    own = "zh" if lang == "en" else "en"
+    assert f"lexical:{own}" in r.passages[0].ranks
+
+
+def test_a_paragraph_with_no_translation_never_shows_in_the_other_language(index, tmp_path):
+    """An English-only article matches, but a Chinese-only search cannot show it."""
+    import json
+
+    path = tmp_path / "only_en.jsonl"
+    record = {"id": "only-en", "date": "1954-11-21", "title": "Yangquan defects",
+              "paragraphs": ["Yangquan cut defects by inspecting every iron plate twice."]}  # fmt: skip
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    index.index_paths([ROOT / "seeds" / f"{YANGQUAN}.txt", path], progress=False)
+    from qa.retrieve import Retriever
+
+    retriever = Retriever(index, index.settings)
+    assert "only-en" in {p.unit[0] for p in retriever.retrieve(Q_EN, k=5).passages}
+    shown = retriever.retrieve(Q_EN, k=5, filters=Filters(langs=("zh",))).passages
+    assert shown and all(p.chunk.chunk.lang == "zh" for p in shown)
+    assert "only-en" not in {p.unit[0] for p in shown}
 
 
 def test_date_and_article_filters(answerer):

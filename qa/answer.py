@@ -116,15 +116,14 @@ class AskResult(BaseModel):
 
 @dataclass
 class _Sentences:
-    """A chunk's sentences: paragraph offsets, text, lexical tokens, vectors per embedder,
-    and (once worked out) each sentence's translation in the paired paragraph."""
+    """A chunk's sentences: paragraph offsets, text, lexical tokens, facts, and vectors
+    per embedder."""
 
     spans: list[tuple[int, int]]
     texts: list[str]
     tokens: list[frozenset[str]]
     facts: list[SentenceFacts]  # numbers, names, dates, markers: for the answer type
     vectors: dict[str, np.ndarray]
-    translations: list[range] | None = None  # fixed for a chunk id, whatever the question
 
 
 class SentenceCache:
@@ -290,9 +289,12 @@ class Answerer:
             lang = p.chunk.chunk.lang
             other = "zh" if lang == "en" else "en"
             own = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], lang)
-            if all(c.chunk.id != p.chunk.chunk.id for c in own):
-                own = [p.chunk]  # the article changed meanwhile: keep what was retrieved
             twins = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], other)
+            at = next((i for i, c in enumerate(own) if c.chunk.id == p.chunk.chunk.id), None)
+            if at is None:  # the article changed meanwhile: keep what was retrieved
+                own, at = [p.chunk], 0
+            span = _window(len(own), at, self.settings.answer_neighbour_chunks)
+            own, twins = own[span], twins[_proportional(span, len(own), len(twins))]
             pools.append(
                 _Pool(
                     p,
@@ -384,13 +386,9 @@ class Answerer:
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
                 theirs = sum(len(c.chunk.text) for c, _ in pool.other)
                 ratio = theirs / max(1, sum(len(c.chunk.text) for c in chunks))
-                twins = []
-                for ss in owns:
-                    if ss.translations is None:
-                        ss.translations = _translations(
-                            ss, pool.other, self._bilingual.name, s, ratio
-                        )
-                    twins += ss.translations
+                name = self._bilingual.name
+                twins = [run for ss in owns
+                         for run in _translations(ss, pool.other, name, s, ratio)]  # fmt: skip
                 if lang != r.language:  # the translation's features, where they are stronger
                     theirs_ = [ss for _, ss in pool.other]
                     m2, t2 = self._features(r, other, theirs_, idf.get(other, {}))
@@ -439,6 +437,20 @@ class Answerer:
         """BM25's idf of each distinct token in ``lang``."""
         vocab = sorted(set(tokens))
         return dict(zip(vocab, self.index.lexical.idf(vocab, lang), strict=True))
+
+
+def _window(n: int, at: int, each_side: int) -> slice:
+    """Items ``at - each_side`` to ``at + each_side`` of ``n``, clipped."""
+    return slice(max(0, at - each_side), min(n, at + each_side + 1))
+
+
+def _proportional(span: slice, n: int, m: int) -> slice:
+    """The part of an ``m``-item list in the same place as ``span`` of an ``n``-item one,
+    one item wider on each side: a paragraph's chunks in one language against its
+    translation's, which split elsewhere (1,000 English, 400 Chinese characters)."""
+    lo = max(0, span.start * m // max(1, n) - 1)
+    hi = min(m, -(-span.stop * m // max(1, n)) + 1)
+    return slice(lo, hi)
 
 
 def _share(idf: dict[str, float], tokens: frozenset[str] | set[str]) -> float:

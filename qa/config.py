@@ -164,6 +164,19 @@ class Settings(BaseSettings):
     answer_passages: int = Field(
         5, ge=1, description="Top passages whose sentences compete to be answers."
     )
+    answer_neighbour_chunks: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description=(
+            "A long paragraph is cut into chunks; the sentences of this many chunks on each "
+            "side of a retrieved one, in its paragraph pair, are candidates too (the answer "
+            "is often the retrieved chunk's neighbour). At 2 every answer on both "
+            "evaluation indexes is the same as with whole paragraphs; at 1 one "
+            "cross-lingual answer was lost. Bounded, so that one huge paragraph cannot "
+            "make every question that touches it encode all of it."
+        ),
+    )
     max_answers: int = Field(3, ge=1, le=20)
     answer_relative: float = Field(
         0.9, ge=0, le=1, description="Further answers must score this fraction of the best."

@@ -145,3 +145,26 @@ def test_questions_file_is_valid():
     assert len(QUESTIONS) >= 100
     path = Path(ROOT / "eval" / "questions.jsonl")
     assert path.exists()
+
+
+def test_candidates_of_a_huge_paragraph_stay_near_the_retrieved_chunk(index, tmp_path):
+    """One paragraph of 60 chunks: the candidates come from the retrieved chunk and its
+    neighbours only (QA_ANSWER_NEIGHBOUR_CHUNKS), not from all 60."""
+    import json
+
+    from qa.answer import Answerer
+
+    filler = " ".join(f"Sentence {i} tells of the weather in the valley." for i in range(600))
+    needle = "The Qingshui cooperative repaired 37 waterwheels in March."
+    record = {"id": "huge", "date": "1955-03-01", "title": "A long report",
+              "paragraphs": [filler + " " + needle + " " + filler]}  # fmt: skip
+    path = tmp_path / "huge.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    index.index_paths([path], progress=False)
+    answerer = Answerer(index, index.settings)
+    r = answerer.retriever.retrieve("How many waterwheels did the Qingshui cooperative repair?")
+    chunks = {c.stored.chunk.id for c in answerer.candidates(r)}
+    assert len(index.catalog.unit_chunks("huge", 0, "en")) > 50
+    assert len(chunks) <= 2 * index.settings.answer_neighbour_chunks + 1
+    top = answerer.ask("How many waterwheels did the Qingshui cooperative repair?")
+    assert "37 waterwheels" in top.answers[0].text

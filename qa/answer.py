@@ -178,9 +178,9 @@ class Candidate:
 
 @dataclass
 class _Pool:
-    """The sentences of one passage's whole paragraph pair: every chunk in the passage's
-    language (the sentence that answers is often the retrieved chunk's neighbour, cut
-    off into the next chunk of a long paragraph), and every chunk in the other."""
+    """The sentences around one passage in its paragraph pair: the retrieved chunk and its
+    neighbours in the passage's language (the sentence that answers is often cut off into
+    the next chunk of a long paragraph), and the chunks in the same place in the other."""
 
     passage: Passage
     own: list[tuple[StoredChunk, _Sentences]]  # in text order

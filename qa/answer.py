@@ -31,7 +31,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from pydantic import BaseModel, Field
@@ -116,14 +116,16 @@ class AskResult(BaseModel):
 
 @dataclass
 class _Sentences:
-    """A chunk's sentences: paragraph offsets, text, lexical tokens, facts, and vectors
-    per embedder."""
+    """A chunk's sentences: paragraph offsets, text, lexical tokens, facts, vectors per
+    embedder, and (once worked out) each sentence's translation."""
 
     spans: list[tuple[int, int]]
     texts: list[str]
     tokens: list[frozenset[str]]
     facts: list[SentenceFacts]  # numbers, names, dates, markers: for the answer type
     vectors: dict[str, np.ndarray]
+    # each sentence's translation, per window of chunks it was worked out in (their ids)
+    translations: dict[tuple[str, ...], list[range]] = field(default_factory=dict)
 
 
 class SentenceCache:
@@ -387,8 +389,12 @@ class Answerer:
                 theirs = sum(len(c.chunk.text) for c, _ in pool.other)
                 ratio = theirs / max(1, sum(len(c.chunk.text) for c in chunks))
                 name = self._bilingual.name
-                twins = [run for ss in owns
-                         for run in _translations(ss, pool.other, name, s, ratio)]  # fmt: skip
+                key = tuple(c.chunk.id for c, _ in [*pool.own, *pool.other])  # the window
+                twins = []
+                for ss in owns:
+                    if key not in ss.translations:
+                        ss.translations[key] = _translations(ss, pool.other, name, s, ratio)
+                    twins += ss.translations[key]
                 if lang != r.language:  # the translation's features, where they are stronger
                     theirs_ = [ss for _, ss in pool.other]
                     m2, t2 = self._features(r, other, theirs_, idf.get(other, {}))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from qa.articles import Article, ArticleError, parse_record
 from qa.config import Settings
 from qa.evaluation import ir_scores, percentile
 from qa.indexer import Index
-from qa.retrieve import detect_language
+from qa.retrieve import QueryError, Retriever, detect_language
 
 METRICS = {"ndcg@10": "nDCG@10", "mrr@10": "RR@10", "recall@10": "R@10", "recall@100": "R@100"}
 DEPTH = 100  # documents ranked per query (for recall@100)
@@ -107,13 +107,12 @@ def evaluate(
     folder: Path,
     data_dir: Path,
     progress: bool = True,
-    mode: str = "hybrid",
-) -> dict:
-    """Index ``folder``'s corpus into ``data_dir`` and score its judged queries. Returns one
-    flat object: the four metrics plus counts and timings."""
+    modes: Sequence[str] = ("hybrid",),
+) -> list[dict]:
+    """Index ``folder``'s corpus into ``data_dir`` once and score its judged queries in
+    each retrieval mode. Returns one flat object per mode: the four metrics plus counts
+    and timings. An unknown mode raises ``QueryError`` before anything is indexed."""
     from tqdm import tqdm
-
-    from qa.retrieve import Retriever
 
     data = load(folder)
     throwaway = settings.model_copy(
@@ -121,27 +120,37 @@ def evaluate(
                 "max_k": max(settings.max_k, DEPTH), "candidates": max(settings.candidates, DEPTH)}
     )  # fmt: skip
     with Index(throwaway) as index:
+        retriever = Retriever(index, throwaway)
+        for mode in modes:
+            retriever.legs_for(mode)  # a bad mode fails here, not after the indexing
         started = time.perf_counter()
         report = index.add_articles(data.documents, progress=progress)
         index_seconds = time.perf_counter() - started
-        retriever = Retriever(index, throwaway)
         judged = [q for q in data.queries if q in data.qrels]
-        ranked: dict[str, list[str]] = {}
-        latencies = []
-        for qid in tqdm(judged, unit="query", desc="querying", disable=not progress):
-            t = time.perf_counter()
-            r = retriever.retrieve(data.queries[qid], k=DEPTH, mode=mode)
-            latencies.append(1000 * (time.perf_counter() - t))
-            ranked[qid] = list(dict.fromkeys(p.unit[0] for p in r.passages))
         chunks = index.catalog.counts()["chunks"]
-    scores = ir_scores(data.qrels, ranked, METRICS.values())
-    return {
-        **{key: round(scores[m], 4) for key, m in METRICS.items()},
-        "mode": mode,
-        "queries": len(judged),
-        "documents": len(data.documents),
-        "chunks": chunks,
-        "failed": len(data.failed) + len(report.failed),
-        "index_seconds": round(index_seconds, 2),
-        "query_p50_ms": round(percentile(latencies, 0.5), 2) if latencies else 0.0,
-    }
+        out = []
+        for mode in modes:
+            ranked: dict[str, list[str]] = {}
+            latencies = []
+            for qid in tqdm(judged, unit="query", desc=f"querying ({mode})",
+                            disable=not progress):  # fmt: skip
+                t = time.perf_counter()
+                try:
+                    r = retriever.retrieve(data.queries[qid], k=DEPTH, mode=mode)
+                except QueryError:  # e.g. English-only MiniLM asked a Chinese query
+                    ranked[qid] = []
+                    continue
+                latencies.append(1000 * (time.perf_counter() - t))
+                ranked[qid] = list(dict.fromkeys(p.unit[0] for p in r.passages))
+            scores = ir_scores(data.qrels, ranked, METRICS.values())
+            out.append({
+                **{key: round(scores[m], 4) for key, m in METRICS.items()},
+                "mode": mode,
+                "queries": len(judged),
+                "documents": len(data.documents),
+                "chunks": chunks,
+                "failed": len(data.failed) + len(report.failed),
+                "index_seconds": round(index_seconds, 2),
+                "query_p50_ms": round(percentile(latencies, 0.5), 2) if latencies else 0.0,
+            })  # fmt: skip
+    return out

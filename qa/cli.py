@@ -316,7 +316,10 @@ def eval_(
     seeds: Annotated[Path, typer.Option(help="Articles the questions are about.")] = DEFAULT_SEEDS,
     modes: Annotated[
         str | None,
-        typer.Option(help="Comma-separated modes. Default: lexical, each dense embedder, hybrid."),
+        typer.Option(
+            help="Comma-separated modes. Default: lexical, each dense embedder, hybrid "
+            "(with --beir: hybrid)."
+        ),
     ] = None,
     report: Annotated[
         Path | None,
@@ -358,8 +361,8 @@ def eval_(
     beir: Annotated[
         Path | None,
         typer.Option(
-            help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): score hybrid "
-            "retrieval on it instead (nDCG@10, MRR@10, Recall@10/100)."
+            help="A BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv): score retrieval "
+            "on it instead (nDCG@10, MRR@10, Recall@10/100), hybrid or each of --modes."
         ),
     ] = None,
 ) -> None:
@@ -373,7 +376,7 @@ def eval_(
     from qa.answer import Answerer
 
     if beir is not None:
-        _eval_beir(beir, as_json)
+        _eval_beir(beir, as_json, modes.split(",") if modes else ["hybrid"])
         return
 
     try:
@@ -503,23 +506,32 @@ def bench(
     typer.echo(f"written {out_file}")
 
 
-def _eval_beir(folder: Path, as_json: bool) -> None:
+def _eval_beir(folder: Path, as_json: bool, modes: list[str]) -> None:
     import tempfile
 
     from qa import beir
     from qa.articles import ArticleError
+    from qa.retrieve import QueryError
 
     with tempfile.TemporaryDirectory(prefix="qa-beir-") as tmp:
         try:
-            result = beir.evaluate(get_settings(), folder, Path(tmp), progress=not as_json)
-        except ArticleError as exc:
+            results = beir.evaluate(get_settings(), folder, Path(tmp), not as_json, modes)
+        except (ArticleError, QueryError) as exc:
             raise typer.BadParameter(str(exc)) from exc
-    if as_json:
-        _print_json(result)
+    if as_json:  # one flat object; a list of them, one per mode, when several are asked
+        _print_json(results[0] if len(results) == 1 else results)
         return
-    table = Table(title=f"qa eval --beir {folder}", show_header=False)
-    for key, value in result.items():
-        table.add_row(key, json.dumps(value) if isinstance(value, dict) else str(value))
+    first = results[0]
+    chunks = ", ".join(f"{n} {lang}" for lang, n in first["chunks"].items())
+    table = Table(title=f"qa eval --beir {folder}: {first['queries']} queries, "
+                  f"{first['documents']} documents ({chunks} chunks), "
+                  f"indexed in {first['index_seconds']} s")  # fmt: skip
+    columns = [*beir.METRICS, "query_p50_ms"]
+    for c in ["mode", *columns]:
+        table.add_column(c, justify="left" if c == "mode" else "right")
+    for r in results:
+        table.add_row(r["mode"], *(f"{r[c]:.4f}" if c in beir.METRICS else str(r[c])
+                                   for c in columns))  # fmt: skip
     out.print(table)
 
 

@@ -65,10 +65,16 @@ def test_cli_scores_a_beir_folder_in_a_throwaway_index(tmp_path, model_cache):
     folder, n = write_beir(tmp_path / "b", bad_lines=True)
     main = tmp_path / "main-data"
     env = {**os.environ, "QA_DATA_DIR": str(main), "QA_MODEL_CACHE_DIR": str(model_cache)}
-    run = subprocess.run([sys.executable, "-m", "qa.cli", "eval", "--beir", str(folder), "--json"],
+    run = subprocess.run([sys.executable, "-m", "qa.cli", "eval", "--beir", str(folder), "--json",
+                          "--modes", "lexical,dense:minilm,hybrid"],
                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
-    r = json.loads(run.stdout)
+    by_mode = {r["mode"]: r for r in json.loads(run.stdout)}  # one object per mode
+    assert by_mode.keys() == {"lexical", "dense:minilm", "hybrid"}
+    # English-only MiniLM finds none of the Chinese queries' paragraphs: it scores lowest
+    assert by_mode["dense:minilm"]["recall@100"] < by_mode["hybrid"]["recall@100"]
+    assert by_mode["lexical"]["chunks"] == by_mode["hybrid"]["chunks"]  # indexed once
+    r = by_mode["hybrid"]
     assert {"ndcg@10", "mrr@10", "recall@10", "recall@100"} <= r.keys()
     assert (r["queries"], r["failed"], r["mode"]) == (n, 1, "hybrid")
     # paragraph-level, with each paragraph's translation as a competing non-relevant
@@ -76,3 +82,18 @@ def test_cli_scores_a_beir_folder_in_a_throwaway_index(tmp_path, model_cache):
     assert r["mrr@10"] > 0.6 and r["ndcg@10"] > 0.6
     assert r["recall@10"] <= r["recall@100"] and r["recall@100"] > 0.95
     assert not main.exists()  # the user's main index was never touched
+
+
+def test_cli_refuses_an_unknown_mode_before_indexing(tmp_path, model_cache):
+    folder, _ = write_beir(tmp_path / "b")
+    env = {
+        **os.environ,
+        "QA_DATA_DIR": str(tmp_path / "main"),
+        "QA_MODEL_CACHE_DIR": str(model_cache),
+    }
+    run = subprocess.run([sys.executable, "-m", "qa.cli", "eval", "--beir", str(folder),
+                          "--modes", "hybrid,sparse"],
+                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert run.returncode == 2
+    assert "unknown mode 'sparse'" in run.stderr and "Traceback" not in run.stderr
+    assert "querying" not in run.stderr  # refused before any work

@@ -175,7 +175,7 @@ def test_qa_index_beside_a_running_server_is_refused_with_the_servers_name(env):
 
 def test_writes_racing_reads_over_http_never_fail_or_mix_versions(tmp_path, model_cache, embedders):
     """`qa serve` as a real process; one client replaces an article with another version
-    and deletes and re-adds it in a loop while four clients ask about it, for 10 s. No
+    and deletes and re-adds it in a loop while four clients ask about it, for 10 s or more. No
     request may fail, and every quote of that article must come from the version whose
     title its citation shows."""
     import threading
@@ -203,14 +203,23 @@ def test_writes_racing_reads_over_http_never_fail_or_mix_versions(tmp_path, mode
     base = f"http://127.0.0.1:{port}"
     problems: list[str] = []
     checked = [0]
-    stop = time.monotonic() + float(os.environ.get("QA_TEST_RACE_SECONDS", "10"))
+    started = time.monotonic()
+    least = float(os.environ.get("QA_TEST_RACE_SECONDS", "10"))
+
+    def going() -> bool:
+        """At least ``least`` seconds, and on (up to 90 s) until the raced article was
+        quoted often enough: on a loaded machine a replace overlaps most asks, whose
+        quotes of the changed article are then left out (never mixed)."""
+        spent = time.monotonic() - started
+        return spent < least or (checked[0] <= 20 and spent < 90)
+
     try:
         wait_ready(base, proc, timeout=300)
         httpx.post(f"{base}/articles", json={"id": "race", "text": v1}, timeout=60)
 
         def write() -> None:
             with httpx.Client(base_url=base, timeout=60) as c:
-                while time.monotonic() < stop:
+                while going():
                     for step in (("post", v2), ("post", v1), ("delete", None), ("post", v1)):
                         r = (c.post("/articles", json={"id": "race", "text": step[1]})
                              if step[0] == "post" else c.delete("/articles/race"))  # fmt: skip
@@ -219,7 +228,7 @@ def test_writes_racing_reads_over_http_never_fail_or_mix_versions(tmp_path, mode
 
         def read() -> None:
             with httpx.Client(base_url=base, timeout=60) as c:
-                while time.monotonic() < stop:
+                while going():
                     body = {"question": "How did Yangquan cut defects?", "k": 10}
                     try:
                         r = c.post("/ask", json=body)
@@ -246,7 +255,7 @@ def test_writes_racing_reads_over_http_never_fail_or_mix_versions(tmp_path, mode
         for t in threads:
             t.start()
         for t in threads:
-            t.join(timeout=120)
+            t.join(timeout=180)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

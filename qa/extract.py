@@ -213,6 +213,7 @@ class SentenceFacts:
     text: str
     lang: Lang
     numbers: frozenset[str]
+    quantities: frozenset[str]  # the numbers less calendar years, months and days
     dates: frozenset[str]
     publications: frozenset[str]
     cause: bool
@@ -259,6 +260,21 @@ def _zh_entities(text: str) -> tuple[set[str], set[str]]:
     return people, places
 
 
+# Numbers that are part of a date, not a count: "１月２０日电", "1997年", "June 30, 1850".
+# A duration ("开了20年") keeps its number: only a calendar year counts as a year here.
+_CALENDAR = {
+    "zh": re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?=\s*年)|(?<!\d)(\d{1,2})(?=月)|"
+                     r"月(\d{1,2})(?=[日号])"),
+    "en": re.compile(rf"(?<![\d,.$])(1[5-9]\d\d|20\d\d)(?!\d|,\d)|"
+                     rf"\b(?:{_MONTHS})\.?\s+(\d{{1,2}})\b"),
+}  # fmt: skip
+
+
+def calendar_numbers(text: str, lang: Lang) -> set[str]:
+    """The numbers of ``text`` that are years, months or days of a date."""
+    return {g for m in _CALENDAR[lang].finditer(normalize_digits(text)) for g in m.groups() if g}
+
+
 def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
     norm = normalize_digits(text)
     nums = set(numbers_in(text))
@@ -271,6 +287,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         text=text,
         lang=lang,
         numbers=frozenset(nums),
+        quantities=frozenset(nums - calendar_numbers(text, lang)),
         dates=frozenset(dates),
         publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
         cause=bool(_CAUSE[lang].search(text)),
@@ -283,7 +300,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
 
 # Measure words a Chinese quantity question counts in ("多少户", "几届", "多少美元").
 _ZH_UNIT = re.compile(
-    r"(?:多少|几)(美元|万|亿|[个名人户元吨年次项种家位届枚套部集米倍岁所条张起辆台架艘亩斤度%])"
+    r"(?:多少|几)(美元|万|亿|[个名人户元吨年次项种家位届枚套部集米倍岁所条张起辆台架艘亩斤度%钱])"
 )
 _EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
 _EN_QUANTITY_WORDS = re.compile(_EN_NUMBER_WORD.pattern + r"|\d", re.I)
@@ -303,9 +320,13 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
     """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres')."""
     if lang == "zh":
         norm = normalize_digits(text)
-        unit = unit if unit in ("美元", "万", "亿") else unit[0]
         number = r"(?:\d[\d.]*|[两二三四五六七八九十半])"  # a lone numeral too: 八届
-        return bool(re.search(rf"{number}\s*[万亿千百]*多?余?{re.escape(unit)}", norm))
+        if unit == "钱":  # "多少钱": any sum of money
+            written = r"(?:[美港日]?元|块|马克|英镑|法郎|卢布)"
+        else:
+            written = re.escape(unit if unit in ("美元", "万", "亿") else unit[0])
+        big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"
+        return bool(re.search(rf"{number}\s*{big}多?余?{big}{written}", norm))
     words = re.findall(r"[\w$,.%-]+", text.lower())
     return any(w.startswith(unit) and any(_EN_QUANTITY_WORDS.search(x) for x in
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
@@ -345,8 +366,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
         return any(x.lower() not in q for x in items)
 
     qtype = question.qtype
-    if qtype == "quantity":
-        if not any(n not in question.numbers and n not in q for n in facts.numbers):
+    if qtype == "quantity":  # a date's numbers count no quantity: "１月２０日电" answers no 多少
+        if not any(n not in question.numbers and n not in q for n in facts.quantities):
             return 0.0
         if question.unit is None or question.lang != facts.lang:
             return 1.0

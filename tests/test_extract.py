@@ -95,6 +95,24 @@ def test_a_number_the_question_already_holds_is_no_answer():
     assert type_match(answers, asked(question, "zh")) == 1.0
 
 
+def test_a_dates_numbers_count_no_quantity():
+    """A byline's "１月２０日电" or a calendar year answers no "how many"; a duration does."""
+    from qa.extract import calendar_numbers
+
+    assert calendar_numbers("新华社北京１月２０日电，１９９７年１２月１８日", "zh") == {
+        "1", "20", "1997", "12", "18"}  # fmt: skip
+    assert calendar_numbers("他开出租车已经20年了", "zh") == set()
+    assert calendar_numbers("the year ending June 30, 1850, sold 1,850 acres", "en") == {
+        "30", "1850"}  # fmt: skip
+    q = asked("夏商周断代工程的总经费是多少？", "zh")
+    byline = sentence_facts("本报北京１月１６日讯夏商周断代工程取得阶段性成果。", "zh")
+    assert type_match(byline, q) == 0.0
+    assert type_match(sentence_facts("工程总经费为１５００万元。", "zh"), q) == 1.0
+    years = asked("德桑蒂斯开出租车多少年了？", "zh")
+    assert type_match(sentence_facts("他已经开了２０年出租车。", "zh"), years) == 1.0
+    assert type_match(sentence_facts("１９９７年１２月１８日，一位客人乘车。", "zh"), years) == 0.0
+
+
 def test_english_number_words_and_names_count():
     facts = sentence_facts("Yangquan has organized ninety-four cooperatives.", "en")
     assert type_match(facts, asked("How many cooperatives has Yangquan organized?", "en")) == 1.0
@@ -243,6 +261,10 @@ def test_units_of_quantity_questions():
     assert question_unit("How much was spent?", "en") is None
     assert unit_match("共有７６个工地９８７４户居民", "zh", "户")
     assert unit_match("至今已连续当了八届。", "zh", "届")  # a lone numeral
+    assert question_unit("王沛林老人一共给王磊寄了多少钱？", "zh") == "钱"  # any sum of money
+    assert unit_match("光邮寄费就６００元", "zh", "钱") and unit_match("达３０００美元", "zh", "钱")
+    assert not unit_match("共有３０００人", "zh", "钱")
+    assert unit_match("仅一、二两月份就赔了二千三百多万元", "zh", "钱")  # 2300多万元
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")
     assert not unit_match("the acres of the West", "en", "acre")

@@ -322,7 +322,7 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
         norm = normalize_digits(text)
         number = r"(?:\d[\d.]*|[两二三四五六七八九十半])"  # a lone numeral too: 八届
         if unit == "钱":  # "多少钱": any sum of money
-            written = r"(?:[美港日]?元|块|马克|英镑|法郎|卢布)"
+            written = r"(?:[美港日欧]?元|块|角|毛|马克|英镑|法郎|卢布|里拉|比索|卢比)"
         else:
             written = re.escape(unit if unit in ("美元", "万", "亿") else unit[0])
         big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"

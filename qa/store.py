@@ -107,16 +107,21 @@ class VectorStore:
     def _open(self, settings: Settings, embedders: Sequence[Embedder]) -> None:
         self.client, self.mode = connect(settings)
         prefix = settings.collection_prefix
-        self.collections = {
-            (e.name, lang): self.client.get_or_create_collection(
-                f"{prefix}-{e.name}-{lang}",
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedder": e.spec, "lang": lang},
-                embedding_function=None,
-            )
-            for e in embedders
-            for lang in e.langs
-        }
+        ef = settings.hnsw_ef_search
+        self.collections: dict[tuple[str, str], Any] = {}
+        for e in embedders:
+            for lang in e.langs:
+                col = self.client.get_or_create_collection(
+                    f"{prefix}-{e.name}-{lang}",
+                    configuration={"hnsw": {"space": "cosine", "ef_search": ef}},
+                    metadata={"embedder": e.spec, "lang": lang},
+                    embedding_function=None,
+                )
+                # ef_search is the one HNSW setting a collection may change once created
+                if (col.configuration.get("hnsw") or {}).get("ef_search") != ef:
+                    col.modify(configuration={"hnsw": {"ef_search": ef}})
+                    col = self.client.get_collection(col.name, embedding_function=None)
+                self.collections[e.name, lang] = col
         self._legacy = [f"{prefix}-{e.name}" for e in embedders]
 
     @_reachable

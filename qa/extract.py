@@ -514,7 +514,9 @@ def typed_first(order: list[int], score: np.ndarray, features: np.ndarray, quest
     if typed[first]:
         return order
     near = typed & (score >= score[first] - margin)
-    pool = near & preferred if (near & preferred).any() else near
+    pool = near & preferred
+    if not pool.any():
+        pool = near
     if not pool.any():
         return order
     best = int(np.argmax(np.where(pool, score, -np.inf)))

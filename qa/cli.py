@@ -24,6 +24,20 @@ out = Console()
 DEFAULT_SEEDS = Path("seeds")
 
 
+@app.callback()
+def _settings_hold() -> None:
+    """Before any command: a bad QA_ setting is one line per setting, not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for err in exc.errors():
+            name = "QA_" + "_".join(str(x) for x in err["loc"]).upper()
+            typer.echo(f"error: setting {name}: {err['msg']}", err=True)
+        raise typer.Exit(2) from exc
+
+
 def _print_json(data: object) -> None:
     """Plain JSON on stdout (rich would wrap long strings), for scripts and pipes."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))

@@ -16,6 +16,21 @@ Lang = Literal["en", "zh"]
 LANGS: tuple[Lang, ...] = ("en", "zh")
 
 
+def parse_spec(spec: str) -> tuple[str, tuple[Lang, ...]]:
+    """'model@en,zh' -> ('model', ('en', 'zh')); no suffix means the model's own default."""
+    model, _, langs = spec.partition("@")
+    model = model.strip()
+    if not model:
+        raise ValueError(f"embedder {spec!r}: empty model name")
+    if not langs:
+        return model, (("en",) if model == "minilm" else LANGS)
+    chosen = tuple(x.strip() for x in langs.split(",") if x.strip())
+    bad = [x for x in chosen if x not in LANGS]
+    if bad or not chosen:
+        raise ValueError(f"embedder {spec!r}: languages must be among {LANGS}, got {langs!r}")
+    return model, chosen  # type: ignore[return-value]
+
+
 # Sentence-scoring weights (qa.extract.FEATURES), fitted by eval/fit_answer.py on the tune
 # split (a conditional logit over all ten features, the seeds alone and with 35.7k
 # distractor chunks). Top-1 on the test splits against the former fixed weights (meaning
@@ -326,6 +341,19 @@ class Settings(BaseSettings):
             "the compose file sets it to the bundled seeds."
         ),
     )
+
+    @field_validator("embedders")
+    @classmethod
+    def _embedder_specs(cls, v: list[str]) -> list[str]:
+        for spec in v:
+            parse_spec(spec)  # 'model@lang,lang': a bad one is a bad setting, said at once
+        return v
+
+    @field_validator("reader")
+    @classmethod
+    def _reader_spec(cls, v: str) -> str:
+        parse_spec(v)
+        return v
 
     @field_validator("api_key", mode="before")
     @classmethod

@@ -31,7 +31,7 @@ from typing import Protocol
 
 import numpy as np
 
-from qa.config import LANGS, Lang, Settings
+from qa.config import Lang, Settings, parse_spec
 
 log = logging.getLogger(__name__)
 
@@ -68,21 +68,6 @@ class Embedder(Protocol):
 def _normalise(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
     return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
-
-
-def parse_spec(spec: str) -> tuple[str, tuple[Lang, ...]]:
-    """'model@en,zh' -> ('model', ('en', 'zh')); no suffix means the model's own default."""
-    model, _, langs = spec.partition("@")
-    model = model.strip()
-    if not model:
-        raise ValueError(f"embedder {spec!r}: empty model name")
-    if not langs:
-        return model, (("en",) if model == "minilm" else LANGS)
-    chosen = tuple(x.strip() for x in langs.split(",") if x.strip())
-    bad = [x for x in chosen if x not in LANGS]
-    if bad or not chosen:
-        raise ValueError(f"embedder {spec!r}: languages must be among {LANGS}, got {langs!r}")
-    return model, chosen  # type: ignore[return-value]
 
 
 def slug(model: str) -> str:

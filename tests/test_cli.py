@@ -63,6 +63,18 @@ def test_ask_bad_input_exit_2(env, args, message):
     assert message in run.stderr
 
 
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [("QA_HNSW_EF_SEARCH", "0", "greater than or equal to 1"),
+     ("QA_READER", "e5@fr", "languages must be among"),
+     ("QA_EMBEDDERS", '["e5", ""]', "empty model name")],
+)  # fmt: skip
+def test_a_bad_setting_is_one_line_naming_it(env, setting, value, message):
+    run = qa({**env, setting: value}, "ask", "How did Yangquan cut defects?")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert f"error: setting {setting}: " in run.stderr and message in run.stderr
+
+
 def test_eval_json_and_report(env, tmp_path):
     run = qa(env, "eval", "--modes", "hybrid", "--json", "--report", str(tmp_path / "r"))
     assert run.returncode == 0, run.stderr[-2000:]

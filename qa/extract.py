@@ -47,6 +47,7 @@ FEATURES = (
 
 # --- what the question asks for ---------------------------------------------------------
 # Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
+_AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must)"
 _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
     "en": [
         (
@@ -64,7 +65,11 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
             re.compile(
                 r"\bhow (many|much|long|far|high|large|big|old|often)\b|"
                 r"\bwhat (share|percentage|proportion|number|amount|rate|"
-                r"price|sum|range|size)\b|\bby how much\b",
+                r"price|sum|range|size|wage|salary|surplus|deficit|cost|fee|income|"
+                r"revenue|profit|budget|population|output)\b|\bby how much\b|"
+                # "What was the unemployment rate...": the asked noun comes later
+                r"\bwhat (?:is|was|are|were) the (?:[a-z-]+ ){0,2}?(?:rate|price|cost|"
+                r"number|amount|total|percentage|share|wage|salary|population|output)\b",
                 re.I,
             ),
         ),
@@ -110,12 +115,15 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
                 re.I,
             ),
         ),
-        # "What problems arose...", "Which advanced experiences...": a plural asks for a list
+        # "What problems arose...", "Which advanced experiences...": a plural asks for a
+        # list; not a verb ("What happens", "What do officials fear") nor a singular in -us
+        # ("What surplus")
         (
             "list",
             re.compile(
-                r"\b(?:what|which)\s+(?:[a-z-]+\s+)?(?!does\b|was\b|has\b)"
-                r"[a-z]{2,}(?:ies|[^s\W]s)\b",
+                rf"\b(?:what|which)\s+(?!{_AUX}\b)(?:[a-z-]+\s+)?(?!{_AUX}\b|"
+                r"happens\b|means\b|seems\b|remains\b|makes\b|takes\b|causes\b)"
+                r"[a-z]{2,}(?:ies|[^su\W]s)\b",
                 re.I,
             ),
         ),
@@ -125,8 +133,9 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         ("quantity", re.compile(r"多少|几|多大|多高|多长|多重|多远|多久|比例|百分之几")),
         ("publication", re.compile(r"哪份报|什么报|哪家报|哪本|哪种杂志|什么杂志|哪部作品")),
         ("person", re.compile(r"谁|哪位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门")),
-        ("place", re.compile(r"哪里|哪儿|何处|什么地方|在哪|哪个(城市|国家|省|县|地区)")),
-        ("cause", re.compile(r"为什么|为何|什么原因|原因是什么|怎么会")),
+        # "在哪" but not "存在哪些问题"; "为什么" but not "称为什么时期"
+        ("place", re.compile(r"哪里|哪儿|何处|什么地方|(?<!存)在哪(?![些几])|哪个(城市|国家|省|县|地区)")),
+        ("cause", re.compile(r"(?<![称作成认视名])为什么|为何|什么原因|原因是什么|怎么会")),
         ("method", re.compile(r"怎样|如何|怎么|什么办法|哪些办法|哪些措施|什么措施|采取了什么")),
         ("list", re.compile(r"哪些|哪几")),
     ],

@@ -82,6 +82,13 @@ def test_lexical_tokens_match_across_digit_spellings():
         ("What does the county plan?", "en", "other"),  # a verb, not a plural
         ("东北各地厂矿推广了哪些先进经验？", "zh", "list"),
         ("哪些人参加了会议？", "zh", "person"),  # people before a list
+        ("What do officials fear will happen?", "en", "other"),  # "officials" is the subject
+        ("What happens to the groups?", "en", "other"),  # a verb
+        ("What surplus did the cooperative have?", "en", "quantity"),  # -us, an amount
+        ("What was the unemployment rate in 1987?", "en", "quantity"),
+        ("推广先进经验中存在哪些问题？", "zh", "list"),  # 存在哪些 asks no place
+        ("会议在哪举行？", "zh", "place"),
+        ("战后日本经济的第三期称为什么时期？", "zh", "other"),  # 称为 + 什么, not 为什么
     ],
 )
 def test_question_type(question, lang, want):

@@ -134,7 +134,10 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         ("publication", re.compile(r"哪份报|什么报|哪家报|哪本|哪种杂志|什么杂志|哪部作品")),
         ("person", re.compile(r"谁|哪位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门")),
         # "在哪" but not "存在哪些问题"; "为什么" but not "称为什么时期"
-        ("place", re.compile(r"哪里|哪儿|何处|什么地方|(?<!存)在哪(?![些几])|哪个(城市|国家|省|县|地区)")),
+        (
+            "place",
+            re.compile(r"哪里|哪儿|何处|什么地方|(?<!存)在哪(?![些几])|哪个(城市|国家|省|县|地区)"),
+        ),
         ("cause", re.compile(r"(?<![称作成认视名])为什么|为何|什么原因|原因是什么|怎么会")),
         ("method", re.compile(r"怎样|如何|怎么|什么办法|哪些办法|哪些措施|什么措施|采取了什么")),
         ("list", re.compile(r"哪些|哪几")),

@@ -34,11 +34,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from pydantic import BaseModel, Field
 
 from qa.articles import Article
 from qa.catalog import StoredChunk
-from qa.chunking import sentence_spans
 from qa.config import LANGS, Lang, Settings
 from qa.embedders import Embedder, load_reader
 from qa.extract import (
@@ -60,59 +58,10 @@ from qa.extract import (
     typed_first,
     year_holds,
 )
-from qa.indexer import Index
-from qa.lexical import tokenize
 from qa.retrieve import Filters, Passage, Retrieval, Retriever
-
-
-class Citation(BaseModel):
-    article_id: str
-    title: str = Field(description="The article's title in the answer's language.")
-    date: str = Field(description="YYYY-MM-DD")
-    page: int | None
-    paragraph: int = Field(description="0-based paragraph number in this language's text.")
-    lang: Lang
-    start: int = Field(description="Offset of the answer in the paragraph text.")
-    end: int
-
-
-class Aligned(BaseModel):
-    lang: Lang
-    text: str
-    paragraph: int
-    start: int
-    end: int
-
-
-class AnswerOut(BaseModel):
-    text: str
-    score: float
-    citation: Citation
-    aligned: Aligned | None
-
-
-class PassageOut(BaseModel):
-    article_id: str
-    lang: Lang
-    paragraph: int
-    text: str
-    score: float
-    title: str
-    date: str
-    page: int | None
-    start: int
-    end: int
-    chunk_id: str
-
-
-class AskResult(BaseModel):
-    question: str
-    language: Lang
-    abstained: bool
-    answers: list[AnswerOut]
-    passages: list[PassageOut]
-    confidence: float = Field(description="Best sentence evidence; abstains below the threshold.")
-    seconds: float = 0.0
+from qa.schemas import Aligned, AnswerOut, AskResult, Citation, PassageOut
+from qa.stores import Stores
+from qa.text import sentence_spans, tokenize
 
 
 @dataclass
@@ -193,7 +142,7 @@ class _Pool:
 class Answerer:
     """Retrieve, then pick sentences. The CLI and the HTTP API both call ``ask``."""
 
-    def __init__(self, index: Index, settings: Settings):
+    def __init__(self, index: Stores, settings: Settings):
         self.index = index
         self.settings = settings
         self.retriever = Retriever(index, settings)

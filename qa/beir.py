@@ -20,7 +20,8 @@ from qa.articles import Article, ArticleError, parse_record
 from qa.config import Settings
 from qa.evaluation import ir_scores, percentile
 from qa.indexer import Index
-from qa.retrieve import QueryError, Retriever, detect_language
+from qa.retrieve import QueryError, Retriever
+from qa.text import detect_language
 
 METRICS = {"ndcg@10": "nDCG@10", "mrr@10": "RR@10", "recall@10": "R@10", "recall@100": "R@100"}
 DEPTH = 100  # documents ranked per query (for recall@100)

@@ -70,7 +70,7 @@ def _interleave(a: list[Article], b: list[Article]) -> list[Article]:
 def sample_queries(index, n: int, seed: int = 0) -> list[str]:
     """The eval questions plus the first words of random indexed sentences, ``n`` in all
     (at least the eval questions)."""
-    from qa.chunking import sentence_spans
+    from qa.text import sentence_spans
 
     out = [json.loads(x)["question"] for x in QUESTIONS.open(encoding="utf-8")]
     rng = random.Random(seed)

@@ -1,4 +1,4 @@
-"""Sentence splitting (English, Chinese) and paragraph-level chunks with offsets.
+"""Paragraph-level chunks with offsets, made of whole sentences (``qa.text``).
 
 A chunk is a paragraph, or, for a paragraph longer than the language's limit, a run of
 whole sentences from it. Offsets are character offsets into the paragraph text, so
@@ -14,54 +14,10 @@ from dataclasses import dataclass
 from qa.align import Bead, align
 from qa.articles import Article
 from qa.config import Lang, Settings
+from qa.text import sentence_spans, spans_from_cuts, strip_span
 
-# English: a sentence ends at . ! ? (plus closing quotes/brackets) before white space and
-# a capital, digit or opening quote, unless the word before the stop is an abbreviation.
-_EN_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-_ABBREV = {
-    "mr", "mrs", "ms", "dr", "st", "no", "nos", "co", "inc", "ltd", "jr", "sr", "vs", "etc",
-    "e.g", "i.e", "gen", "col", "lt", "prof", "rev", "fig", "vol", "pp", "jan", "feb", "mar",
-    "apr", "aug", "sept", "sep", "oct", "nov", "dec", "u.s", "u.k", "u.s.s.r", "cf", "al",
-}  # fmt: skip
-# Chinese: a sentence ends at 。！？； (or ! ? ;) plus any closing quotes or brackets.
-_ZH_END = re.compile(r"[。！？；!?;…]+[”’」』）》)]*")
 # Where an over-long sentence may be broken.
 _SOFT_BREAK = {"en": re.compile(r"[,;:]\s+|\s+"), "zh": re.compile(r"[，、：,]")}
-
-
-def _spans_en(text: str) -> list[tuple[int, int]]:
-    cuts = []
-    for m in _EN_END.finditer(text):
-        # the word before the stop; a bounded look-back keeps long paragraphs linear
-        word = re.search(r"([\w.]+)[.!?]?$", text[max(0, m.start() - 24) : m.start() + 1])
-        stem = word.group(1).rstrip(".").lower() if word else ""
-        if stem in _ABBREV or (len(stem) == 1 and stem.isalpha()):
-            continue  # "Mr. Li", "i.e. the", "J. Smith"
-        cuts.append(m.end())
-    return _spans_from_cuts(text, cuts)
-
-
-def _spans_zh(text: str) -> list[tuple[int, int]]:
-    return _spans_from_cuts(text, [m.end() for m in _ZH_END.finditer(text)])
-
-
-def _strip(text: str, a: int, b: int) -> tuple[int, int]:
-    while a < b and text[a].isspace():
-        a += 1
-    while b > a and text[b - 1].isspace():
-        b -= 1
-    return a, b
-
-
-def _spans_from_cuts(text: str, cuts: list[int]) -> list[tuple[int, int]]:
-    bounds = [0, *cuts, len(text)]
-    spans = [_strip(text, a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
-    return [(a, b) for a, b in spans if b > a]
-
-
-def sentence_spans(text: str, lang: Lang) -> list[tuple[int, int]]:
-    """(start, end) of each sentence of ``text``; stripped of surrounding white space."""
-    return _spans_en(text) if lang == "en" else _spans_zh(text)
 
 
 def _limit(span: tuple[int, int], text: str, lang: Lang, max_chars: int) -> list[tuple[int, int]]:
@@ -72,16 +28,16 @@ def _limit(span: tuple[int, int], text: str, lang: Lang, max_chars: int) -> list
         window = text[a : a + max_chars]
         breaks = [m.end() for m in _SOFT_BREAK[lang].finditer(window) if m.end() > max_chars // 3]
         cut = a + (breaks[-1] if breaks else max_chars)
-        out.append(_strip(text, a, cut))
+        out.append(strip_span(text, a, cut))
         a = cut
-    out.append(_strip(text, a, b))
+    out.append(strip_span(text, a, b))
     return [(x, y) for x, y in out if y > x]
 
 
 def split_paragraph(text: str, lang: Lang, max_chars: int) -> list[tuple[int, int]]:
     """Group a paragraph's sentences into spans of at most ``max_chars`` characters."""
     if len(text.strip()) <= max_chars:
-        return _spans_from_cuts(text, [])
+        return spans_from_cuts(text, [])
     pieces: list[tuple[int, int]] = []
     for span in sentence_spans(text, lang):
         pieces.extend(_limit(span, text, lang, max_chars))

@@ -55,8 +55,9 @@ def _open_failed(exc: Exception) -> typer.Exit:
 
 def _opened(build: Callable[[], T]) -> T:
     """``build()``, or a one-line error when the data dir or the store cannot be used."""
-    from qa.indexer import StoreClaimedError, WriterBusy
+    from qa.indexer import WriterBusy
     from qa.store import StoreUnavailable
+    from qa.stores import StoreClaimedError
 
     try:
         return build()

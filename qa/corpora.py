@@ -74,7 +74,7 @@ def fetch_sotu(cache: Path) -> Path:
 def sotu_addresses(folder: Path, sentences_per_paragraph: int = 5) -> Iterator[Article]:
     """English-only articles, one per address. Each address is stored as a single line,
     so paragraphs are made of runs of sentences (split by our own splitter)."""
-    from qa.chunking import sentence_spans
+    from qa.text import sentence_spans
 
     for path in sorted(folder.glob("*.txt")):
         text = path.read_text(encoding="utf-8").strip()

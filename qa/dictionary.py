@@ -14,7 +14,7 @@ import threading
 from collections import defaultdict
 from functools import lru_cache
 
-from qa.lexical import tokenize_en
+from qa.text import tokenize_en
 
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP = ("cl:", "variant of", "surname ", "see ", "abbr. for", "old variant", "used in ")

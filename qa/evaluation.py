@@ -18,10 +18,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from qa.answer import Answerer, AskResult
+from qa.answer import Answerer
 from qa.config import Lang, Settings
 from qa.indexer import Index
 from qa.retrieve import Filters, QueryError
+from qa.schemas import AskResult
 
 Kind = Literal["factoid", "paraphrase", "cross", "unanswerable"]
 QuestionSet = Literal["seeds", "archive"]

@@ -36,6 +36,7 @@ import numpy as np
 
 from qa.config import Lang
 from qa.numbers import LONE_NUMERALS, YEAR, normalize_digits, numbers_in, numbers_in_normalized
+from qa.text import HAN
 
 QType = Literal[
     "quantity", "date", "person", "place", "publication", "cause", "method", "list", "other"
@@ -361,7 +362,7 @@ class Asked:
 
 def asked(question: str, lang: Lang) -> Asked:
     """``question`` (detected as ``lang``) as ``type_match`` needs it."""
-    written: Lang = "zh" if re.search(r"[\u4e00-\u9fff]", question) else "en"
+    written: Lang = "zh" if HAN.search(question) else "en"
     return Asked(
         qtype=question_type(question, lang),
         text=normalize_digits(question).lower(),

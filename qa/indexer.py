@@ -14,12 +14,8 @@ orphans, which the next run deletes first (``recover``) before doing the rest.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import os
-import shutil
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -27,22 +23,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from qa.articles import Article, ArticleError, parse_file, parse_jsonl
-from qa.catalog import Catalog, StoredChunk, date_int
+from qa.catalog import StoredChunk, date_int
 from qa.chunking import Chunk, chunk_article
 from qa.config import Settings
-from qa.embedders import ONNX_EXPORT, Embedder, load_embedders
-from qa.lexical import LexicalIndex, tokenize
-from qa.store import VectorStore
+from qa.embedders import Embedder
+from qa.stores import Stores
+from qa.text import tokenize
 
 log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".jsonl")
-# 2: lexical tokens see numbers in one spelling (qa.numbers); stored tokens must be redone.
-PIPELINE_VERSION = 2
-STALE_WARNING = (
-    "the index was built with other settings (embedders, ONNX export, chunking, titles or "
-    "an earlier pipeline version): "
-    "answers use it as it is until `qa index` re-embeds it"
-)
 SOURCE_API = "api"  # the source of articles given directly (HTTP), not read from a file
 
 
@@ -79,10 +68,6 @@ def exclusive_writer(data_dir: Path, who: str) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-class StoreClaimedError(RuntimeError):
-    """The vector store holds vectors this catalog did not write."""
-
-
 @dataclass
 class IndexReport:
     articles_added: int = 0
@@ -101,20 +86,6 @@ class IndexReport:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-
-def fingerprint(settings: Settings, embedders: list[str]) -> str:
-    """What chunk ids and vectors depend on; when it changes, everything is re-indexed.
-    ``embedders``: the specs of those loaded (e5 is left out on a CPU without AVX2)."""
-    key = {
-        "version": PIPELINE_VERSION,
-        "embedders": embedders,
-        "st_backend": settings.st_backend,
-        **({"onnx_export": ONNX_EXPORT} if settings.st_backend == "onnx-int8" else {}),
-        "embed_title": settings.embed_title,
-        "chunk_max_chars": [settings.chunk_max_chars_en, settings.chunk_max_chars_zh],
-    }
-    return hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def check_limits(article: Article, settings: Settings) -> None:
@@ -169,114 +140,11 @@ def read_articles(files: list[Path], settings: Settings) -> Iterator[Article | A
                 yield ArticleError(str(f), f"cannot read: {exc}")
 
 
-class Index:
-    """The opened index: catalog, vector store and embedders, for indexing and search."""
-
-    def __init__(self, settings: Settings, embedders: list[Embedder] | None = None):
-        self.snapshot: Path | None = None
-        if settings.data_dir.is_dir() and not os.access(settings.data_dir, os.W_OK):
-            settings = self._read_only_snapshot(settings)
-        self.settings = settings
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(settings.data_dir / "catalog.sqlite")
-        self.embedders = embedders if embedders is not None else load_embedders(settings)
-        self.store = VectorStore(settings, self.embedders)
-        self.fingerprint = fingerprint(settings, [e.spec for e in self.embedders])
-        self._lexical: LexicalIndex | None = None
-        # One rebuild at a time when the catalog moved on (API threads read concurrently).
-        self._lexical_lock = threading.Lock()
-        self._claim_store()
-
-    @property
-    def lexical_dir(self) -> Path:
-        return self.settings.data_dir / "lexical"
-
-    @property
-    def lexical(self) -> LexicalIndex:
-        """The BM25 index for reading. Once one is loaded, a question never waits for a
-        rebuild (seconds on a large archive): while the catalog has moved on, readers keep
-        the last index built and a rebuild runs in the background. Passages are read
-        back from the catalog, so a hit on a chunk a write removed is dropped, and every
-        citation is checked against the article (``qa.answer``). Writers rebuild before
-        they return (``refresh_lexical``)."""
-        current = self._lexical
-        if current is None:
-            return self.refresh_lexical()
-        if current.generation != self.catalog.generation and not self._lexical_lock.locked():
-            threading.Thread(target=self.refresh_lexical, daemon=True).start()
-        return current
-
-    def refresh_lexical(self) -> LexicalIndex:
-        """Rebuild the BM25 index if the catalog moved on; wait for one under way."""
-        with self._lexical_lock:
-            if self._lexical is None or self._lexical.generation != self.catalog.generation:
-                self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir)
-            return self._lexical
-
-    def _read_only_snapshot(self, settings: Settings) -> Settings:
-        """A read-only data dir (a mounted archive, a shared copy): SQLite's WAL and
-        Chroma's embedded store both need to write even to read, so questions are
-        answered from a temporary copy of the data dir (models excepted), removed at
-        close. Nothing is ever written back; ``qa index`` on it stops at the writer lock."""
-        import tempfile
-
-        self.snapshot = Path(tempfile.mkdtemp(prefix="qa-read-only-"))
-        log.warning("%s is read-only: answering from a copy in %s", settings.data_dir,
-                    self.snapshot)  # fmt: skip
-        shutil.copytree(settings.data_dir, self.snapshot, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("models", "writer.lock"))  # fmt: skip
-        return settings.model_copy(
-            update={"data_dir": self.snapshot, "model_cache_dir": settings.models_dir}
-        )
-
-    def close(self) -> None:
-        self.catalog.close()
-        if self.snapshot is not None:
-            shutil.rmtree(self.snapshot, ignore_errors=True)
-
-    def __enter__(self) -> Index:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def stale(self) -> bool:
-        """Whether the catalog was built with another fingerprint (re-index everything)."""
-        return self.catalog.get_meta("fingerprint") not in ("", self.fingerprint)
+class Index(Stores):
+    """The opened index with its write side: index files and articles, remove them,
+    recover from a killed run. Reading needs only ``qa.stores.Stores``."""
 
     # --- recovery ------------------------------------------------------------------------
-    def _store_key(self) -> str:
-        """Which store this data dir's vectors live in: the mode, the server's address (the
-        embedded store always lives in DATA_DIR/chroma) and the collection prefix."""
-        s = self.settings
-        where = f"{s.chroma_url.rstrip('/')}:" if s.chroma_url else ""
-        return f"{self.store.mode}:{where}{s.collection_prefix}"
-
-    def _claim_store(self) -> None:
-        """Record in the catalog which store its vectors live in. Recovery deletes vectors
-        no commit refers to, so before a data dir takes a store (its first run, or a move
-        to another store) that store must hold no vectors this catalog did not write: a
-        Chroma server shared with another data dir, or a data dir lost while the server
-        kept its vectors, would otherwise lose them all. Refuse instead."""
-        key, claimed = self._store_key(), self.catalog.get_meta("store")
-        # Claims before the server address was recorded read "http:PREFIX".
-        legacy = claimed == f"{self.store.mode}:{self.settings.collection_prefix}"
-        if claimed == key or legacy:
-            if legacy:
-                self.catalog.set_meta("store", key)
-            return
-        committed = set(self.catalog.chunk_langs())
-        foreign = {i for e in self.embedders for i in self.store.ids(e.name)} - committed
-        if foreign:
-            was = f" (it used {claimed})" if claimed else ""
-            raise StoreClaimedError(
-                f"the Chroma collections '{self.settings.collection_prefix}-*' "
-                f"({self.store.mode}) already hold {len(foreign)} vectors that this data dir "
-                f"({self.settings.data_dir}){was} did not write; use another "
-                "QA_COLLECTION_PREFIX, or the data dir that wrote them"
-            )
-        self.catalog.set_meta("store", key)
-
     def recover(self) -> int:
         """Delete vectors that no commit refers to (left by a killed run); make sure every
         committed chunk has a vector in every collection. Returns orphans removed."""
@@ -484,37 +352,6 @@ class Index:
             report.articles_removed = len(removed)
             report.chunks_removed += len(gone)
         self.refresh_lexical()  # rebuild and save when the catalog moved on
-
-    # --- stats ---------------------------------------------------------------------------
-    def stats(self) -> dict:
-        counts = self.catalog.counts()
-        vectors = self.store.counts()
-        lexical = self.lexical
-        return {
-            **counts,
-            "embedders": [e.spec for e in self.embedders],
-            "vectors": vectors,
-            "lexical": {lang: lexical.size(lang) for lang in lexical.langs},
-            "chroma": self.store.mode,
-            "data_dir": str(self.settings.data_dir),
-            "generation": self.catalog.generation,
-            "stale": self.stale(),
-            "drift": drift(counts["chunks"], vectors),
-        }
-
-
-def drift(
-    chunks: dict[str, int], vectors: dict[str, dict[str, int]]
-) -> dict[str, dict[str, dict[str, int]]]:
-    """Collections whose vector count differs from the committed chunks they should hold
-    (``chunks``: per language; ``vectors``: per embedder and language): embedder ->
-    language -> {"chunks", "vectors"}; empty when they agree."""
-    out: dict[str, dict[str, dict[str, int]]] = {}
-    for name, langs in vectors.items():
-        for lang, n in langs.items():
-            if n != chunks.get(lang, 0):
-                out.setdefault(name, {})[lang] = {"chunks": chunks.get(lang, 0), "vectors": n}
-    return out
 
 
 def _needs_indexing(

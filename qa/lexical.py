@@ -1,9 +1,4 @@
-"""Tokenisation and the BM25 index (one per language, with ``bm25s``).
-
-English: lower-cased words, stop words dropped, Snowball-stemmed (so "defects" and
-"defective" meet at "defect"). Chinese: jieba in search mode (long words and their
-parts, so 次品 and 铁板次品 both match), punctuation and particles dropped. Latin words
-inside Chinese text go through the English path.
+"""The BM25 index, one per language (``bm25s``), over the tokens of ``qa.text``.
 
 The index is derived from the catalog and saved under ``data_dir/lexical/g<generation>``;
 ``lexical/CURRENT`` names the live one and is replaced atomically, so a reader sees a
@@ -16,166 +11,16 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from qa.catalog import Catalog
 from qa.config import LANGS
-from qa.numbers import normalize_digits
 
 log = logging.getLogger(__name__)
-
-_EN_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")  # Han characters: language detection too
-_LATIN_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\-]*")
-_EN_STOP = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "but",
-        "by",
-        "did",
-        "do",
-        "does",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "how",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "that",
-        "the",
-        "their",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-    ]
-)
-_ZH_STOP = frozenset(
-    [
-        "的",
-        "了",
-        "是",
-        "在",
-        "和",
-        "与",
-        "及",
-        "也",
-        "都",
-        "就",
-        "而",
-        "又",
-        "并",
-        "被",
-        "把",
-        "对",
-        "从",
-        "等",
-        "之",
-        "其",
-        "这",
-        "那",
-        "个",
-        "一",
-        "上",
-        "下",
-        "中",
-        "为",
-        "以",
-        "于",
-        "将",
-        "着",
-        "怎样",
-        "怎么",
-        "如何",
-        "什么",
-        "哪些",
-        "吗",
-        "呢",
-        "吧",
-    ]
-)
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _jieba():
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
-_jieba_lock = threading.Lock()
-
-
-def tokenize_en(text: str) -> list[str]:
-    words = [w.replace("'s", "") for w in _EN_WORD.findall(text.lower())]
-    return _stemmer().stemWords([w for w in words if w and w not in _EN_STOP])
-
-
-def tokenize_zh(text: str) -> list[str]:
-    jieba = _jieba()
-    with _jieba_lock:  # jieba's lazy structures are not thread-safe
-        words = list(jieba.cut_for_search(text))
-    out: list[str] = []
-    for w in words:
-        w = w.strip()
-        if not w or w in _ZH_STOP:
-            continue
-        if HAN.search(w):
-            out.append(w)
-        elif _LATIN_RUN.fullmatch(w):
-            out.extend(tokenize_en(w))
-    return out
-
-
-def tokenize(text: str, lang: str) -> list[str]:
-    """Lexical tokens of ``text``; numbers in any spelling become ASCII digits first, so a
-    question's "1995" matches the archive's "１９９５" and "一九九五"."""
-    text = normalize_digits(text)
-    return tokenize_zh(text) if lang == "zh" else tokenize_en(text)
 
 
 @dataclass

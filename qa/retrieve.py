@@ -25,11 +25,10 @@ import numpy as np
 from qa.catalog import StoredChunk, date_int
 from qa.config import LANGS, Lang, Settings
 from qa.dictionary import translate_terms
-from qa.indexer import Index
-from qa.lexical import HAN, tokenize
 from qa.numbers import years_in
+from qa.stores import Stores
+from qa.text import detect_language, tokenize
 
-_LATIN_WORD = re.compile(r"[A-Za-z]+")
 # Zero-width and other format characters: a question of only these says nothing.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]")
 
@@ -40,12 +39,6 @@ MODES = ("hybrid", "lexical", "dense")
 
 class QueryError(ValueError):
     """The question or a filter is not usable; the message says why."""
-
-
-def detect_language(text: str) -> Lang:
-    """Chinese when Han characters outnumber Latin words (one Han character carries about
-    as much as one English word), so "What does 次品 mean?" stays English."""
-    return "zh" if len(HAN.findall(text)) >= max(1, len(_LATIN_WORD.findall(text))) else "en"
 
 
 def check_question(question: object, settings: Settings) -> str:
@@ -147,7 +140,7 @@ class Retrieval:
 
 
 class Retriever:
-    def __init__(self, index: Index, settings: Settings):
+    def __init__(self, index: Stores, settings: Settings):
         self.index = index
         self.settings = settings
 

@@ -16,16 +16,27 @@ import hashlib
 import logging
 import threading
 import time
-from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
-
-from qa.answer import Answerer, AskResult, PassageOut
-from qa.articles import Article, ArticleRecord, Paragraph, parse_record, parse_text
-from qa.config import Lang, Settings
-from qa.indexer import SOURCE_API, STALE_WARNING, Index
+from qa.answer import Answerer
+from qa.articles import Article, Paragraph, parse_record, parse_text
+from qa.config import Settings
+from qa.indexer import SOURCE_API, Index
 from qa.retrieve import Filters
+from qa.schemas import (
+    ArticleIn,
+    ArticleOut,
+    ArticlePage,
+    ArticleSummary,
+    AskResult,
+    Health,
+    PairOut,
+    ParagraphOut,
+    PartOut,
+    SearchResult,
+    WriteResult,
+)
 from qa.store import StoreUnavailable
+from qa.stores import STALE_WARNING
 
 log = logging.getLogger(__name__)
 
@@ -36,106 +47,6 @@ MAX_LIMIT = 1000
 
 class NotFound(LookupError):
     """No such article."""
-
-
-# --- request and response models (the JSON contract of the CLI and the HTTP API) ---------
-
-
-class SearchResult(BaseModel):
-    question: str
-    language: Lang
-    passages: list[PassageOut]
-    seconds: float
-
-
-class ArticleSummary(BaseModel):
-    id: str
-    date: str = Field(description="YYYY-MM-DD")
-    page: int | None
-    titles: dict[str, str] = Field(description="Title per language present.")
-    source: str
-
-
-class ArticlePage(BaseModel):
-    total: int
-    offset: int
-    limit: int
-    articles: list[ArticleSummary]
-
-
-class ParagraphOut(BaseModel):
-    index: int = Field(description="0-based paragraph number in this language's text.")
-    text: str
-    kind: Literal["title", "kicker", "body", "source"]
-
-
-class PartOut(BaseModel):
-    title: str
-    paragraphs: list[ParagraphOut]
-
-
-class PairOut(BaseModel):
-    """Body paragraphs that translate each other (usually one each, sometimes 2:1)."""
-
-    pair: int
-    en: list[ParagraphOut]
-    zh: list[ParagraphOut]
-
-
-class ArticleOut(ArticleSummary):
-    author: str
-    column: str
-    parts: dict[str, PartOut] = Field(description="Each language's full text, in order.")
-    pairs: list[PairOut] = Field(description="The body paragraphs, aligned across languages.")
-
-
-class ArticleIn(BaseModel):
-    """One article: either ``text`` in the archive's plain-text format (with its ``id``),
-    or ``record``, the same fields as one line of a JSON Lines archive."""
-
-    id: str | None = Field(None, min_length=1, max_length=200)
-    text: str | None = Field(None, min_length=1)
-    record: ArticleRecord | None = None
-
-    @model_validator(mode="after")
-    def _one_form(self) -> ArticleIn:
-        if (self.text is None) == (self.record is None):
-            raise ValueError("give either 'text' (with 'id') or 'record'")
-        if self.text is not None and not (self.id and self.id.strip()):
-            raise ValueError("'text' needs an 'id'")
-        if self.record is not None and self.id is not None and self.id != self.record.id:
-            raise ValueError(f"'id' ({self.id}) differs from record.id ({self.record.id})")
-        return self
-
-
-class WriteResult(BaseModel):
-    article_id: str
-    status: Literal["added", "updated", "unchanged", "deleted"]
-    chunks_added: int
-    chunks_removed: int
-    seconds: float
-
-
-class Health(BaseModel):
-    ready: bool
-    articles: int
-    chunks: dict[str, int]
-    vectors: dict[str, dict[str, int]]
-    embedders: list[str]
-    chroma: Literal["embedded", "http"]
-    generation: int
-    stale: bool = Field(
-        description="Built with other settings than the running ones: run `qa index`."
-    )
-    degraded: bool = Field(
-        description="The vector store does not hold exactly the committed chunks (see drift)."
-    )
-    drift: dict[str, dict[str, dict[str, int]]] = Field(
-        description="Per embedder and language, {chunks, vectors} where the counts differ."
-    )
-    problem: str | None = Field(
-        None, description="Why the service is not ready or degraded (e.g. Chroma unreachable)."
-    )
 
 
 # --- the service -----------------------------------------------------------------------

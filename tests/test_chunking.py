@@ -1,8 +1,9 @@
 import pytest
 
 from qa.articles import parse_file, parse_text
-from qa.chunking import chunk_article, sentence_spans, split_paragraph
+from qa.chunking import chunk_article, split_paragraph
 from qa.config import Settings
+from qa.text import sentence_spans
 from tests.conftest import SEEDS
 
 

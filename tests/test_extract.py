@@ -25,8 +25,8 @@ from qa.extract import (
     typed_first,
     year_holds,
 )
-from qa.lexical import tokenize
 from qa.numbers import normalize_digits, numbers_in
+from qa.text import tokenize
 
 
 @pytest.mark.parametrize(

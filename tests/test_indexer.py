@@ -271,7 +271,7 @@ def test_a_data_dir_moved_onto_a_shared_server_does_not_take_its_vectors(
     store, is pointed at the same server: B must refuse, not delete A's vectors as
     orphans of its own."""
     from qa.config import Settings
-    from qa.indexer import StoreClaimedError
+    from qa.stores import StoreClaimedError
 
     prefix = "claim-test"
     server = {"chroma_url": chroma_server, "collection_prefix": prefix}
@@ -321,7 +321,7 @@ def test_reads_keep_the_last_lexical_index_while_a_write_rebuilds_it(index, seed
     writer.join(timeout=120)
     after = index.lexical
     assert after.generation == index.catalog.generation
-    from qa.lexical import tokenize
+    from qa.text import tokenize
 
     hits = [cid for cid, _ in after.search(tokenize("Yang-quan", "en"), "en", 10)]
     assert "extra" in {sc.chunk.article_id for sc in index.catalog.chunks(hits).values()}

@@ -1,4 +1,5 @@
-from qa.lexical import LexicalIndex, tokenize
+from qa.lexical import LexicalIndex
+from qa.text import tokenize
 
 
 def test_english_stems_bring_word_forms_together():

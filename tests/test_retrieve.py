@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from conftest import ROOT, YANGQUAN
 
-from qa.retrieve import Filters, QueryError, detect_language, parse_day
+from qa.retrieve import Filters, QueryError, parse_day
+from qa.text import detect_language
 
 Q_EN = "How did Yangquan cut defects?"
 Q_ZH = "三都村铁业生产合作社是怎样减少次品的？"

@@ -1,7 +1,8 @@
 import logging
 
-from qa.indexer import STALE_WARNING, Index
+from qa.indexer import Index
 from qa.service import Service
+from qa.stores import STALE_WARNING
 
 
 def test_an_index_built_with_other_settings_is_served_with_a_warning(

@@ -8,21 +8,21 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from qa.answer import AskResult
 from qa.api.deps import ServiceDep
-from qa.api.schemas import AskRequest, Problem
 from qa.config import Lang
 from qa.retrieve import Filters
-from qa.service import (
-    MAX_LIMIT,
-    MAX_OFFSET,
+from qa.schemas import (
     ArticleIn,
     ArticleOut,
     ArticlePage,
+    AskRequest,
+    AskResult,
     Health,
+    Problem,
     SearchResult,
     WriteResult,
 )
+from qa.service import MAX_LIMIT, MAX_OFFSET
 
 _errors: dict[int | str, dict] = {
     401: {"model": Problem, "description": "Missing or wrong X-API-Key."},

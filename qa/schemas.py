@@ -1,0 +1,193 @@
+"""The public JSON contract: what ``qa ask --json``, ``qa search --json`` and the HTTP API
+return, and what the HTTP API accepts. One module, so the CLI, the API, the web page and
+the evaluation read the same models.
+
+An article given as JSON (``ArticleIn.record``) is ``qa.articles.ArticleRecord``, defined
+beside the parser that turns it into an article, as one line of a JSON Lines archive is.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from qa.articles import ArticleRecord
+from qa.config import Lang
+
+
+# --- answers and passages ------------------------------------------------------------------
+class Citation(BaseModel):
+    article_id: str
+    title: str = Field(description="The article's title in the answer's language.")
+    date: str = Field(description="YYYY-MM-DD")
+    page: int | None
+    paragraph: int = Field(description="0-based paragraph number in this language's text.")
+    lang: Lang
+    start: int = Field(description="Offset of the answer in the paragraph text.")
+    end: int
+
+
+class Aligned(BaseModel):
+    lang: Lang
+    text: str
+    paragraph: int
+    start: int
+    end: int
+
+
+class AnswerOut(BaseModel):
+    text: str
+    score: float
+    citation: Citation
+    aligned: Aligned | None
+
+
+class PassageOut(BaseModel):
+    article_id: str
+    lang: Lang
+    paragraph: int
+    text: str
+    score: float
+    title: str
+    date: str
+    page: int | None
+    start: int
+    end: int
+    chunk_id: str
+
+
+class AskResult(BaseModel):
+    question: str
+    language: Lang
+    abstained: bool
+    answers: list[AnswerOut]
+    passages: list[PassageOut]
+    confidence: float = Field(description="Best sentence evidence; abstains below the threshold.")
+    seconds: float = 0.0
+
+
+# --- search, articles, writes, health ---------------------------------------------------
+
+
+class SearchResult(BaseModel):
+    question: str
+    language: Lang
+    passages: list[PassageOut]
+    seconds: float
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    date: str = Field(description="YYYY-MM-DD")
+    page: int | None
+    titles: dict[str, str] = Field(description="Title per language present.")
+    source: str
+
+
+class ArticlePage(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    articles: list[ArticleSummary]
+
+
+class ParagraphOut(BaseModel):
+    index: int = Field(description="0-based paragraph number in this language's text.")
+    text: str
+    kind: Literal["title", "kicker", "body", "source"]
+
+
+class PartOut(BaseModel):
+    title: str
+    paragraphs: list[ParagraphOut]
+
+
+class PairOut(BaseModel):
+    """Body paragraphs that translate each other (usually one each, sometimes 2:1)."""
+
+    pair: int
+    en: list[ParagraphOut]
+    zh: list[ParagraphOut]
+
+
+class ArticleOut(ArticleSummary):
+    author: str
+    column: str
+    parts: dict[str, PartOut] = Field(description="Each language's full text, in order.")
+    pairs: list[PairOut] = Field(description="The body paragraphs, aligned across languages.")
+
+
+class ArticleIn(BaseModel):
+    """One article: either ``text`` in the archive's plain-text format (with its ``id``),
+    or ``record``, the same fields as one line of a JSON Lines archive."""
+
+    id: str | None = Field(None, min_length=1, max_length=200)
+    text: str | None = Field(None, min_length=1)
+    record: ArticleRecord | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> ArticleIn:
+        if (self.text is None) == (self.record is None):
+            raise ValueError("give either 'text' (with 'id') or 'record'")
+        if self.text is not None and not (self.id and self.id.strip()):
+            raise ValueError("'text' needs an 'id'")
+        if self.record is not None and self.id is not None and self.id != self.record.id:
+            raise ValueError(f"'id' ({self.id}) differs from record.id ({self.record.id})")
+        return self
+
+
+class WriteResult(BaseModel):
+    article_id: str
+    status: Literal["added", "updated", "unchanged", "deleted"]
+    chunks_added: int
+    chunks_removed: int
+    seconds: float
+
+
+class Health(BaseModel):
+    ready: bool
+    articles: int
+    chunks: dict[str, int]
+    vectors: dict[str, dict[str, int]]
+    embedders: list[str]
+    chroma: Literal["embedded", "http"]
+    generation: int
+    stale: bool = Field(
+        description="Built with other settings than the running ones: run `qa index`."
+    )
+    degraded: bool = Field(
+        description="The vector store does not hold exactly the committed chunks (see drift)."
+    )
+    drift: dict[str, dict[str, dict[str, int]]] = Field(
+        description="Per embedder and language, {chunks, vectors} where the counts differ."
+    )
+    problem: str | None = Field(
+        None, description="Why the service is not ready or degraded (e.g. Chroma unreachable)."
+    )
+
+
+# --- HTTP requests and errors -------------------------------------------------------------
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(
+        min_length=1, description="In English or Chinese; at most QA_MAX_QUESTION_CHARS."
+    )
+    k: int | None = Field(None, description="Passages to retrieve, 1 to QA_MAX_K (50).")
+    lang: Lang | None = Field(None, description="Only passages and answers in this language.")
+    since: str | None = Field(None, description="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    until: str | None = Field(None, description="Latest date: YYYY, YYYY-MM or YYYY-MM-DD.")
+    article_ids: list[str] | None = Field(None, description="Only these articles.")
+    mode: str = Field(
+        "hybrid", description="hybrid, lexical, dense, dense:<embedder> or hybrid:<embedder>."
+    )
+
+
+class Problem(BaseModel):
+    """Every 4xx body: what was wrong."""
+
+    detail: str
+    where: str | None = None

@@ -30,11 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 
 def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
-    from qa.answer import Answerer
-    from qa.bench import sample_queries, time_asks
+    from qa.answer.answerer import Answerer
     from qa.config import Settings
-    from qa.indexer import Index
-    from qa.retrieve import Filters
+    from qa.evaluation.bench import sample_queries, time_asks
+    from qa.ingest.indexer import Index
+    from qa.search.retrieve import Filters
 
     settings = Settings(data_dir=data_dir, model_cache_dir=models)
     with Index(settings) as ix:
@@ -45,7 +45,7 @@ def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
         cold = time_asks(answerer, queries)
         warm = time_asks(answerer, queries)
         # A date filter that keeps about half of the chunks: the dense legs then search
-        # among the matching ids (see qa.store).
+        # among the matching ids (see qa.store.vectors).
         dates = sorted(sc.date for lang in ("en", "zh") for sc in ix.catalog.all_chunks(lang))
         since = str(dates[len(dates) // 2])
         filtered = time_asks(
@@ -67,7 +67,7 @@ def bench(data_dir: Path, models: Path, paths: list[Path], n: int) -> dict:
 
 def large_corpus(cache: Path, en_addresses: int) -> list[Path]:
     """JSON Lines files of the distractor text (written once into ``cache``)."""
-    from qa.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
+    from qa.evaluation.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
 
     cache.mkdir(parents=True, exist_ok=True)
     files = {

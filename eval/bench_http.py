@@ -40,7 +40,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench_http.json")
     args = parser.parse_args()
 
-    from qa.bench import free_port, load, start_server, wait_ready
+    from qa.evaluation.bench import free_port, load, start_server, wait_ready
 
     questions = [json.loads(x)["question"] for x in (ROOT / "eval" / "questions.jsonl").open()]
     with tempfile.TemporaryDirectory(prefix="qa-bench-http-") as tmp:

@@ -36,7 +36,7 @@ def peak_rss_mb() -> float:
 
 def phase_warm(work: Path, args: argparse.Namespace) -> dict:
     from qa.config import Settings
-    from qa.embedders import load_embedders
+    from qa.store.embedders import load_embedders
 
     started = time.perf_counter()
     for e in load_embedders(Settings(data_dir=work / "warm", model_cache_dir=work / "models")):
@@ -46,7 +46,7 @@ def phase_warm(work: Path, args: argparse.Namespace) -> dict:
 
 def _index(work: Path, name: str, paths: list[Path]) -> dict:
     from qa.config import Settings
-    from qa.indexer import Index
+    from qa.ingest.indexer import Index
 
     settings = Settings(data_dir=work / name, model_cache_dir=work / "models")
     with Index(settings) as ix:
@@ -69,7 +69,7 @@ def phase_seeds(work: Path, args: argparse.Namespace) -> dict:
 
 
 def _corpora(args: argparse.Namespace) -> dict[str, list]:
-    from qa.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
+    from qa.evaluation.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
 
     return {
         "zh": list(peoples_daily_1998()),
@@ -95,9 +95,9 @@ def phase_encode(work: Path, args: argparse.Namespace) -> dict:
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
-    from qa.chunking import chunk_article
     from qa.config import Settings
-    from qa.embedders import SentenceTransformerEmbedder, resolve_model_path
+    from qa.ingest.chunking import chunk_article
+    from qa.store.embedders import SentenceTransformerEmbedder, resolve_model_path
 
     settings = Settings(model_cache_dir=work / "models")
     plain = SentenceTransformer(resolve_model_path("minilm"), device="cpu")

@@ -47,7 +47,7 @@ def stored_vectors(collection) -> tuple[list[str], np.ndarray]:
 def measure(data_dir: Path, k: int) -> list[dict]:
     """Recall@k of every collection at the configured ef_search (this process)."""
     from qa.config import get_settings
-    from qa.indexer import Index
+    from qa.ingest.indexer import Index
 
     s = get_settings()
     s = s.model_copy(update={"data_dir": data_dir, "model_cache_dir": s.models_dir})

@@ -6,7 +6,7 @@
 
 For every question of ``eval/questions.jsonl`` and ``eval/questions_archive.jsonl`` it
 retrieves as ``qa eval`` does and takes the answer step's candidates with their features
-(``qa.extract.FEATURES``). A candidate is right when it holds a gold answer substring.
+(``qa.answer.extract.FEATURES``). A candidate is right when it holds a gold answer substring.
 
 - **Sentence weights**: a conditional logit (softmax over one question's candidates,
   likelihood of the right ones) on the tune split's answerable questions, L2-regularised.
@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT))
 
 def collect(index_dir: Path) -> list[dict]:
     """Per question: its split, set, candidate features, and which candidates are right."""
-    from qa import evaluation as ev
-    from qa.answer import Answerer
+    from qa.answer.answerer import Answerer
     from qa.config import get_settings
-    from qa.indexer import Index
-    from qa.retrieve import Filters
+    from qa.evaluation import questions as ev
+    from qa.ingest.indexer import Index
+    from qa.search.retrieve import Filters
 
     settings = get_settings()
     settings = settings.model_copy(
@@ -106,8 +106,8 @@ def top1(rows: list[dict], weights: np.ndarray, columns: list[int]) -> float:
 
 
 def main() -> None:
+    from qa.answer.extract import FEATURES
     from qa.config import ANSWER_WEIGHTS
-    from qa.extract import FEATURES
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(

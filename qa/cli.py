@@ -14,7 +14,7 @@ from rich.table import Table
 from qa.config import get_settings
 
 if TYPE_CHECKING:
-    from qa.indexer import IndexReport
+    from qa.ingest.indexer import IndexReport
 
 T = TypeVar("T")
 
@@ -55,9 +55,9 @@ def _open_failed(exc: Exception) -> typer.Exit:
 
 def _opened(build: Callable[[], T]) -> T:
     """``build()``, or a one-line error when the data dir or the store cannot be used."""
-    from qa.indexer import WriterBusy
-    from qa.store import StoreUnavailable
-    from qa.stores import StoreClaimedError
+    from qa.ingest.indexer import WriterBusy
+    from qa.store.stores import StoreClaimedError
+    from qa.store.vectors import StoreUnavailable
 
     try:
         return build()
@@ -66,7 +66,7 @@ def _opened(build: Callable[[], T]) -> T:
 
 
 def _open_index():
-    from qa.indexer import Index
+    from qa.ingest.indexer import Index
 
     return _opened(lambda: Index(get_settings()))
 
@@ -84,7 +84,7 @@ def index(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
 ) -> None:
     """Index article files: only new or changed articles are (re-)embedded."""
-    from qa.indexer import exclusive_writer
+    from qa.ingest.indexer import exclusive_writer
 
     def run() -> IndexReport:
         with exclusive_writer(get_settings().data_dir, "qa index"):
@@ -188,7 +188,7 @@ ModeOpt = Annotated[
 
 
 def _filters(lang, since, until, article):
-    from qa.retrieve import Filters, QueryError
+    from qa.search.retrieve import Filters, QueryError
 
     try:
         return Filters.from_user(lang, since, until, article)
@@ -214,7 +214,7 @@ def ask(
     ] = None,
 ) -> None:
     """Answer a question with sentences quoted from the archive, each with its citation."""
-    from qa.retrieve import QueryError
+    from qa.search.retrieve import QueryError
 
     if (question is None) == (batch is None):
         raise typer.BadParameter("give either a QUESTION or --batch FILE")
@@ -241,7 +241,7 @@ def ask(
 
 def _ask_batch(service, path: Path, k, filters, mode) -> int:
     """Answer each line of ``path``; a bad line gets an error object, not a crash."""
-    from qa.retrieve import QueryError
+    from qa.search.retrieve import QueryError
 
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -272,7 +272,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Ranked passages with citations, without answer extraction (HTTP: GET /search)."""
-    from qa.retrieve import QueryError
+    from qa.search.retrieve import QueryError
 
     filters = _filters(lang, since, until, article)
     service = _open_service()
@@ -387,8 +387,8 @@ def eval_(
 
     from tqdm import tqdm
 
-    from qa import evaluation as ev
-    from qa.answer import Answerer
+    from qa.answer.answerer import Answerer
+    from qa.evaluation import questions as ev
 
     if beir is not None:
         _eval_beir(beir, as_json, modes.split(",") if modes else ["hybrid"])
@@ -409,7 +409,7 @@ def eval_(
         index = ev.seed_index(settings, seeds, index_dir or Path(tmp))
         try:
             if distractors:
-                from qa.corpora import distractors as distractor_articles
+                from qa.evaluation.corpora import distractors as distractor_articles
 
                 try:
                     extra = list(distractor_articles(distractors, settings, distractor_limit))
@@ -481,7 +481,7 @@ def bench(
 ) -> None:
     """Index throughput, ask latency (in-process, and over HTTP) and peak RSS at several
     index sizes of real text (People's Daily 1998 + State of the Union addresses)."""
-    from qa import bench as b
+    from qa.evaluation import bench as b
 
     try:
         wanted = [int(x) for x in sizes.split(",") if x.strip()]
@@ -524,9 +524,9 @@ def bench(
 def _eval_beir(folder: Path, as_json: bool, modes: list[str]) -> None:
     import tempfile
 
-    from qa import beir
-    from qa.articles import ArticleError
-    from qa.retrieve import QueryError
+    from qa.evaluation import beir
+    from qa.ingest.articles import ArticleError
+    from qa.search.retrieve import QueryError
 
     with tempfile.TemporaryDirectory(prefix="qa-beir-") as tmp:
         try:

@@ -31,7 +31,7 @@ def parse_spec(spec: str) -> tuple[str, tuple[Lang, ...]]:
     return model, chosen  # type: ignore[return-value]
 
 
-# Sentence-scoring weights (qa.extract.FEATURES), fitted by eval/fit_answer.py on the tune
+# Sentence-scoring weights (qa.answer.extract.FEATURES), fitted by eval/fit_answer.py on the tune
 # split (a conditional logit over all ten features, the seeds alone and with 35.7k
 # distractor chunks). Top-1 on the test splits against the former fixed weights (meaning
 # 0.6, terms 0.4, passage 0.2) on the same candidates, and with them before candidates
@@ -238,7 +238,7 @@ class Settings(BaseSettings):
     answer_weights: dict[str, float] = Field(
         default_factory=lambda: dict(ANSWER_WEIGHTS),
         description=(
-            "How a candidate sentence is scored: a weight per feature of qa.extract "
+            "How a candidate sentence is scored: a weight per feature of qa.answer.extract "
             "(meaning, terms, novelty, type, context, passage, lead_in, year, focus, "
             "paragraph); "
             "eval/fit_answer.py fits them on the tune split."
@@ -279,7 +279,7 @@ class Settings(BaseSettings):
         0.2,
         description=(
             "Answer only when the best candidate's evidence (0.6 meaning + 0.4 key terms, "
-            "without the passage rank: qa.extract.evidence) reaches this; calibrated on "
+            "without the passage rank: qa.answer.extract.evidence) reaches this; calibrated on "
             "eval/questions.jsonl."
         ),
     )
@@ -309,7 +309,7 @@ class Settings(BaseSettings):
         description=(
             "Before abstaining for want of the asked-for type, answer with the best "
             "candidate that holds it if it scores within this of the first answer "
-            "(qa.extract.typed_first). Chosen on the tune split with 35.7k distractor "
+            "(qa.answer.extract.typed_first). Chosen on the tune split with 35.7k distractor "
             "chunks: answer accuracy 0.802 -> 0.811 and abstention precision 0.818 -> "
             "0.900 at equal recall (0.5 the same, 1.5 and above lost recall)."
         ),

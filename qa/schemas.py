@@ -2,7 +2,7 @@
 return, and what the HTTP API accepts. One module, so the CLI, the API, the web page and
 the evaluation read the same models.
 
-An article given as JSON (``ArticleIn.record``) is ``qa.articles.ArticleRecord``, defined
+An article given as JSON (``ArticleIn.record``) is ``qa.ingest.articles.ArticleRecord``, defined
 beside the parser that turns it into an article, as one line of a JSON Lines archive is.
 """
 
@@ -12,8 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from qa.articles import ArticleRecord
 from qa.config import Lang
+from qa.ingest.articles import ArticleRecord
 
 
 # --- answers and passages ------------------------------------------------------------------

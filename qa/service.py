@@ -6,7 +6,7 @@ Like a Haystack component: ``__init__`` opens the index (cheap), ``warm_up`` loa
 models and the lexical index, the methods do the work. Methods are safe to call from
 several threads at once; writes (add, delete) are serialised by one lock, and queries
 running meanwhile see the index before or after a write, never half of it (the catalog
-commit is the switch-over point, see ``qa.indexer``).
+commit is the switch-over point, see ``qa.ingest.indexer``).
 """
 
 from __future__ import annotations
@@ -17,11 +17,10 @@ import logging
 import threading
 import time
 
-from qa.answer import Answerer
-from qa.articles import Article, Paragraph, parse_record, parse_text
+from qa.answer.answerer import Answerer
 from qa.config import Settings
-from qa.indexer import SOURCE_API, Index
-from qa.retrieve import Filters
+from qa.ingest.articles import parse_record, parse_text
+from qa.ingest.indexer import SOURCE_API, Index
 from qa.schemas import (
     ArticleIn,
     ArticleOut,
@@ -35,8 +34,10 @@ from qa.schemas import (
     SearchResult,
     WriteResult,
 )
-from qa.store import StoreUnavailable
-from qa.stores import STALE_WARNING
+from qa.search.retrieve import Filters
+from qa.store.records import Article, Paragraph
+from qa.store.stores import STALE_WARNING
+from qa.store.vectors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.bench import free_port
 from qa.config import Settings
-from qa.embedders import Embedder, load_embedders
-from qa.indexer import Index
+from qa.evaluation.bench import free_port
+from qa.ingest.indexer import Index
+from qa.store.embedders import Embedder, load_embedders
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -72,7 +72,7 @@ def seeded(tmp_path_factory, model_cache, embedders):
 
 @pytest.fixture(scope="session")
 def answerer(seeded):
-    from qa.answer import Answerer
+    from qa.answer.answerer import Answerer
 
     a = Answerer(seeded, seeded.settings)
     a.warm_up()

@@ -1,7 +1,7 @@
 import pytest
 
-from qa.align import align, align_lengths
-from qa.articles import parse_file, parse_text
+from qa.ingest.align import align, align_lengths
+from qa.ingest.articles import parse_file, parse_text
 from tests.conftest import SEEDS
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, YANGQUAN
 
-from qa.evaluation import load_questions
-from qa.retrieve import Filters
+from qa.evaluation.questions import load_questions
+from qa.search.retrieve import Filters
 
 QUESTIONS = load_questions(ROOT / "eval" / "questions.jsonl")
 
@@ -152,7 +152,7 @@ def test_candidates_of_a_huge_paragraph_stay_near_the_retrieved_chunk(index, tmp
     neighbours only (QA_ANSWER_NEIGHBOUR_CHUNKS), not from all 60."""
     import json
 
-    from qa.answer import Answerer
+    from qa.answer.answerer import Answerer
 
     filler = " ".join(f"Sentence {i} tells of the weather in the valley." for i in range(600))
     needle = "The Qingshui cooperative repaired 37 waterwheels in March."

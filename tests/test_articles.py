@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from qa.articles import ArticleError, parse_file, parse_jsonl, parse_text
+from qa.ingest.articles import ArticleError, parse_file, parse_jsonl, parse_text
 from tests.conftest import SEEDS
 
 MAX = 10_000_000

@@ -11,9 +11,9 @@ import sys
 import pytest
 from conftest import ROOT, SEEDS
 
-from qa.articles import ArticleError, parse_file
-from qa.beir import load
-from qa.evaluation import load_questions
+from qa.evaluation.beir import load
+from qa.evaluation.questions import load_questions
+from qa.ingest.articles import ArticleError, parse_file
 
 
 def write_beir(folder, bad_lines: bool = False):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from qa.bench import _interleave, bench_size, sized_corpus
-from qa.chunking import chunk_article
 from qa.config import Settings
+from qa.evaluation.bench import _interleave, bench_size, sized_corpus
+from qa.ingest.chunking import chunk_article
 
 
 def test_interleave_keeps_the_ratio_in_every_prefix():

@@ -1,8 +1,8 @@
 import pytest
 
-from qa.articles import parse_file, parse_text
-from qa.chunking import chunk_article, split_paragraph
 from qa.config import Settings
+from qa.ingest.articles import parse_file, parse_text
+from qa.ingest.chunking import chunk_article, split_paragraph
 from qa.text import sentence_spans
 from tests.conftest import SEEDS
 

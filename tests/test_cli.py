@@ -102,7 +102,7 @@ def test_serve_answers_over_http(env):
 
     import httpx
 
-    from qa.bench import free_port, start_server, wait_ready
+    from qa.evaluation.bench import free_port, start_server, wait_ready
 
     port = free_port()
     proc = start_server(Path(env["QA_DATA_DIR"]), port, env)
@@ -168,7 +168,7 @@ def test_qa_index_beside_a_running_server_is_refused_with_the_servers_name(env):
     second one now stops with an error naming the first, and goes ahead once it is gone."""
     from pathlib import Path
 
-    from qa.bench import free_port, start_server, wait_ready
+    from qa.evaluation.bench import free_port, start_server, wait_ready
 
     port = free_port()
     proc = start_server(Path(env["QA_DATA_DIR"]), port, env)
@@ -196,9 +196,9 @@ def test_writes_racing_reads_over_http_never_fail_or_mix_versions(tmp_path, mode
 
     import httpx
 
-    from qa.bench import free_port, start_server, wait_ready
     from qa.config import Settings
-    from qa.indexer import Index
+    from qa.evaluation.bench import free_port, start_server, wait_ready
+    from qa.ingest.indexer import Index
 
     data = tmp_path / "data"
     with Index(Settings(data_dir=data, model_cache_dir=model_cache), embedders) as ix:

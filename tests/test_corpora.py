@@ -1,6 +1,6 @@
 import itertools
 
-from qa.corpora import peoples_daily_1998, untag
+from qa.evaluation.corpora import peoples_daily_1998, untag
 
 
 def test_untag_strips_tags_and_compound_brackets():

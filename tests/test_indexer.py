@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.indexer import Index
-from qa.lexical import LexicalIndex
+from qa.ingest.indexer import Index
+from qa.store.lexical import LexicalIndex
 from tests.conftest import YANGQUAN
 
 
@@ -271,7 +271,7 @@ def test_a_data_dir_moved_onto_a_shared_server_does_not_take_its_vectors(
     store, is pointed at the same server: B must refuse, not delete A's vectors as
     orphans of its own."""
     from qa.config import Settings
-    from qa.stores import StoreClaimedError
+    from qa.store.stores import StoreClaimedError
 
     prefix = "claim-test"
     server = {"chroma_url": chroma_server, "collection_prefix": prefix}
@@ -333,7 +333,7 @@ def test_a_read_only_data_dir_still_answers(index, seeds, settings, embedders, t
     import shutil
     import subprocess
 
-    from qa.answer import Answerer
+    from qa.answer.answerer import Answerer
 
     index.index_paths([seeds], progress=False)
     index.close()

@@ -1,4 +1,4 @@
-from qa.lexical import LexicalIndex
+from qa.store.lexical import LexicalIndex
 from qa.text import tokenize
 
 

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from conftest import YANGQUAN, free_port
 
-from qa.bench import start_server, wait_ready
+from qa.evaluation.bench import start_server, wait_ready
 
 Q_EN = "How much did the defective rate of iron plates fall in Sanducun?"
 Q_ZH = "三都村铁业生产合作社是怎样减少次品的？"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, YANGQUAN
 
-from qa.retrieve import Filters, QueryError, parse_day
+from qa.search.retrieve import Filters, QueryError, parse_day
 from qa.text import detect_language
 
 Q_EN = "How did Yangquan cut defects?"
@@ -74,7 +74,7 @@ def test_a_paragraph_with_no_translation_never_shows_in_the_other_language(index
               "paragraphs": ["Yangquan cut defects by inspecting every iron plate twice."]}  # fmt: skip
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     index.index_paths([ROOT / "seeds" / f"{YANGQUAN}.txt", path], progress=False)
-    from qa.retrieve import Retriever
+    from qa.search.retrieve import Retriever
 
     retriever = Retriever(index, index.settings)
     assert "only-en" in {p.unit[0] for p in retriever.retrieve(Q_EN, k=5).passages}
@@ -109,8 +109,8 @@ def test_modes(answerer):
 def test_a_dense_mode_that_cannot_read_the_question_says_so(settings, models):
     """English-only MiniLM asked a Chinese question in dense mode: a clear error that
     names the embedder and what to use instead, not an empty answer."""
-    from qa.indexer import Index
-    from qa.retrieve import Retriever
+    from qa.ingest.indexer import Index
+    from qa.search.retrieve import Retriever
 
     english = settings.model_copy(update={"embedders": ["minilm@en"]})
     with (
@@ -150,7 +150,7 @@ def test_vectors_without_a_commit_are_ignored(answerer):
 def test_a_year_the_question_names_lifts_that_years_articles(answerer):
     """The year leg: articles dated in a year the question names move up; without it the
     same question ranks the 1954 article first whatever the year."""
-    from qa.retrieve import Retriever
+    from qa.search.retrieve import Retriever
 
     index, settings = answerer.index, answerer.settings
     with_year = Retriever(index, settings.model_copy(update={"weight_year": 1.0}))

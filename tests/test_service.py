@@ -1,8 +1,8 @@
 import logging
 
-from qa.indexer import Index
+from qa.ingest.indexer import Index
 from qa.service import Service
-from qa.stores import STALE_WARNING
+from qa.store.stores import STALE_WARNING
 
 
 def test_an_index_built_with_other_settings_is_served_with_a_warning(
@@ -34,7 +34,7 @@ def test_an_answer_never_pairs_text_from_before_a_write_with_the_article_after(
     title with offsets that no longer hold: such passages and answers are left out."""
     from conftest import YANGQUAN
 
-    from qa.articles import parse_file
+    from qa.ingest.articles import parse_file
 
     index.index_paths([seeds], progress=False)
     service = Service(settings, index)

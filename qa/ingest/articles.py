@@ -30,16 +30,12 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from qa.config import Lang
-
-Kind = Literal["title", "kicker", "body", "source"]
-BODY_KINDS: frozenset[str] = frozenset({"body", "source"})
+from qa.store.records import Article, Kind, Paragraph, Part
 
 
 class ArticleError(ValueError):
@@ -49,64 +45,6 @@ class ArticleError(ValueError):
         super().__init__(f"{where}: {reason}")
         self.where = where
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    index: int
-    text: str
-    kind: Kind
-
-    @property
-    def is_body(self) -> bool:
-        return self.kind in BODY_KINDS
-
-
-@dataclass(frozen=True)
-class Part:
-    """One language version of an article."""
-
-    lang: Lang
-    title: str
-    paragraphs: tuple[Paragraph, ...]
-
-    @property
-    def body(self) -> list[Paragraph]:
-        return [p for p in self.paragraphs if p.is_body]
-
-
-@dataclass(frozen=True)
-class Article:
-    id: str
-    date: dt.date
-    page: int | None
-    author: str
-    column: str
-    parts: dict[str, Part]
-    source: str = ""
-    content_hash: str = field(default="", compare=False)
-    # where it was read (a path, or path:line for JSON Lines), for messages; not stored
-    where: str = field(default="", compare=False)
-
-    @property
-    def title(self) -> str:
-        return (self.parts.get("en") or self.parts["zh"]).title
-
-    def to_record(self) -> dict:
-        """The JSON Lines form of this article (what ``parse_jsonl`` reads back)."""
-        rec: dict = {
-            "id": self.id,
-            "date": self.date.isoformat(),
-            "page": self.page,
-            "author": self.author,
-            "column": self.column,
-        }
-        for lang, suffix in (("en", ""), ("zh", "_zh")):
-            part = self.parts.get(lang)
-            if part:
-                rec["title" + suffix] = part.title
-                rec["paragraphs" + suffix] = [p.text for p in part.paragraphs]
-        return rec
 
 
 # ---------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""The opened index, shared by the write side (``qa.indexer``) and the read side
-(``qa.retrieve``, ``qa.answer``): the catalog (the commit point), the Chroma collections,
-the embedders, and the BM25 index rebuilt from the catalog when it moves on.
+"""The opened index, shared by the write side (``qa.ingest.indexer``) and the read side
+(``qa.search.retrieve``, ``qa.answer.answerer``): the catalog (the commit point), the
+Chroma collections, the embedders, and the BM25 index rebuilt from the catalog when it
+moves on.
 
 Opening claims the vector store for this data dir (``StoreClaimedError`` when it holds
 vectors another catalog wrote), and a read-only data dir is answered from a temporary
@@ -19,11 +20,11 @@ import threading
 from pathlib import Path
 from typing import Self
 
-from qa.catalog import Catalog
 from qa.config import Settings
-from qa.embedders import ONNX_EXPORT, Embedder, load_embedders
-from qa.lexical import LexicalIndex
-from qa.store import VectorStore
+from qa.store.catalog import Catalog
+from qa.store.embedders import ONNX_EXPORT, Embedder, load_embedders
+from qa.store.lexical import LexicalIndex
+from qa.store.vectors import VectorStore
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ def fingerprint(settings: Settings, embedders: list[str]) -> str:
 
 class Stores:
     """The opened index: catalog, vector store, embedders and the BM25 index. Search and
-    answers read through it; ``qa.indexer.Index`` adds the writes."""
+    answers read through it; ``qa.ingest.indexer.Index`` adds the writes."""
 
     def __init__(self, settings: Settings, embedders: list[Embedder] | None = None):
         self.snapshot: Path | None = None
@@ -83,7 +84,7 @@ class Stores:
         rebuild (seconds on a large archive): while the catalog has moved on, readers keep
         the last index built and a rebuild runs in the background. Passages are read
         back from the catalog, so a hit on a chunk a write removed is dropped, and every
-        citation is checked against the article (``qa.answer``). Writers rebuild before
+        citation is checked against the article (``qa.answer.answerer``). Writers rebuild before
         they return (``refresh_lexical``)."""
         current = self._lexical
         if current is None:

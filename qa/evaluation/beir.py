@@ -16,11 +16,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from qa.articles import Article, ArticleError, parse_record
 from qa.config import Settings
-from qa.evaluation import ir_scores, percentile
-from qa.indexer import Index
-from qa.retrieve import QueryError, Retriever
+from qa.evaluation.questions import ir_scores, percentile
+from qa.ingest.articles import ArticleError, parse_record
+from qa.ingest.indexer import Index
+from qa.search.retrieve import QueryError, Retriever
+from qa.store.records import Article
 from qa.text import detect_language
 
 METRICS = {"ndcg@10": "nDCG@10", "mrr@10": "RR@10", "recall@10": "R@10", "recall@100": "R@100"}

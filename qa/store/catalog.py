@@ -19,8 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.articles import Article, Paragraph, Part
-from qa.chunking import Chunk
+from qa.store.records import Article, Chunk, Paragraph, Part
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from qa.articles import Article
+from qa.store.records import Article
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from qa.answer import Answerer
+from qa.answer.answerer import Answerer
 from qa.config import Lang, Settings
-from qa.indexer import Index
-from qa.retrieve import Filters, QueryError
+from qa.ingest.indexer import Index
 from qa.schemas import AskResult
+from qa.search.retrieve import Filters, QueryError
 
 Kind = Literal["factoid", "paraphrase", "cross", "unanswerable"]
 QuestionSet = Literal["seeds", "archive"]
@@ -115,14 +115,14 @@ def run(
         except QueryError:  # e.g. an English-only mode asked a Chinese question: nothing found
             r = AskResult(question=q.question, language=q.lang, abstained=True, answers=[],
                           passages=[], confidence=0.0)  # fmt: skip
-        pairs = {}
+        pairs: dict[str, dict[tuple[str, int], int]] = {}
         for p in r.passages:
             pairs.setdefault(p.article_id, catalog.paragraph_pairs(p.article_id))
         units = [_unit(p.article_id, pairs[p.article_id][(p.lang, p.paragraph)])
                  for p in r.passages]  # fmt: skip
         gold: set[str] = set()
         answer_ok = citation_ok = False
-        if q.answerable and q.article_id:
+        if q.answerable and q.article_id and q.gold_lang:  # the validator ensures both
             gold_pairs = catalog.paragraph_pairs(q.article_id)
             gold = {_unit(q.article_id, gold_pairs[(q.gold_lang, i)])
                     for i in q.paragraphs if (q.gold_lang, i) in gold_pairs}  # fmt: skip

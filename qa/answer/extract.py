@@ -1,6 +1,6 @@
 """Which sentence answers: pure functions over plain values, no index, no models.
 
-The answer step (``qa.answer``) gives every candidate sentence a row of features and
+The answer step (``qa.answer.answerer``) gives every candidate sentence a row of features and
 scores it with a weighted sum. Resemblance to the question (``meaning``, ``terms``) finds
 the right place; the other features tell the sentence that *answers* from its neighbour
 that only restates the question:

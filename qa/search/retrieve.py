@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from qa.catalog import StoredChunk, date_int
 from qa.config import LANGS, Lang, Settings
-from qa.dictionary import translate_terms
 from qa.numbers import years_in
-from qa.stores import Stores
+from qa.search.dictionary import translate_terms
+from qa.store.catalog import StoredChunk, date_int
+from qa.store.stores import Stores
 from qa.text import detect_language, tokenize
 
 # Zero-width and other format characters: a question of only these says nothing.
@@ -134,7 +134,7 @@ class Retrieval:
     language: Lang  # detected language of the question
     prefer: Lang  # language passages and answers are shown in first
     passages: list[Passage]
-    tokens: dict[str, list[str]]  # query tokens per language (own + dictionary)
+    tokens: dict[Lang, list[str]]  # query tokens per language (own + dictionary)
     vectors: dict[str, np.ndarray]  # question vector per embedder
     years: frozenset[int]  # years the question names (the year leg; the answer step)
 

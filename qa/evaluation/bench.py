@@ -25,11 +25,13 @@ from collections.abc import Iterator
 from itertools import cycle
 from pathlib import Path
 
-from qa.articles import Article
 from qa.config import Settings
-from qa.evaluation import percentile
+from qa.evaluation.questions import percentile
+from qa.store.records import Article
 
-QUESTIONS = Path(__file__).resolve().parent.parent / "eval" / "questions.jsonl"
+# Read from the working directory, as ``qa eval`` reads them (a checkout's root): an
+# installed package has no eval/ beside it. Without the file only sentences are asked.
+QUESTIONS = Path("eval/questions.jsonl")
 
 
 def peak_rss_mb() -> float:
@@ -41,8 +43,8 @@ def sized_corpus(target_chunks: int, settings: Settings) -> Iterator[Article]:
     """Articles of real text until they make ``target_chunks`` chunks."""
     import dataclasses
 
-    from qa.chunking import chunk_article
-    from qa.corpora import distractors
+    from qa.evaluation.corpora import distractors
+    from qa.ingest.chunking import chunk_article
 
     mixed = _interleave(list(distractors("pd1998", settings)), list(distractors("sotu", settings)))
     made, rounds = 0, 0
@@ -68,11 +70,13 @@ def _interleave(a: list[Article], b: list[Article]) -> list[Article]:
 
 
 def sample_queries(index, n: int, seed: int = 0) -> list[str]:
-    """The eval questions plus the first words of random indexed sentences, ``n`` in all
-    (at least the eval questions)."""
+    """The eval questions (when ``QUESTIONS`` is there) plus the first words of random
+    indexed sentences, ``n`` in all (at least the eval questions)."""
     from qa.text import sentence_spans
 
-    out = [json.loads(x)["question"] for x in QUESTIONS.open(encoding="utf-8")]
+    out = []
+    if QUESTIONS.is_file():
+        out = [json.loads(x)["question"] for x in QUESTIONS.open(encoding="utf-8")]
     rng = random.Random(seed)
     pool = []
     for lang in ("en", "zh"):
@@ -198,8 +202,8 @@ def http_latency(data_dir: Path, settings: Settings, queries: list[str], clients
 
 # --- one size, in a child process ---------------------------------------------------------
 def bench_size(target: int, settings: Settings, work: Path, n_queries: int, http: dict) -> dict:
-    from qa.answer import Answerer
-    from qa.indexer import Index
+    from qa.answer.answerer import Answerer
+    from qa.ingest.indexer import Index
 
     local = settings.model_copy(update={"data_dir": work, "model_cache_dir": settings.models_dir})
     articles = list(sized_corpus(target, local))
@@ -232,7 +236,7 @@ def bench_size(target: int, settings: Settings, work: Path, n_queries: int, http
 
 def run(sizes: list[int], settings: Settings, n_queries: int, http: dict,
         progress: bool = True) -> list[dict]:  # fmt: skip
-    """Each size in a child process (``python -m qa.bench``); results in order."""
+    """Each size in a child process (``python -m qa.evaluation.bench``); results in order."""
     from tqdm import tqdm
 
     results = []
@@ -240,7 +244,7 @@ def run(sizes: list[int], settings: Settings, n_queries: int, http: dict,
         with tempfile.TemporaryDirectory(prefix=f"qa-bench-{size}-") as tmp:
             args = {"size": size, "work": tmp, "queries": n_queries, "http": http,
                     "settings": settings.model_dump(mode="json", exclude={"api_key"})}  # fmt: skip
-            done = subprocess.run([sys.executable, "-m", "qa.bench", json.dumps(args)],
+            done = subprocess.run([sys.executable, "-m", "qa.evaluation.bench", json.dumps(args)],
                                   capture_output=True, text=True)  # fmt: skip
             if done.returncode != 0:
                 raise RuntimeError(f"bench at {size} chunks failed:\n{done.stderr[-3000:]}")

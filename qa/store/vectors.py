@@ -24,7 +24,7 @@ import numpy as np
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from qa.config import Settings  # noqa: E402
-from qa.embedders import Embedder  # noqa: E402
+from qa.store.embedders import Embedder  # noqa: E402
 
 # Chroma caps how many records one call may carry; stay well below it.
 _WRITE_BATCH = 2000

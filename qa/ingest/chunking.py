@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 
-from qa.align import Bead, align
-from qa.articles import Article
 from qa.config import Lang, Settings
+from qa.ingest.align import Bead, align
+from qa.store.records import Article, Chunk
 from qa.text import sentence_spans, spans_from_cuts, strip_span
 
 # Where an over-long sentence may be broken.
@@ -48,19 +47,6 @@ def split_paragraph(text: str, lang: Lang, max_chars: int) -> list[tuple[int, in
         else:
             groups.append((a, b))
     return groups
-
-
-@dataclass(frozen=True)
-class Chunk:
-    id: str
-    article_id: str
-    lang: Lang
-    paragraph: int
-    start: int
-    end: int
-    text: str
-    pair: int  # index of the alignment bead: one key for a paragraph and its translation
-    aligned_id: str | None
 
 
 def chunk_id(article: Article, fingerprint: str, lang: str, paragraph: int, start: int) -> str:

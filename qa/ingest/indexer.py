@@ -22,12 +22,13 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from qa.articles import Article, ArticleError, parse_file, parse_jsonl
-from qa.catalog import StoredChunk, date_int
-from qa.chunking import Chunk, chunk_article
 from qa.config import Settings
-from qa.embedders import Embedder
-from qa.stores import Stores
+from qa.ingest.articles import ArticleError, parse_file, parse_jsonl
+from qa.ingest.chunking import chunk_article
+from qa.store.catalog import StoredChunk, date_int
+from qa.store.embedders import Embedder
+from qa.store.records import Article, Chunk
+from qa.store.stores import Stores
 from qa.text import tokenize
 
 log = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def read_articles(files: list[Path], settings: Settings) -> Iterator[Article | A
 
 class Index(Stores):
     """The opened index with its write side: index files and articles, remove them,
-    recover from a killed run. Reading needs only ``qa.stores.Stores``."""
+    recover from a killed run. Reading needs only ``qa.store.stores.Stores``."""
 
     # --- recovery ------------------------------------------------------------------------
     def recover(self) -> int:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.catalog import Catalog
 from qa.config import LANGS
+from qa.store.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class LexicalIndex:
         import bm25s
 
         generation = catalog.generation
-        langs = {}
+        langs: dict[str, _LangIndex] = {}
         for lang in LANGS:
             stored = catalog.all_chunks(lang)
             bm25 = None
@@ -84,7 +84,7 @@ class LexicalIndex:
 
         try:
             name = (root / "CURRENT").read_text().strip()
-            langs = {}
+            langs: dict[str, _LangIndex] = {}
             for lang in LANGS:
                 meta = json.loads((root / name / lang / "docs.json").read_text())
                 bm25_dir = root / name / lang / "bm25"
@@ -156,7 +156,7 @@ class LexicalIndex:
         article_ids: set[str] | None = None,
     ) -> list[str]:
         """Ids of the chunks in ``lang`` that pass the filters. The dense legs pass them to
-        Chroma: far faster there than a metadata ``where`` (see ``qa.store``)."""
+        Chroma: far faster there than a metadata ``where`` (see ``qa.store.vectors``)."""
         ix = self.langs[lang]
         mask = self._mask(lang, since, until, article_ids)
         return [ix.ids[i] for i in np.flatnonzero(mask)]

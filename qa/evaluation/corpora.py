@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from qa.articles import Article, parse_record
 from qa.config import Settings
+from qa.ingest.articles import parse_record
+from qa.store.records import Article
 
 _TAG = re.compile(r"/[A-Za-z]+\]?[a-z]*")  # "/n", "/nr", and "]nt" closing a compound
 
@@ -100,7 +101,7 @@ def distractors(source: str, settings: Settings, limit: int | None = None) -> It
     caps the articles taken from each source."""
     from itertools import islice
 
-    from qa.indexer import discover, read_articles
+    from qa.ingest.indexer import discover, read_articles
 
     for name in source.split("+"):
         name = name.strip()

@@ -44,7 +44,9 @@ ANSWER_WEIGHTS = {
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+    # An empty variable means unset: docker compose passes ${QA_API_KEY:-} as "", which
+    # must mean no key rather than a key that is the empty string.
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore", env_ignore_empty=True)
 
     # --- storage -----------------------------------------------------------------------
     data_dir: Path = Field(
@@ -354,13 +356,6 @@ class Settings(BaseSettings):
     def _reader_spec(cls, v: str) -> str:
         parse_spec(v)
         return v
-
-    @field_validator("api_key", mode="before")
-    @classmethod
-    def _empty_key_is_none(cls, v: object) -> object:
-        # QA_API_KEY= (empty, e.g. from docker compose's ${QA_API_KEY:-}) means no key,
-        # not a key that is the empty string.
-        return None if v is None or (isinstance(v, str) and not v.strip()) else v
 
     @property
     def models_dir(self) -> Path:

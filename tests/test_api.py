@@ -409,9 +409,7 @@ def test_a_server_start_repairs_drift_that_health_reports(tmp_path, model_cache,
     try:
         ix = svc.index
         e5 = next(e for e in ix.embedders if e.name == "e5")
-        meta = {"article_id": "gone", "lang": "zh", "date": 19540101, "paragraph": 0,
-                "pair": 0, "start": 0, "end": 1}  # fmt: skip
-        ix.store.upsert("e5", ["uncommitted"], e5.encode(["孤儿"]), ["孤"], [meta])
+        ix.store.upsert("e5", "zh", ["uncommitted"], e5.encode(["孤儿"]))
         lost = sorted(c for c, lang in ix.catalog.chunk_langs().items() if lang == "en")[0]
         ix.store.delete([lost])
         with TestClient(create_app(service=svc)) as c:

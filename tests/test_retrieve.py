@@ -134,9 +134,7 @@ def test_vectors_without_a_commit_are_ignored(answerer):
     """A killed run can leave vectors the catalog never committed; search skips them."""
     store = answerer.index.store
     vec = answerer.index.embedders[0].encode([Q_EN])[0]
-    store.upsert("e5", ["orphan-1"], vec[None, :], [Q_EN],
-                 [{"article_id": "ghost", "lang": "en", "date": 19541120, "paragraph": 0,
-                   "pair": 0}])  # fmt: skip
+    store.upsert("e5", "en", ["orphan-1"], vec[None, :])
     try:
         assert store.query("e5", "en", vec, 1)[0][0] == "orphan-1"
         r = answerer.retriever.retrieve(Q_EN)

@@ -1,3 +1,5 @@
+import pytest
+
 from qa.store.vectors import VectorStore
 
 
@@ -5,17 +7,15 @@ def test_upsert_query_filter_delete(settings, embedders):
     store = VectorStore(settings, embedders)
     e = next(e for e in embedders if set(e.langs) == {"en", "zh"})
     vecs = e.encode(["iron plates", "township meetings", "cadres learn", "铁板"])
-    metas = [
-        {"article_id": a, "lang": lang, "date": d}
-        for a, lang, d in [
-            ("a", "en", 19541120), ("b", "en", 19551205), ("a", "en", 19541120), ("a", "zh", 19541120)
-        ]
-    ]  # fmt: skip
-    ids = ["1", "2", "3", "4"]
-    store.upsert(e.name, ids, vecs, ["x", "y", "z", "w"], metas)
-    store.upsert(e.name, ids, vecs, ["x", "y", "z", "w"], metas)  # idempotent
-    # each vector went to its language's collection
+    for _ in range(2):  # idempotent
+        store.upsert(e.name, "en", ["1", "2", "3"], vecs[:3])
+        store.upsert(e.name, "zh", ["4"], vecs[3:])
+    # each vector went to its language's collection, and nothing but ids and vectors did
     assert store.counts()[e.name] == {"en": 3, "zh": 1}
+    got = store.collections[e.name, "en"].get(ids=["1"], include=["documents", "metadatas"])
+    assert got["documents"] == [None] and got["metadatas"] == [None]
+    with pytest.raises(ValueError, match="no collection for 'fr'"):
+        store.upsert(e.name, "fr", ["5"], vecs[:1])
     hits = store.query(e.name, "en", vecs[1], 3)
     assert hits[0][0] == "2" and abs(hits[0][1] - 1.0) < 1e-3
     assert [i for i, _ in store.query(e.name, "zh", vecs[1], 3)] == ["4"]
@@ -30,15 +30,6 @@ def test_upsert_query_filter_delete(settings, embedders):
     col = store.collections[e.name, "en"]
     assert col.configuration["hnsw"]["space"] == "cosine"
     assert col.configuration.get("embedding_function") is None
-
-
-def test_first_layout_collection_is_dropped(settings, embedders):
-    store = VectorStore(settings, embedders)
-    name = embedders[0].name
-    store.client.get_or_create_collection(f"{settings.collection_prefix}-{name}")
-    assert store.drop_legacy() == [f"{settings.collection_prefix}-{name}"]
-    assert store.drop_legacy() == []
-    assert (name, "zh") in store.collections
 
 
 def test_ef_search_is_set_on_collections_made_before(settings, embedders):

@@ -10,6 +10,7 @@ from the other language's text than the question's.
 from __future__ import annotations
 
 import json
+import statistics
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -193,9 +194,11 @@ def score(outcomes: list[Outcome]) -> dict[str, float]:
 
 
 def percentile(values: list[float], q: float) -> float:
-    """The value at quantile ``q`` of ``values`` (nearest rank, no interpolation)."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+    """The value at quantile ``q`` (0 < q < 1) of ``values``, interpolated between the
+    nearest ranks (``statistics.quantiles``, inclusive method)."""
+    if len(values) < 2:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(q * 100) - 1]
 
 
 def grouped(outcomes: list[Outcome]) -> dict[str, dict[str, float]]:

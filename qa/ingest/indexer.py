@@ -159,8 +159,7 @@ class Index(Stores):
                 removed += len(orphans)
             missing = {i for i, lang in committed.items() if lang in e.langs} - present
             if missing:  # e.g. a collection deleted by hand: re-embed what it lacks
-                self._embed(e, list(self.catalog.chunks(missing).values()), {})
-        self.store.drop_legacy()
+                self._embed(e, list(self.catalog.chunks(missing).values()))
         return removed
 
     # --- indexing ------------------------------------------------------------------------
@@ -174,25 +173,31 @@ class Index(Stores):
         self,
         embedder: Embedder,
         stored: list[StoredChunk],
-        titles: dict[tuple[str, str], str],
+        titles: dict[tuple[str, str], str] | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> None:
+        """Encode the chunks ``embedder`` reads and write them to its collections.
+        ``titles`` (article id, language) -> title; read from the catalog when not given
+        (recovery)."""
         mine = [s for s in stored if s.chunk.lang in embedder.langs]
         if not mine:
             return
-        if not titles:  # recovery path: titles from the catalog
-            for aid in {s.chunk.article_id for s in mine}:
-                art = self.catalog.article(aid)
-                if art:
-                    titles.update({(aid, lang): p.title for lang, p in art.parts.items()})
+        if titles is None:
+            titles = self._titles({s.chunk.article_id for s in mine})
         vectors = embedder.encode([self._embed_text(s, titles) for s in mine], progress)
-        self.store.upsert(
-            embedder.name,
-            [s.chunk.id for s in mine],
-            vectors,
-            [s.chunk.text for s in mine],
-            [chunk_metadata(s.chunk, s.date) for s in mine],
-        )
+        for lang in embedder.langs:
+            rows = [i for i, s in enumerate(mine) if s.chunk.lang == lang]
+            if rows:
+                self.store.upsert(embedder.name, lang, [mine[i].chunk.id for i in rows],
+                                  vectors[rows])  # fmt: skip
+
+    def _titles(self, article_ids: set[str]) -> dict[tuple[str, str], str]:
+        out = {}
+        for aid in article_ids:
+            art = self.catalog.article(aid)
+            if art:
+                out.update({(aid, lang): p.title for lang, p in art.parts.items()})
+        return out
 
     def _commit_batch(
         self,
@@ -368,14 +373,3 @@ def _needs_indexing(
     else:
         report.articles_added += 1
     return True
-
-
-def chunk_metadata(chunk: Chunk, date: int) -> dict:
-    """What Chroma stores beside each vector: enough to filter, and to find the chunk."""
-    return {
-        "article_id": chunk.article_id,
-        "lang": chunk.lang,
-        "date": date,
-        "paragraph": chunk.paragraph,
-        "pair": chunk.pair,
-    }

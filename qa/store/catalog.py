@@ -16,7 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from qa.store.records import Article, Chunk, Paragraph, Part
@@ -103,6 +103,14 @@ class Catalog:
         with self._lock:
             return self._db.execute(sql, tuple(args)).fetchall()
 
+    def _named(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+        """Rows read by column name: a column reordered in the SQL or a field in ``Chunk``
+        cannot silently swap two integers (paragraph, start, end, pair)."""
+        with self._lock:
+            cur = self._db.cursor()
+            cur.row_factory = sqlite3.Row
+            return cur.execute(sql, tuple(args)).fetchall()
+
     # --- meta ----------------------------------------------------------------------------
     def get_meta(self, key: str, default: str = "") -> str:
         rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
@@ -143,12 +151,12 @@ class Catalog:
                 ],
             )
             db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO chunks ({self._CHUNK_COLS}) "
+                f"VALUES ({', '.join('?' * (len(self._CHUNK_FIELDS) + 2))})",
                 [
-                    (c.id, c.article_id, c.lang, c.paragraph, c.start, c.end, c.pair,
-                     c.aligned_id, s.date, c.text, " ".join(s.tokens))
+                    (*(getattr(s.chunk, f) for f in self._CHUNK_FIELDS), s.date,
+                     " ".join(s.tokens))
                     for s in chunks
-                    for c in (s.chunk,)
                 ],
             )  # fmt: skip
             for key, value in {**(meta or {}), "generation": str(self.generation + 1)}.items():
@@ -194,15 +202,14 @@ class Catalog:
             "chunks": {"en": langs.get("en", 0), "zh": langs.get("zh", 0)},
         }
 
-    # In the field order of Chunk, then the two columns StoredChunk adds.
-    _CHUNK_COLS = (
-        'id, article_id, lang, paragraph, start, "end", text, pair, aligned_id, date, tokens'
-    )
+    # Chunk's fields, then the two columns StoredChunk adds; read back by name.
+    _CHUNK_FIELDS = tuple(f.name for f in fields(Chunk))
+    _CHUNK_COLS = ", ".join(f'"{c}"' for c in (*_CHUNK_FIELDS, "date", "tokens"))
 
-    @staticmethod
-    def _stored(row: tuple) -> StoredChunk:
-        *fields, date, tokens = row
-        return StoredChunk(Chunk(*fields), date, tokens.split())
+    @classmethod
+    def _stored(cls, row: sqlite3.Row) -> StoredChunk:
+        chunk = Chunk(**{f: row[f] for f in cls._CHUNK_FIELDS})
+        return StoredChunk(chunk, row["date"], row["tokens"].split())
 
     def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
         ids = list(ids)
@@ -210,15 +217,15 @@ class Catalog:
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
             marks = ",".join("?" * len(part))
-            for row in self._query(
+            for row in self._named(
                 f"SELECT {self._CHUNK_COLS} FROM chunks WHERE id IN ({marks})", part
             ):
-                out[row[0]] = self._stored(row)
+                out[row["id"]] = self._stored(row)
         return out
 
     def unit_chunks(self, article_id: str, pair: int, lang: str) -> list[StoredChunk]:
         """The chunks of one aligned paragraph pair in one language, in text order."""
-        rows = self._query(
+        rows = self._named(
             f"SELECT {self._CHUNK_COLS} FROM chunks WHERE article_id = ? AND pair = ? "
             "AND lang = ? ORDER BY paragraph, start",
             (article_id, pair, lang),
@@ -226,7 +233,7 @@ class Catalog:
         return [self._stored(r) for r in rows]
 
     def all_chunks(self, lang: str) -> list[StoredChunk]:
-        rows = self._query(
+        rows = self._named(
             f"SELECT {self._CHUNK_COLS} FROM chunks WHERE lang = ? ORDER BY id", (lang,)
         )
         return [self._stored(r) for r in rows]

@@ -177,9 +177,8 @@ class LexicalIndex:
         mask = self._mask(lang, since, until, article_ids)
         if not mask.any():
             return []
-        scores = ix.bm25.get_scores(tokens)  # type: ignore[attr-defined]
-        scores = np.where(mask, scores, 0.0)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [(ix.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        docs, scores = ix.bm25.retrieve(  # type: ignore[attr-defined]
+            [tokens], k=min(k, len(ix.ids)), weight_mask=mask.astype(np.float32),
+            show_progress=False,
+        )  # fmt: skip
+        return [(ix.ids[i], float(x)) for i, x in zip(docs[0], scores[0], strict=True) if x > 0]

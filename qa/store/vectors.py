@@ -122,44 +122,16 @@ class VectorStore:
                     col.modify(configuration={"hnsw": {"ef_search": ef}})
                     col = self.client.get_collection(col.name, embedding_function=None)
                 self.collections[e.name, lang] = col
-        self._legacy = [f"{prefix}-{e.name}" for e in embedders]
 
     @_reachable
-    def drop_legacy(self) -> list[str]:
-        """Delete collections of the first layout (one per embedder, all languages). Called
-        by ``Index.recover`` once their chunks have been re-embedded per language."""
-        existing = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
-        gone = [name for name in self._legacy if name in existing]
-        for name in gone:
-            self.client.delete_collection(name)
-        return gone
-
-    @_reachable
-    def upsert(
-        self,
-        embedder: str,
-        ids: list[str],
-        vectors: np.ndarray,
-        documents: list[str],
-        metadatas: list[dict],
-    ) -> None:
-        """Write vectors; each goes to the collection of its metadata's ``lang``."""
-        langs = {lang for name, lang in self.collections if name == embedder}
-        unknown = {m["lang"] for m in metadatas} - langs
-        if unknown:  # checked before any write, so a bad call leaves nothing behind
-            raise ValueError(f"embedder {embedder!r} has no collection for {sorted(unknown)}")
-        for (name, lang), col in self.collections.items():
-            if name != embedder:
-                continue
-            rows = [i for i, m in enumerate(metadatas) if m["lang"] == lang]
-            for a in range(0, len(rows), _WRITE_BATCH):
-                part = rows[a : a + _WRITE_BATCH]
-                col.upsert(
-                    ids=[ids[i] for i in part],
-                    embeddings=vectors[part],
-                    documents=[documents[i] for i in part],
-                    metadatas=[metadatas[i] for i in part],
-                )
+    def upsert(self, embedder: str, lang: str, ids: list[str], vectors: np.ndarray) -> None:
+        """Write the vectors of ``lang`` chunks. Only ids and vectors: the catalog holds the
+        text and everything a filter needs (filters pass ids), so nothing else is stored."""
+        col = self.collections.get((embedder, lang))
+        if col is None:
+            raise ValueError(f"embedder {embedder!r} has no collection for {lang!r}")
+        for a in range(0, len(ids), _WRITE_BATCH):
+            col.upsert(ids=ids[a : a + _WRITE_BATCH], embeddings=vectors[a : a + _WRITE_BATCH])
 
     @_reachable
     def delete(self, ids: Sequence[str]) -> None:

@@ -129,7 +129,7 @@ def stats(
     """Counts of articles, chunks per language, vectors and lexical documents."""
     ix = _open_index()
     try:
-        data = ix.stats()
+        data = ix.stats().model_dump()
     finally:
         ix.close()
     if as_json:
@@ -383,82 +383,41 @@ def eval_(
 ) -> None:
     """Score retrieval, answers, citations and abstention per mode on the seed question set,
     in a throwaway index of SEEDS (your main index is not touched)."""
-    import tempfile
-
-    from tqdm import tqdm
-
-    from qa.answer.answerer import Answerer
     from qa.evaluation import questions as ev
 
     if beir is not None:
         _eval_beir(beir, as_json, modes.split(",") if modes else ["hybrid"])
         return
-
-    try:
-        qs = ev.load_questions(questions)
-    except (OSError, ValueError) as exc:
-        raise typer.BadParameter(str(exc)) from exc
     if distractors and write_expected:
         raise typer.BadParameter("expected scores are for the seed set alone; drop --distractors")
     if distractors and report == DEFAULT_REPORT:
         report = DEFAULT_REPORT.parent / "distractors"
+    spec = ev.EvalRun(questions, seeds, modes.split(",") if modes else None, distractors,
+                      archive_questions, distractor_limit, index_dir)  # fmt: skip
     settings = get_settings()
-    if index_dir is not None and index_dir.resolve() == settings.data_dir.resolve():
-        raise typer.BadParameter("--index-dir must not be your main index (QA_DATA_DIR)")
-    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
-        index = ev.seed_index(settings, seeds, index_dir or Path(tmp))
-        try:
-            if distractors:
-                from qa.evaluation.corpora import distractors as distractor_articles
-
-                try:
-                    extra = list(distractor_articles(distractors, settings, distractor_limit))
-                except (ValueError, RuntimeError) as exc:
-                    raise typer.BadParameter(str(exc)) from exc
-                index.add_articles(extra, progress=not as_json)
-                try:
-                    archive = ev.load_questions(archive_questions, "archive")
-                except (OSError, ValueError) as exc:
-                    raise typer.BadParameter(str(exc)) from exc
-                held = [q for q in archive
-                        if q.article_id is None or index.catalog.article(q.article_id)]  # fmt: skip
-                if len(held) < len(archive) and not as_json:
-                    typer.echo(f"{len(archive) - len(held)} of {archive_questions} are about "
-                               "articles not in this index: skipped", err=True)  # fmt: skip
-                qs = qs + held
-            chunks = index.catalog.counts()["chunks"]
-            answerer = Answerer(index, index.settings)
-            answerer.warm_up()
-            chosen = modes.split(",") if modes else ev.modes_for(answerer)
-            with tqdm(total=len(qs) * len(chosen), unit="q", desc="evaluating",
-                      disable=as_json) as bar:  # fmt: skip
-                table, _ = ev.evaluate(answerer, qs, chosen, bar.update)
-        finally:
-            index.close()
+    try:
+        result = ev.run_eval(spec, settings, progress=not as_json)
+    except (OSError, ValueError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if result.skipped and not as_json:
+        typer.echo(f"{result.skipped} of {archive_questions} are about articles not in this "
+                   "index: skipped", err=True)  # fmt: skip
     if report is not None:
-        report.mkdir(parents=True, exist_ok=True)
-        (report / "scores.json").write_text(json.dumps(table, indent=2))
-        groups = ["all", *sorted(g for g in table[chosen[0]] if g != "all")]
-        (report / "table.md").write_text(
-            "\n\n".join(f"### {g}\n\n{ev.markdown(table, g)}" for g in groups) + "\n"
-        )
-        ev.plot(table, report / "modes.png")
+        ev.write_report(result, report)
     if as_json:
-        _print_json(table)
+        _print_json(result.table)
     else:
+        chunks = result.chunks
         typer.echo(f"index: {chunks['en']} English and {chunks['zh']} Chinese chunks\n")
-        typer.echo(ev.markdown(table))
+        typer.echo(ev.markdown(result.table))
         if report is not None:
             typer.echo(
                 f"\nper language and kind: {report / 'table.md'}; plot: {report / 'modes.png'}"
             )
     if write_expected:
-        record = ev.expected_record(
-            table, settings.model_dump(mode="json", exclude={"data_dir", "model_cache_dir"})
-        )
-        DEFAULT_EXPECTED.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+        ev.write_expected(result.table, settings, DEFAULT_EXPECTED)
     if check:
-        failed = ev.regressions(table, json.loads(DEFAULT_EXPECTED.read_text()))
+        failed = ev.regressions(result.table, json.loads(DEFAULT_EXPECTED.read_text()))
         for line in failed:
             typer.echo(f"regression: {line}", err=True)
         if failed:
@@ -478,9 +437,18 @@ def bench(
         "eval/reports/bench.json"
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON.")] = False,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--data-dir",
+            help="Time an index you have (QA_DATA_DIR layout) instead of building sizes: "
+            "ask latency cold, warm and date-filtered, and HTTP load.",
+        ),
+    ] = None,
 ) -> None:
     """Index throughput, ask latency (in-process, and over HTTP) and peak RSS at several
-    index sizes of real text (People's Daily 1998 + State of the Union addresses)."""
+    index sizes of real text (People's Daily 1998 + State of the Union addresses), or on
+    the index in --data-dir."""
     from qa.evaluation import bench as b
 
     try:
@@ -491,7 +459,10 @@ def bench(
         raise typer.BadParameter("give at least one size of 1 chunk or more")
     load = {"clients": clients, "seconds": seconds} if http else {}
     try:
-        results = b.run(wanted, get_settings(), queries, load, progress=not as_json)
+        if data_dir is not None:
+            results = [b.bench_index(data_dir, get_settings(), queries, load)]
+        else:
+            results = b.run(wanted, get_settings(), queries, load, progress=not as_json)
     except RuntimeError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -502,7 +473,8 @@ def bench(
         return
     table = Table(title="qa bench")
     cols = ["chunks (en/zh)", "index chunks/s", "ask p50/p95/p99 ms (cold)",
-            "ask p50/p95/p99 ms (warm)", "peak RSS MB"]  # fmt: skip
+            "ask p50/p95/p99 ms (warm)", "ask p50/p95/p99 ms (date filter)",
+            "peak RSS MB"]  # fmt: skip
     if http:
         cols += [f"HTTP req/s ({clients} clients)", "HTTP p50/p95/p99 ms", "HTTP errors"]
     for c in cols:
@@ -512,8 +484,11 @@ def bench(
         return f"{d['p50_ms']:.0f} / {d['p95_ms']:.0f} / {d['p99_ms']:.0f}"
 
     for r in results:
-        row = [f"{r['chunks']} ({r['chunks_en']}/{r['chunks_zh']})", f"{r['chunks_per_s']:.0f}",
-               pct(r["ask_cold"]), pct(r["ask_warm"]), f"{r['peak_rss_mb']:.0f}"]  # fmt: skip
+        row = [f"{r['chunks']} ({r['chunks_en']}/{r['chunks_zh']})",
+               f"{r['chunks_per_s']:.0f}" if "chunks_per_s" in r else "-",
+               pct(r["ask_cold"]), pct(r["ask_warm"]),
+               pct(r["ask_filtered"]) if "ask_filtered" in r else "-",
+               f"{r['peak_rss_mb']:.0f}"]  # fmt: skip
         if http:
             row += [f"{r['http']['rps']:.1f}", pct(r["http"]), str(r["http"]["errors"])]
         table.add_row(*row)

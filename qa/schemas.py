@@ -2,18 +2,17 @@
 return, and what the HTTP API accepts. One module, so the CLI, the API, the web page and
 the evaluation read the same models.
 
-An article given as JSON (``ArticleIn.record``) is ``qa.ingest.articles.ArticleRecord``, defined
-beside the parser that turns it into an article, as one line of a JSON Lines archive is.
+``ArticleRecord`` is also one line of a JSON Lines archive; ``qa.ingest.articles`` turns
+it into an article.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from qa.config import Lang
-from qa.ingest.articles import ArticleRecord
 
 
 # --- answers and passages ------------------------------------------------------------------
@@ -55,6 +54,10 @@ class PassageOut(BaseModel):
     start: int
     end: int
     chunk_id: str
+    pair: int = Field(
+        description="Its aligned paragraph pair in the article: a paragraph and its "
+        "translation share one."
+    )
 
 
 class AskResult(BaseModel):
@@ -118,6 +121,34 @@ class ArticleOut(ArticleSummary):
     pairs: list[PairOut] = Field(description="The body paragraphs, aligned across languages.")
 
 
+class ArticleRecord(BaseModel):
+    """One article as JSON: the text format's fields, flat. Bodies are given either as
+    ``text`` (paragraphs separated by newlines) or as a ``paragraphs`` list; ``_zh``
+    fields hold the Chinese original."""
+
+    model_config = ConfigDict(extra="forbid", str_max_length=2_000_000)
+
+    id: str
+    date: str
+    page: int | str | None = None
+    author: str = ""
+    column: str = ""
+    title: str = ""
+    text: str | None = None
+    paragraphs: list[str] | None = None
+    title_zh: str = ""
+    text_zh: str | None = None
+    paragraphs_zh: list[str] | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("must not be empty")
+        return v
+
+
 class ArticleIn(BaseModel):
     """One article: either ``text`` in the archive's plain-text format (with its ``id``),
     or ``record``, the same fields as one line of a JSON Lines archive."""
@@ -143,6 +174,25 @@ class WriteResult(BaseModel):
     chunks_added: int
     chunks_removed: int
     seconds: float
+
+
+class Stats(BaseModel):
+    """``qa stats --json``: what the index holds."""
+
+    articles: int
+    chunks: dict[str, int] = Field(description="Committed chunks per language.")
+    embedders: list[str]
+    vectors: dict[str, dict[str, int]] = Field(description="Per embedder and language.")
+    lexical: dict[str, int] = Field(description="BM25 documents per language.")
+    chroma: Literal["embedded", "http"]
+    data_dir: str
+    generation: int = Field(description="Goes up with every catalog commit.")
+    stale: bool = Field(
+        description="Built with other settings than the running ones: run `qa index`."
+    )
+    drift: dict[str, dict[str, dict[str, int]]] = Field(
+        description="Per embedder and language, {chunks, vectors} where the counts differ."
+    )
 
 
 class Health(BaseModel):
@@ -176,7 +226,9 @@ class AskRequest(BaseModel):
     question: str = Field(
         min_length=1, description="In English or Chinese; at most QA_MAX_QUESTION_CHARS."
     )
-    k: int | None = Field(None, description="Passages to retrieve, 1 to QA_MAX_K (50).")
+    k: int | None = Field(
+        None, ge=1, description="Passages to retrieve, 1 to QA_MAX_K (50; checked on use)."
+    )
     lang: Lang | None = Field(None, description="Only passages and answers in this language.")
     since: str | None = Field(None, description="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")
     until: str | None = Field(None, description="Latest date: YYYY, YYYY-MM or YYYY-MM-DD.")

@@ -136,15 +136,8 @@ class Service:
             )  # fmt: skip
         return Health(
             ready=self.ready,
-            articles=stats["articles"],
-            chunks=stats["chunks"],
-            vectors=stats["vectors"],
-            embedders=stats["embedders"],
-            chroma=stats["chroma"],
-            generation=stats["generation"],
-            stale=stats["stale"],
-            degraded=bool(stats["drift"]),
-            drift=stats["drift"],
+            degraded=bool(stats.drift),
+            **stats.model_dump(exclude={"lexical", "data_dir"}),
         )
 
     def recover(self) -> int:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from qa.config import Settings
-from qa.evaluation.bench import _interleave, bench_size, sized_corpus
+from qa.evaluation.bench import _interleave, bench_index, bench_size, sized_corpus
 from qa.ingest.chunking import chunk_article
 
 
@@ -30,7 +34,15 @@ def test_bench_size_measures_index_and_asks(tmp_path, model_cache):
     r = bench_size(300, s, tmp_path / "work", n_queries=120, http={})
     assert r["chunks"] >= 300 and r["chunks_en"] > 0 and r["chunks_zh"] > 0
     assert r["chunks_per_s"] > 0 and r["peak_rss_mb"] > 100
-    for kind in ("ask_cold", "ask_warm"):
+    for kind in ("ask_cold", "ask_warm", "ask_filtered"):
         t = r[kind]
         assert t["queries"] == 120 and 0 < t["p50_ms"] <= t["p95_ms"] <= t["p99_ms"]
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", r["ask_filtered"]["since"])
     assert "http" not in r
+
+
+def test_bench_on_a_folder_without_an_index_says_so(tmp_path, model_cache):
+    s = Settings(data_dir=tmp_path / "d", model_cache_dir=model_cache, cache_dir=tmp_path / "c")
+    with pytest.raises(RuntimeError, match="holds no index"):
+        bench_index(tmp_path / "empty", s, n_queries=10, http={})
+    assert not (tmp_path / "empty").exists()  # nothing was created there

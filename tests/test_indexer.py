@@ -30,9 +30,9 @@ def test_index_seeds_then_reindex_changes_nothing(index, seeds):
     first = index.index_paths([seeds], progress=False)
     assert (first.articles_added, first.failed) == (5, [])
     stats = index.stats()
-    assert stats["articles"] == 5
-    assert stats["chunks"]["en"] > 0 and stats["chunks"]["zh"] > 0
-    assert stats["vectors"]["e5"] == stats["chunks"]
+    assert stats.articles == 5
+    assert stats.chunks["en"] > 0 and stats.chunks["zh"] > 0
+    assert stats.vectors["e5"] == stats.chunks
     ids = consistent(index)
     generation = index.catalog.generation
 
@@ -83,7 +83,7 @@ def test_prune_removes_articles_whose_files_are_gone(index, seeds):
     assert kept.articles_removed == 0 and index.catalog.article(YANGQUAN) is not None
     pruned = index.index_paths([seeds], prune=True, progress=False)
     assert pruned.articles_removed == 1 and pruned.chunks_removed > 0
-    assert index.catalog.article(YANGQUAN) is None and index.stats()["articles"] == 4
+    assert index.catalog.article(YANGQUAN) is None and index.stats().articles == 4
     consistent(index)
 
 
@@ -241,7 +241,7 @@ def test_a_file_is_the_same_file_from_any_folder(index, seeds, tmp_path, monkeyp
     monkeypatch.chdir(elsewhere)
     pruned = index.index_paths([Path("nothing-here.txt")], prune=True, progress=False)
     assert pruned.articles_removed == 0
-    assert index.stats()["articles"] == 5
+    assert index.stats().articles == 5
 
 
 def test_relative_sources_of_an_older_version_are_migrated_not_pruned(
@@ -278,7 +278,7 @@ def test_a_data_dir_moved_onto_a_shared_server_does_not_take_its_vectors(
     a_settings = Settings(data_dir=tmp_path / "a", model_cache_dir=model_cache, **server)
     with Index(a_settings, embedders) as a:
         a.index_paths([seeds], progress=False)
-        held = a.stats()["vectors"]
+        held = a.stats().vectors
     b_embedded = Settings(
         data_dir=tmp_path / "b", model_cache_dir=model_cache, collection_prefix=prefix
     )
@@ -288,10 +288,10 @@ def test_a_data_dir_moved_onto_a_shared_server_does_not_take_its_vectors(
         Index(b_embedded.model_copy(update={"chroma_url": chroma_server}), embedders)
     with Index(a_settings, embedders) as a:  # A's own store: opened and recovered as usual
         assert a.index_paths([seeds], progress=False).orphans_removed == 0
-        assert a.stats()["vectors"] == held
+        assert a.stats().vectors == held
         consistent(a)
     with Index(b_embedded, embedders) as b:  # B back on its own store is fine
-        assert b.stats()["articles"] == 1
+        assert b.stats().articles == 1
 
 
 def test_reads_keep_the_last_lexical_index_while_a_write_rebuilds_it(index, seeds, monkeypatch):
@@ -349,7 +349,7 @@ def test_a_read_only_data_dir_still_answers(index, seeds, settings, embedders, t
         assert not os.access(ro, os.W_OK)
         before = sorted(p.name for p in ro.rglob("*"))
         with Index(settings.model_copy(update={"data_dir": ro}), embedders) as ix:
-            assert ix.snapshot is not None and ix.stats()["articles"] == 5
+            assert ix.snapshot is not None and ix.stats().articles == 5
             answer = Answerer(ix, ix.settings).ask("How did Yangquan cut defects?")
             assert not answer.abstained and answer.answers[0].citation.article_id == YANGQUAN
             snapshot = ix.snapshot

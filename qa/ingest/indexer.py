@@ -2,8 +2,9 @@
 
 Order of writes for each batch of changed articles:
 
-1. embed the new chunks and upsert them into every Chroma collection (new ids: a chunk
-   id covers the article's content hash, so committed chunks are never overwritten);
+1. embed the new chunks and upsert their vectors into the collection of each embedder
+   that reads their language (new ids: a chunk id covers the article's content hash, so
+   committed chunks are never overwritten);
 2. commit the catalog in one SQLite transaction (the commit point);
 3. delete the replaced chunks' vectors.
 
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from qa.config import Settings
 from qa.ingest.articles import ArticleError, parse_file, parse_jsonl
@@ -236,7 +238,7 @@ class Index(Stores):
 
         files, errors = discover(paths)
         report.failed += [{"where": e.where, "reason": e.reason} for e in errors]
-        todo: list[Article] = []
+        candidates: list[tuple[Article, tuple[str, str] | None]] = []
         seen: dict[str, str] = {}
         moved: dict[str, str] = {}  # article id -> its file's absolute path
         scanned_sources = {str(f) for f in files}
@@ -282,8 +284,8 @@ class Index(Stores):
                     }
                 )
                 continue
-            if _needs_indexing(item, old, stale, report):
-                todo.append(item)
+            candidates.append((item, old))
+        todo = _triage(candidates, stale, report)
 
         removed = []
         if prune:
@@ -316,7 +318,7 @@ class Index(Stores):
             check_limits(a, self.settings)  # before any work: nothing is half-written
         known = self.catalog.article_index()
         stale = report.settings_changed = self.stale()
-        todo = [a for a in articles if _needs_indexing(a, known.get(a.id), stale, report)]
+        todo = _triage(((a, known.get(a.id)) for a in articles), stale, report)
         self._apply(todo, [], report, progress)
         report.seconds = round(time.perf_counter() - started, 3)
         return report
@@ -360,16 +362,25 @@ class Index(Stores):
         self.refresh_lexical()  # rebuild and save when the catalog moved on
 
 
-def _needs_indexing(
-    article: Article, old: tuple[str, str] | None, stale: bool, report: IndexReport
-) -> bool:
-    """Whether ``article`` must be (re-)indexed, given its catalog entry ``old`` (source,
-    content hash); counts it in ``report`` as added, updated or unchanged."""
+Change = Literal["added", "updated", "unchanged"]
+
+
+def change(article: Article, old: tuple[str, str] | None, stale: bool) -> Change:
+    """What indexing ``article`` does, given its catalog entry ``old`` (source, content
+    hash) and whether the index was built with other settings (then all is re-embedded)."""
     if old and old[1] == article.content_hash and not stale:
-        report.articles_unchanged += 1
-        return False
-    if old:
-        report.articles_updated += 1
-    else:
-        report.articles_added += 1
-    return True
+        return "unchanged"
+    return "updated" if old else "added"
+
+
+def _triage(candidates: Iterable[tuple[Article, tuple[str, str] | None]], stale: bool,
+            report: IndexReport) -> list[Article]:  # fmt: skip
+    """Of (article, its catalog entry) pairs, the articles to (re-)index; each counted in
+    ``report`` by its ``change``."""
+    todo = []
+    for article, old in candidates:
+        kind = change(article, old, stale)
+        setattr(report, f"articles_{kind}", getattr(report, f"articles_{kind}") + 1)
+        if kind != "unchanged":
+            todo.append(article)
+    return todo

@@ -25,14 +25,13 @@ import numpy as np
 from qa.config import LANGS, Lang, Settings
 from qa.numbers import years_in
 from qa.search.dictionary import translate_terms
+from qa.search.fusion import Unit, add_leg, best_per_unit, rrf
 from qa.store.catalog import StoredChunk, date_int
 from qa.store.stores import Stores
 from qa.text import detect_language, tokenize
 
 # Zero-width and other format characters: a question of only these says nothing.
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff\u00ad]")
-
-Unit = tuple[str, int]  # (article id, alignment bead): a paragraph pair
 
 MODES = ("hybrid", "lexical", "dense")
 
@@ -248,40 +247,20 @@ class Retriever:
         if set(show_langs) != set(LANGS):  # a chunk counts if it or its twin can be shown
             stored = {cid: sc for cid, sc in stored.items()
                       if sc.chunk.lang in show_langs or sc.chunk.aligned_id}  # fmt: skip
-        rrf = self.settings.rrf_k
-        unit_score: dict[Unit, float] = {}
-        unit_ranks: dict[Unit, dict[str, int]] = {}
-        chunk_score: dict[str, float] = {}
-        for leg, ids in legs.items():
-            w = weights[leg]
-            seen: set[Unit] = set()
-            for rank, cid in enumerate((c for c in ids if c in stored), start=1):
-                chunk_score[cid] = chunk_score.get(cid, 0.0) + w / (rrf + rank)
-                sc = stored[cid]
-                unit = (sc.chunk.article_id, sc.chunk.pair)
-                if unit in seen:
-                    continue
-                seen.add(unit)
-                unit_score[unit] = unit_score.get(unit, 0.0) + w / (rrf + len(seen))
-                unit_ranks.setdefault(unit, {})[leg] = len(seen)
+        rrf_k = self.settings.rrf_k
+        unit_of = {cid: (sc.chunk.article_id, sc.chunk.pair) for cid, sc in stored.items()}
+        fused = rrf(legs, weights, unit_of, rrf_k)
         if years and self.settings.weight_year:
             # One more leg: the units of articles dated in a year the question names, in
             # their fused order ("How many new jobs had Americans created by 1987?").
-            year_of = {(sc.chunk.article_id, sc.chunk.pair): sc.date // 10000
-                       for sc in stored.values()}  # fmt: skip
-            dated = [u for u in sorted(unit_score, key=lambda u: (-unit_score[u], u))
-                     if year_of[u] in years]  # fmt: skip
-            for rank, unit in enumerate(dated, start=1):
-                unit_score[unit] += self.settings.weight_year / (rrf + rank)
-                unit_ranks[unit]["year"] = rank
-        top = sorted(unit_score, key=lambda u: (-unit_score[u], u))[:k]
+            year_of = {unit_of[cid]: sc.date // 10000 for cid, sc in stored.items()}
+            dated = [u for u in fused.top(len(fused.units)) if year_of[u] in years]
+            add_leg(fused, "year", dated, self.settings.weight_year, rrf_k)
+        top = fused.top(k)
 
         # Show each unit by its best chunk in the preferred language: a matched one, else
         # the translation of its best matched chunk, else the best matched chunk itself.
-        best: dict[Unit, dict[str, str]] = {}
-        for cid in sorted(chunk_score, key=lambda c: -chunk_score[c]):
-            sc = stored[cid]
-            best.setdefault((sc.chunk.article_id, sc.chunk.pair), {}).setdefault(sc.chunk.lang, cid)
+        best = best_per_unit(fused, unit_of, {cid: sc.chunk.lang for cid, sc in stored.items()})
         first = {u: stored[next(iter(best[u].values()))] for u in top}
         aligned = self.index.catalog.chunks(
             first[u].chunk.aligned_id or "" for u in top if prefer not in best[u]
@@ -294,5 +273,5 @@ class Retriever:
                 shown = aligned.get(first[u].chunk.aligned_id or "", first[u])
             if shown.chunk.lang not in show_langs:  # its translation is gone meanwhile
                 continue
-            out.append(Passage(shown, unit_score[u], u, unit_ranks[u]))
+            out.append(Passage(shown, fused.units[u], u, fused.ranks[u]))
         return out

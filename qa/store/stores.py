@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Self
 
 from qa.config import Settings
+from qa.schemas import Stats
 from qa.store.catalog import Catalog
 from qa.store.embedders import ONNX_EXPORT, Embedder, load_embedders
 from qa.store.lexical import LexicalIndex
@@ -165,21 +166,22 @@ class Stores:
         self.catalog.set_meta("store", key)
 
     # --- stats ---------------------------------------------------------------------------
-    def stats(self) -> dict:
+    def stats(self) -> Stats:
         counts = self.catalog.counts()
         vectors = self.store.counts()
         lexical = self.lexical
-        return {
-            **counts,
-            "embedders": [e.spec for e in self.embedders],
-            "vectors": vectors,
-            "lexical": {lang: lexical.size(lang) for lang in lexical.langs},
-            "chroma": self.store.mode,
-            "data_dir": str(self.settings.data_dir),
-            "generation": self.catalog.generation,
-            "stale": self.stale(),
-            "drift": drift(counts["chunks"], vectors),
-        }
+        return Stats(
+            articles=counts["articles"],
+            chunks=counts["chunks"],
+            embedders=[e.spec for e in self.embedders],
+            vectors=vectors,
+            lexical={lang: lexical.size(lang) for lang in lexical.langs},
+            chroma=self.store.mode,
+            data_dir=str(self.settings.data_dir),
+            generation=self.catalog.generation,
+            stale=self.stale(),
+            drift=drift(counts["chunks"], vectors),
+        )
 
 
 def drift(

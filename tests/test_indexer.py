@@ -21,7 +21,7 @@ def consistent(ix: Index) -> set[str]:
     for e in ix.embedders:
         assert ix.store.ids(e.name) == {i for i, lang in by_lang.items() if lang in e.langs}, e.name
     lex = ix.lexical
-    lexical_ids = [i for lang in lex.langs for i in lex.langs[lang].ids]
+    lexical_ids = [i for lang in lex.langs for i in lex.ids(lang)]
     assert len(lexical_ids) == len(set(lexical_ids)) and set(lexical_ids) == committed
     return committed
 
@@ -206,13 +206,15 @@ def test_kill_9_midway_keeps_previous_index_and_next_run_completes(
             want = {i for i, lang in langs.items() if lang in e.langs}
             assert want <= ix.store.ids(e.name)
         lexical = ix.lexical  # stale after the kill: rebuilt from the catalog
-        assert {i for lang in lexical.langs for i in lexical.langs[lang].ids} == committed
+        assert {i for lang in lexical.langs for i in lexical.ids(lang)} == committed
 
         report = ix.index_paths([seeds], progress=False)
         assert report.failed == []
         assert ix.catalog.counts()["articles"] == 125
         consistent(ix)
-        assert LexicalIndex.read(ix.lexical_dir).generation == ix.catalog.generation
+        # what is saved, with the delta the catalog gives it, is every committed chunk
+        saved = LexicalIndex.load(ix.catalog, ix.lexical_dir, ix.settings.lexical_delta_max)
+        assert {i for lang in saved.langs for i in saved.ids(lang)} == ix.catalog.chunk_ids()
 
 
 def test_vectors_lost_from_a_collection_are_restored(index, seeds):
@@ -301,15 +303,15 @@ def test_reads_keep_the_last_lexical_index_while_a_write_rebuilds_it(index, seed
 
     index.index_paths([seeds], progress=False)
     before = index.lexical
-    real_load = LexicalIndex.load
+    real_update = LexicalIndex.updated
     started, release = threading.Event(), threading.Event()
 
-    def slow_load(catalog, root):
+    def slow_update(self, catalog, root, delta_max):
         started.set()
         release.wait(30)  # held until the reader below has been answered
-        return real_load(catalog, root)
+        return real_update(self, catalog, root, delta_max)
 
-    monkeypatch.setattr(LexicalIndex, "load", slow_load)
+    monkeypatch.setattr(LexicalIndex, "updated", slow_update)
     text = (seeds / f"{YANGQUAN}.txt").read_text().replace("Yangquan", "Yang-quan")
     (seeds / "extra.txt").write_text(text)
     writer = threading.Thread(target=index.index_paths, args=([seeds],), kwargs={"progress": False})

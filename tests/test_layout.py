@@ -18,3 +18,15 @@ def test_the_read_side_loads_no_ingest_module():
     loaded = run.stdout.split()
     assert "qa.answer.answerer" in loaded  # the check saw the modules it imported
     assert [m for m in loaded if m.startswith("qa.ingest")] == []
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from conftest import ROOT
+
+    from qa.config import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    missing = [
+        f"QA_{n.upper()}" for n in Settings.model_fields if f"`QA_{n.upper()}`" not in readme
+    ]
+    assert missing == []

@@ -1,3 +1,5 @@
+from conftest import YANGQUAN
+
 from qa.store.lexical import LexicalIndex
 from qa.text import tokenize
 
@@ -36,12 +38,98 @@ def test_index_search_filters_and_persistence(index, seeds):
     # saved, read back at the same generation, with the same documents
     again = LexicalIndex.read(index.lexical_dir)
     assert again is not None and again.generation == index.catalog.generation
-    assert again.langs["en"].ids == lex.langs["en"].ids
+    assert again.ids("en") == lex.ids("en")
 
 
 def test_stale_or_missing_index_is_rebuilt_from_the_catalog(index, seeds):
     index.index_paths([seeds], progress=False)
     (index.lexical_dir / "CURRENT").write_text("g999")
-    rebuilt = LexicalIndex.load(index.catalog, index.lexical_dir)
+    rebuilt = LexicalIndex.load(index.catalog, index.lexical_dir, delta_max=2000)
     assert rebuilt.generation == index.catalog.generation
-    assert set(rebuilt.langs["zh"].ids) | set(rebuilt.langs["en"].ids) == index.catalog.chunk_ids()
+    assert set(rebuilt.ids("zh")) | set(rebuilt.ids("en")) == index.catalog.chunk_ids()
+
+
+def test_the_delta_scores_as_bm25s_does_on_the_same_statistics():
+    """bm25_scores (the delta's, computed at query time) against bm25s on tiny documents,
+    a repeated query term and an unknown one included."""
+    from collections import Counter
+
+    import bm25s
+    import numpy as np
+    import pytest
+
+    from qa.store.lexical import K1, B, bm25_idf, bm25_scores
+
+    docs = [["iron", "plate", "defect"], ["iron", "iron", "meeting", "defect", "rate"],
+            ["county", "meeting"], ["plate", "plate", "cut"]]  # fmt: skip
+    ref = bm25s.BM25(k1=K1, b=B)
+    ref.index(docs, show_progress=False)
+    df = Counter(t for d in docs for t in set(d))
+    avgdl = sum(map(len, docs)) / len(docs)
+    for query in (["iron", "defect"], ["iron", "iron", "plate"], ["plate", "unseen"]):
+        weights = {t: bm25_idf(len(docs), df[t]) * query.count(t) for t in set(query)}
+        got = bm25_scores([Counter(d) for d in docs], np.array([len(d) for d in docs], float),
+                          weights, avgdl)  # fmt: skip
+        assert got == pytest.approx(ref.get_scores(query), abs=1e-5)
+
+
+def _article_with(seeds, old: str, new: str, name: str):
+    text = (seeds / f"{YANGQUAN}.txt").read_text().replace(old, new)
+    (seeds / f"{name}.txt").write_text(text)
+    return seeds / f"{name}.txt"
+
+
+def test_a_write_goes_to_the_delta_and_is_found_as_after_a_rebuild(index, seeds):
+    index.index_paths([seeds], progress=False)
+    main = index.lexical.main_generation
+    _article_with(seeds, "Yangquan", "Zyxquan", "extra")
+    index.index_paths([seeds], progress=False)
+    lex = index.lexical
+    # no rebuild: the main segment is the one saved before the write
+    assert lex.main_generation == main < lex.generation == index.catalog.generation
+    assert LexicalIndex.read(index.lexical_dir).main_generation == main
+    assert 0 < lex.delta_size <= index.settings.lexical_delta_max
+    assert {i for lang in lex.langs for i in lex.ids(lang)} == index.catalog.chunk_ids()
+    rebuilt = LexicalIndex.build(index.catalog)
+    for query in ("Zyxquan handicraft cooperatives", "iron plates defective rate"):
+        tokens = tokenize(query, "en")
+        got, want = lex.search(tokens, "en", 5), rebuilt.search(tokens, "en", 5)
+        assert [i for i, _ in got][:3] == [i for i, _ in want][:3], query
+    hits = lex.search(tokenize("Zyxquan", "en"), "en", 50)
+    articles = {index.catalog.chunks([i])[i].chunk.article_id for i, _ in hits}
+    assert hits and articles == {"extra"}
+
+
+def test_removed_chunks_are_masked_and_a_reopened_index_keeps_its_delta(
+    index, seeds, settings, embedders
+):
+    from qa.ingest.indexer import Index
+
+    index.index_paths([seeds], progress=False)
+    main = index.lexical.main_generation
+    gone = {sc.chunk.id for lang in ("en", "zh") for sc in index.catalog.all_chunks(lang)
+            if sc.chunk.article_id == YANGQUAN}  # fmt: skip
+    assert any(i in gone for i, _ in index.lexical.search(tokenize("Yangquan", "en"), "en", 5))
+    index.remove_articles([YANGQUAN])
+    lex = index.lexical
+    assert lex.main_generation == main and lex.delta_size == len(gone)
+    for lang, query in (("en", "Yangquan handicraft cooperatives"), ("zh", "阳泉 手工业 合作社")):
+        found = {i for i, _ in lex.search(tokenize(query, lang), lang, 50)}
+        assert found and not found & gone  # other articles still match; the removed never
+        assert not set(lex.matching(lang)) & gone
+    index.close()
+    with Index(settings, embedders) as again:  # the delta comes back from the catalog
+        lex = again.lexical
+        assert lex.main_generation == main and lex.generation == again.catalog.generation
+        assert {i for lang in lex.langs for i in lex.ids(lang)} == again.catalog.chunk_ids()
+
+
+def test_past_the_delta_limit_a_write_merges(index, seeds):
+    index.index_paths([seeds], progress=False)
+    limited = index.settings.model_copy(update={"lexical_delta_max": 0})
+    index.settings = limited
+    index.remove_articles([YANGQUAN])
+    lex = index.lexical
+    assert lex.main_generation == lex.generation == index.catalog.generation
+    assert lex.delta_size == 0
+    assert LexicalIndex.read(index.lexical_dir).main_generation == lex.generation

@@ -1,9 +1,20 @@
-"""The BM25 index, one per language (``bm25s``), over the tokens of ``qa.text``.
+"""The BM25 index, one per language, over the tokens of ``qa.text``: a main segment
+(``bm25s``) and a small delta of the chunks committed since, as in Lucene's segments.
 
-The index is derived from the catalog and saved under ``data_dir/lexical/g<generation>``;
-``lexical/CURRENT`` names the live one and is replaced atomically, so a reader sees a
-whole index or the previous one. ``load`` rebuilds when the saved generation is not the
-catalog's (for example after a run killed between its last commit and the save).
+- The main segment is built from the catalog and saved under
+  ``data_dir/lexical/g<generation>``; ``lexical/CURRENT`` names the live one and is
+  replaced atomically, so a reader sees a whole segment or the previous one.
+- A write does not rebuild it. The delta (chunks the catalog has and the main segment
+  lacks) and the deletions (chunks the main segment has and the catalog no longer does)
+  are worked out from the catalog, the commit point: they are never saved, so a run
+  killed anywhere leaves nothing to repair. Deleted chunks are masked out of the main
+  segment's results.
+- Delta chunks are scored at query time with the same BM25 (Lucene's variant, k1 1.5,
+  b 0.75, as ``bm25s``) over the statistics of both segments together. The main
+  segment's scores keep the statistics it was built with (as Lucene keeps deleted
+  documents in its statistics until a merge); the delta is small next to it.
+- A merge is a rebuild of the main segment from the catalog, once the delta holds more
+  than ``QA_LEXICAL_DELTA_MAX`` chunks, and whenever the main segment cannot be read.
 """
 
 from __future__ import annotations
@@ -12,63 +23,173 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from qa.config import LANGS
-from qa.store.catalog import Catalog
+from qa.store.catalog import Catalog, StoredChunk
 
 log = logging.getLogger(__name__)
 
+K1, B = 1.5, 0.75  # bm25s' defaults, which the main segment is built with
+
 
 @dataclass
-class _LangIndex:
+class _Main:
     ids: list[str]
     dates: np.ndarray  # YYYYMMDD per document, for date filters
     articles: np.ndarray  # article id per document, for article filters
     bm25: object | None  # bm25s.BM25, None when the language has no chunks
+    avgdl: float  # mean document length in tokens
+
+    @cached_property
+    def positions(self) -> dict[str, int]:
+        return {cid: i for i, cid in enumerate(self.ids)}
+
+    def df(self, token: str) -> int:
+        if self.bm25 is None:
+            return 0
+        j = self.bm25.vocab_dict.get(token)  # type: ignore[attr-defined]
+        indptr = self.bm25.scores["indptr"]  # type: ignore[attr-defined]
+        return 0 if j is None else int(indptr[j + 1] - indptr[j])
+
+
+@dataclass
+class _Delta:
+    ids: list[str] = field(default_factory=list)
+    dates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    articles: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    tf: list[Counter[str]] = field(default_factory=list)  # term counts per document
+    lengths: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    df: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def of(cls, stored: list[StoredChunk]) -> _Delta:
+        tf = [Counter(s.tokens) for s in stored]
+        return cls(
+            [s.chunk.id for s in stored],
+            np.array([s.date for s in stored], dtype=np.int64),
+            np.array([s.chunk.article_id for s in stored], dtype=object),
+            tf,
+            np.array([len(s.tokens) for s in stored], dtype=np.float64),
+            Counter(t for counts in tf for t in counts),
+        )
+
+
+def bm25_idf(n: int, df: int) -> float:
+    """Lucene's idf, as ``bm25s`` computes it."""
+    return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
+
+
+def bm25_scores(tf: list[Counter[str]], lengths: np.ndarray, idf: dict[str, float],
+                avgdl: float) -> np.ndarray:  # fmt: skip
+    """BM25 (Lucene's variant) of each document (term counts ``tf``, ``lengths`` in
+    tokens) for the query terms weighted by ``idf``."""
+    out = np.zeros(len(tf))
+    norm = K1 * (1 - B + B * lengths / max(avgdl, 1e-9))
+    for t, w in idf.items():
+        counts = np.array([d.get(t, 0) for d in tf], dtype=np.float64)
+        out += w * counts / (counts + norm)
+    return out
+
+
+def _filtered(dates: np.ndarray, articles: np.ndarray, since: int | None, until: int | None,
+              article_ids: set[str] | None) -> np.ndarray:  # fmt: skip
+    mask = np.ones(len(dates), dtype=bool)
+    if since is not None:
+        mask &= dates >= since
+    if until is not None:
+        mask &= dates <= until
+    if article_ids is not None:
+        mask &= np.isin(articles, list(article_ids))
+    return mask
 
 
 class LexicalIndex:
-    def __init__(self, generation: int, langs: dict[str, _LangIndex]):
-        self.generation = generation
-        self.langs = langs
+    def __init__(
+        self,
+        generation: int,
+        main: dict[str, _Main],
+        deleted: dict[str, np.ndarray] | None = None,
+        delta: dict[str, _Delta] | None = None,
+        main_generation: int | None = None,
+    ):
+        self.generation = generation  # the catalog's, which this index reflects
+        self.main_generation = generation if main_generation is None else main_generation
+        self.main = main
+        self.deleted = deleted or {
+            lang: np.zeros(len(m.ids), dtype=bool) for lang, m in main.items()
+        }
+        self.delta = delta or {lang: _Delta() for lang in main}
+
+    @property
+    def langs(self) -> list[str]:
+        return list(self.main)
+
+    @property
+    def delta_size(self) -> int:
+        """Chunks added or deleted since the main segment was built."""
+        added = sum(len(d.ids) for d in self.delta.values())
+        return added + sum(int(m.sum()) for m in self.deleted.values())
 
     # --- build, save, load ---------------------------------------------------------------
     @classmethod
     def build(cls, catalog: Catalog) -> LexicalIndex:
+        """A main segment of every committed chunk (the merge)."""
         import bm25s
 
         generation = catalog.generation
-        langs: dict[str, _LangIndex] = {}
+        main: dict[str, _Main] = {}
         for lang in LANGS:
             stored = catalog.all_chunks(lang)
             bm25 = None
             if stored:
-                bm25 = bm25s.BM25()
+                bm25 = bm25s.BM25(k1=K1, b=B)
                 bm25.index([s.tokens for s in stored], show_progress=False)
-            langs[lang] = _LangIndex(
+            main[lang] = _Main(
                 [s.chunk.id for s in stored],
                 np.array([s.date for s in stored], dtype=np.int64),
                 np.array([s.chunk.article_id for s in stored], dtype=object),
                 bm25,
+                float(np.mean([len(s.tokens) for s in stored])) if stored else 0.0,
             )
-        return cls(generation, langs)
+        return cls(generation, main)
+
+    def with_catalog(self, catalog: Catalog) -> LexicalIndex:
+        """This main segment, with the delta and deletions that bring it to the catalog's
+        generation (read first: a commit meanwhile only makes the next call redo this)."""
+        generation = catalog.generation
+        committed = catalog.chunk_langs()
+        deleted = {
+            lang: np.fromiter((cid not in committed for cid in m.ids), bool, len(m.ids))
+            for lang, m in self.main.items()
+        }
+        new = [cid for cid, lang in committed.items() if cid not in self.main[lang].positions]
+        stored = catalog.chunks(new)
+        delta = {
+            lang: _Delta.of([s for s in stored.values() if s.chunk.lang == lang])
+            for lang in self.main
+        }
+        return LexicalIndex(generation, self.main, deleted, delta, self.main_generation)
 
     def save(self, root: Path) -> None:
+        """Save the main segment (a delta is never saved: the catalog holds it)."""
         root.mkdir(parents=True, exist_ok=True)
-        target = root / f"g{self.generation}"
-        tmp = root / f"g{self.generation}.tmp{os.getpid()}"
+        target = root / f"g{self.main_generation}"
+        tmp = root / f"g{self.main_generation}.tmp{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        for lang, ix in self.langs.items():
+        for lang, m in self.main.items():
             (tmp / lang).mkdir()
-            meta = {"ids": ix.ids, "dates": ix.dates.tolist(), "articles": ix.articles.tolist()}
+            meta = {"ids": m.ids, "dates": m.dates.tolist(), "articles": m.articles.tolist(),
+                    "avgdl": m.avgdl}  # fmt: skip
             (tmp / lang / "docs.json").write_text(json.dumps(meta))
-            if ix.bm25 is not None:
-                ix.bm25.save(str(tmp / lang / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+            if m.bm25 is not None:
+                m.bm25.save(str(tmp / lang / "bm25"), show_progress=False)  # type: ignore[attr-defined]
         shutil.rmtree(target, ignore_errors=True)
         os.replace(tmp, target)
         pointer = root / "CURRENT.tmp"
@@ -80,11 +201,13 @@ class LexicalIndex:
 
     @classmethod
     def read(cls, root: Path) -> LexicalIndex | None:
+        """The saved main segment, or None (missing, damaged, or saved before segments
+        recorded their mean length)."""
         import bm25s
 
         try:
             name = (root / "CURRENT").read_text().strip()
-            langs: dict[str, _LangIndex] = {}
+            main: dict[str, _Main] = {}
             for lang in LANGS:
                 meta = json.loads((root / name / lang / "docs.json").read_text())
                 bm25_dir = root / name / lang / "bm25"
@@ -93,60 +216,66 @@ class LexicalIndex:
                     if bm25_dir.exists()
                     else None
                 )
-                langs[lang] = _LangIndex(
+                main[lang] = _Main(
                     meta["ids"],
                     np.array(meta["dates"], dtype=np.int64),
                     np.array(meta["articles"], dtype=object),
                     bm25,
+                    float(meta["avgdl"]),
                 )
-            return cls(int(name.lstrip("g")), langs)
+            return cls(int(name.lstrip("g")), main)
         except (OSError, ValueError, KeyError) as exc:
             log.info("lexical index at %s unreadable (%s)", root, exc)
             return None
 
     @classmethod
-    def load(cls, catalog: Catalog, root: Path) -> LexicalIndex:
-        """The saved index if it matches the catalog's generation, else a fresh build."""
+    def load(cls, catalog: Catalog, root: Path, delta_max: int) -> LexicalIndex:
+        """The saved main segment brought to the catalog's generation by a delta, or a
+        fresh main segment (saved) when there is none or the delta would be too large."""
         index = cls.read(root)
-        if index is None or index.generation != catalog.generation:
+        if index is not None and index.generation != catalog.generation:
+            index = index.with_catalog(catalog)
+        if index is None or index.delta_size > delta_max:
             index = cls.build(catalog)
             index.save(root)
         return index
 
+    def updated(self, catalog: Catalog, root: Path, delta_max: int) -> LexicalIndex:
+        """This index brought to the catalog's generation: by a delta, or by a merge (a
+        rebuild, saved) once the delta holds more than ``delta_max`` chunks."""
+        if self.generation == catalog.generation:
+            return self
+        index = self.with_catalog(catalog)
+        if index.delta_size > delta_max:
+            index = self.build(catalog)
+            index.save(root)
+        return index
+
     # --- search --------------------------------------------------------------------------
+    def ids(self, lang: str) -> list[str]:
+        """The chunk ids searched in ``lang``: the main segment's live ones, then the
+        delta's."""
+        m = self.main[lang]
+        live = [m.ids[i] for i in np.flatnonzero(~self.deleted[lang])]
+        return live + self.delta[lang].ids
+
     def size(self, lang: str) -> int:
-        return len(self.langs[lang].ids)
+        """Documents searched in ``lang``: the main segment's live ones and the delta's."""
+        return int((~self.deleted[lang]).sum()) + len(self.delta[lang].ids)
+
+    def _stats(self, lang: str) -> tuple[int, float]:
+        """(documents, mean length) over both segments."""
+        m, d = self.main[lang], self.delta[lang]
+        n = len(m.ids) + len(d.ids)
+        total = m.avgdl * len(m.ids) + float(d.lengths.sum())
+        return n, total / n if n else 0.0
 
     def idf(self, tokens: list[str], lang: str) -> list[float]:
         """BM25's (Lucene) idf of each token in ``lang``'s chunks; a token no chunk has
         gets the highest idf, so an out-of-corpus word weighs fully against a match."""
-        ix = self.langs[lang]
-        n = len(ix.ids)
-        vocab = getattr(ix.bm25, "vocab_dict", {}) if ix.bm25 is not None else {}
-        indptr = ix.bm25.scores["indptr"] if ix.bm25 is not None else None  # type: ignore[attr-defined]
-        out = []
-        for t in tokens:
-            j = vocab.get(t)
-            df = int(indptr[j + 1] - indptr[j]) if j is not None and indptr is not None else 0
-            out.append(float(np.log(1 + (n - df + 0.5) / (df + 0.5))))
-        return out
-
-    def _mask(
-        self,
-        lang: str,
-        since: int | None,
-        until: int | None,
-        article_ids: set[str] | None,
-    ) -> np.ndarray:
-        ix = self.langs[lang]
-        mask = np.ones(len(ix.ids), dtype=bool)
-        if since is not None:
-            mask &= ix.dates >= since
-        if until is not None:
-            mask &= ix.dates <= until
-        if article_ids is not None:
-            mask &= np.isin(ix.articles, list(article_ids))
-        return mask
+        m, d = self.main[lang], self.delta[lang]
+        n, _ = self._stats(lang)
+        return [bm25_idf(n, m.df(t) + d.df.get(t, 0)) for t in tokens]
 
     def matching(
         self,
@@ -157,9 +286,10 @@ class LexicalIndex:
     ) -> list[str]:
         """Ids of the chunks in ``lang`` that pass the filters. The dense legs pass them to
         Chroma: far faster there than a metadata ``where`` (see ``qa.store.vectors``)."""
-        ix = self.langs[lang]
-        mask = self._mask(lang, since, until, article_ids)
-        return [ix.ids[i] for i in np.flatnonzero(mask)]
+        m, d = self.main[lang], self.delta[lang]
+        keep = _filtered(m.dates, m.articles, since, until, article_ids) & ~self.deleted[lang]
+        fresh = _filtered(d.dates, d.articles, since, until, article_ids)
+        return [m.ids[i] for i in np.flatnonzero(keep)] + [d.ids[i] for i in np.flatnonzero(fresh)]
 
     def search(
         self,
@@ -170,15 +300,26 @@ class LexicalIndex:
         until: int | None = None,
         article_ids: set[str] | None = None,
     ) -> list[tuple[str, float]]:
-        """Top ``k`` (chunk id, BM25 score) with score > 0, after the filters."""
-        ix = self.langs[lang]
-        if ix.bm25 is None or not tokens or not ix.ids:
+        """Top ``k`` (chunk id, BM25 score) with score > 0, after the filters, over both
+        segments."""
+        if not tokens:
             return []
-        mask = self._mask(lang, since, until, article_ids)
-        if not mask.any():
-            return []
-        docs, scores = ix.bm25.retrieve(  # type: ignore[attr-defined]
-            [tokens], k=min(k, len(ix.ids)), weight_mask=mask.astype(np.float32),
-            show_progress=False,
-        )  # fmt: skip
-        return [(ix.ids[i], float(x)) for i, x in zip(docs[0], scores[0], strict=True) if x > 0]
+        m, d = self.main[lang], self.delta[lang]
+        hits: list[tuple[str, float]] = []
+        mask = _filtered(m.dates, m.articles, since, until, article_ids) & ~self.deleted[lang]
+        if m.bm25 is not None and mask.any():
+            docs, scores = m.bm25.retrieve(  # type: ignore[attr-defined]
+                [tokens], k=min(k, len(m.ids)), weight_mask=mask.astype(np.float32),
+                show_progress=False,
+            )  # fmt: skip
+            hits += [(m.ids[i], float(x)) for i, x in zip(docs[0], scores[0], strict=True)]
+        fresh = np.flatnonzero(_filtered(d.dates, d.articles, since, until, article_ids))
+        if len(fresh):
+            n, avgdl = self._stats(lang)
+            idf = {t: bm25_idf(n, m.df(t) + d.df.get(t, 0)) for t in set(tokens)}
+            weights = {t: w * tokens.count(t) for t, w in idf.items()}  # a repeated term counts
+            scores = bm25_scores([d.tf[i] for i in fresh], d.lengths[fresh], weights, avgdl)
+            hits += [(d.ids[i], float(x)) for i, x in zip(fresh, scores, strict=True)]
+        hits = [h for h in hits if h[1] > 0]
+        hits.sort(key=lambda h: -h[1])
+        return hits[:k]

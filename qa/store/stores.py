@@ -71,7 +71,7 @@ class Stores:
         self.store = VectorStore(settings, self.embedders)
         self.fingerprint = fingerprint(settings, [e.spec for e in self.embedders])
         self._lexical: LexicalIndex | None = None
-        # One rebuild at a time when the catalog moved on (API threads read concurrently).
+        # One update at a time when the catalog moved on (API threads read concurrently).
         self._lexical_lock = threading.Lock()
         self._claim_store()
 
@@ -81,12 +81,12 @@ class Stores:
 
     @property
     def lexical(self) -> LexicalIndex:
-        """The BM25 index for reading. Once one is loaded, a question never waits for a
-        rebuild (seconds on a large archive): while the catalog has moved on, readers keep
-        the last index built and a rebuild runs in the background. Passages are read
-        back from the catalog, so a hit on a chunk a write removed is dropped, and every
-        citation is checked against the article (``qa.answer.answerer``). Writers rebuild before
-        they return (``refresh_lexical``)."""
+        """The BM25 index for reading. Once one is loaded, a question never waits for an
+        update: while the catalog has moved on, readers keep the last index and the update
+        runs in the background. Passages are read back from the catalog, so a hit on a
+        chunk a write removed is dropped, and every citation is checked against the
+        article (``qa.answer.answerer``). Writers update it before they return
+        (``refresh_lexical``)."""
         current = self._lexical
         if current is None:
             return self.refresh_lexical()
@@ -95,10 +95,14 @@ class Stores:
         return current
 
     def refresh_lexical(self) -> LexicalIndex:
-        """Rebuild the BM25 index if the catalog moved on; wait for one under way."""
+        """Bring the BM25 index to the catalog's generation (a delta of what changed, or a
+        merge past ``QA_LEXICAL_DELTA_MAX``); wait for one under way."""
+        limit = self.settings.lexical_delta_max
         with self._lexical_lock:
-            if self._lexical is None or self._lexical.generation != self.catalog.generation:
-                self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir)
+            if self._lexical is None:
+                self._lexical = LexicalIndex.load(self.catalog, self.lexical_dir, limit)
+            else:
+                self._lexical = self._lexical.updated(self.catalog, self.lexical_dir, limit)
             return self._lexical
 
     def _read_only_snapshot(self, settings: Settings) -> Settings:

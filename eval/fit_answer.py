@@ -39,13 +39,8 @@ def collect(index_dir: Path) -> list[dict]:
     from qa.ingest.indexer import Index
     from qa.search.retrieve import Filters
 
-    settings = get_settings()
-    settings = settings.model_copy(
-        update={"data_dir": index_dir, "model_cache_dir": settings.models_dir}
-    )
-    questions = ev.load_questions(ROOT / "eval" / "questions.jsonl") + ev.load_questions(
-        ROOT / "eval" / "questions_archive.jsonl", "archive"
-    )
+    settings = ev.in_dir(get_settings(), index_dir)
+    questions = ev.both_sets(ROOT / "eval")
     rows = []
     with Index(settings) as index:
         answerer = Answerer(index, settings)

@@ -42,13 +42,8 @@ def record(index_dir: Path) -> list[dict]:
     from qa.search.retrieve import Filters, Retriever
     from qa.text import detect_language
 
-    settings = get_settings()
-    settings = settings.model_copy(
-        update={"data_dir": index_dir, "model_cache_dir": settings.models_dir}
-    )
-    qs = ev.load_questions(ROOT / "eval" / "questions.jsonl") + ev.load_questions(
-        ROOT / "eval" / "questions_archive.jsonl", "archive"
-    )
+    settings = ev.in_dir(get_settings(), index_dir)
+    qs = ev.both_sets(ROOT / "eval")
     rows = []
     with Index(settings) as index:
         captured: dict = {}

@@ -27,7 +27,7 @@ from itertools import cycle
 from pathlib import Path
 
 from qa.config import Settings
-from qa.evaluation.questions import percentile
+from qa.evaluation.questions import in_dir, percentile
 from qa.store.records import Article
 from qa.store.stores import Stores
 
@@ -239,9 +239,7 @@ def bench_index(data_dir: Path, settings: Settings, n_queries: int, http: dict) 
     """``measure`` on the index in ``data_dir`` as it is (nothing is indexed)."""
     from qa.ingest.indexer import Index
 
-    local = settings.model_copy(
-        update={"data_dir": data_dir, "model_cache_dir": settings.models_dir}
-    )
+    local = in_dir(settings, data_dir)
     if not (data_dir / "catalog.sqlite").is_file():
         raise RuntimeError(f"{data_dir} holds no index (no catalog.sqlite); run qa index first")
     with Index(local) as index:
@@ -252,7 +250,7 @@ def bench_index(data_dir: Path, settings: Settings, n_queries: int, http: dict) 
 def bench_size(target: int, settings: Settings, work: Path, n_queries: int, http: dict) -> dict:
     from qa.ingest.indexer import Index
 
-    local = settings.model_copy(update={"data_dir": work, "model_cache_dir": settings.models_dir})
+    local = in_dir(settings, work)
     articles = list(sized_corpus(target, local))
     with Index(local) as index:
         for e in index.embedders:  # model loading is not indexing

@@ -302,13 +302,24 @@ def regressions(table: dict[str, dict[str, dict[str, float]]], expected: dict) -
     return out
 
 
-def seed_index(settings: Settings, seeds: Path, data_dir: Path) -> Index:
-    """A throwaway index of the bundled articles in ``data_dir`` (the user's main index is
-    never touched); models and their ONNX exports are reused from the usual cache."""
-    throwaway = settings.model_copy(
+def in_dir(settings: Settings, data_dir: Path) -> Settings:
+    """``settings`` for an evaluation index in ``data_dir`` (never the user's main index);
+    models and their ONNX exports are reused from the usual cache."""
+    return settings.model_copy(
         update={"data_dir": data_dir, "model_cache_dir": settings.models_dir}
     )
-    index = Index(throwaway)
+
+
+def both_sets(eval_dir: Path) -> list[EvalQuestion]:
+    """The seed questions and those written from the distractor text (``set="archive"``)."""
+    return load_questions(eval_dir / "questions.jsonl") + load_questions(
+        eval_dir / "questions_archive.jsonl", "archive"
+    )
+
+
+def seed_index(settings: Settings, seeds: Path, data_dir: Path) -> Index:
+    """A throwaway index of the bundled articles in ``data_dir``."""
+    index = Index(in_dir(settings, data_dir))
     report = index.index_paths([seeds], progress=False)
     if report.failed:
         index.close()

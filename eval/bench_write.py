@@ -15,7 +15,6 @@ import argparse
 import dataclasses
 import json
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -33,6 +32,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from qa.config import get_settings
+    from qa.evaluation.questions import percentile
     from qa.ingest.indexer import Index, discover, read_articles
 
     phases: dict[str, list[float]] = {"embed": [], "lexical": []}
@@ -76,8 +76,7 @@ def main() -> None:
                 lexical.append(sum(phases["lexical"]))
 
     def pct(xs: list[float]) -> dict[str, float]:
-        q = statistics.quantiles(xs, n=20, method="inclusive")
-        return {"p50_ms": round(1000 * statistics.median(xs), 1), "p95_ms": round(1000 * q[18], 1)}
+        return {f"p{q}_ms": round(1000 * percentile(xs, q / 100), 1) for q in (50, 95)}
 
     other = [t - e - x for t, e, x in zip(total, embed, lexical, strict=True)]
     result = {"chunks": chunks, "articles": args.articles, "total": pct(total),

@@ -234,12 +234,11 @@ class LexicalIndex:
         """The saved main segment brought to the catalog's generation by a delta, or a
         fresh main segment (saved) when there is none or the delta would be too large."""
         index = cls.read(root)
-        if index is not None and index.generation != catalog.generation:
-            index = index.with_catalog(catalog)
-        if index is None or index.delta_size > delta_max:
+        if index is None:
             index = cls.build(catalog)
             index.save(root)
-        return index
+            return index
+        return index.updated(catalog, root, delta_max)
 
     def updated(self, catalog: Catalog, root: Path, delta_max: int) -> LexicalIndex:
         """This index brought to the catalog's generation: by a delta, or by a merge (a
@@ -271,6 +270,15 @@ class LexicalIndex:
         total = m.avgdl * len(m.ids) + float(d.lengths.sum())
         return n, total / n if n else 0.0
 
+    def _live(self, lang: str, since: int | None, until: int | None,
+              article_ids: set[str] | None) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+        """(mask over the main segment, indices into the delta) of the chunks that pass the
+        filters and are not deleted."""
+        m, d = self.main[lang], self.delta[lang]
+        keep = _filtered(m.dates, m.articles, since, until, article_ids) & ~self.deleted[lang]
+        fresh = np.flatnonzero(_filtered(d.dates, d.articles, since, until, article_ids))
+        return keep, fresh
+
     def idf(self, tokens: list[str], lang: str) -> list[float]:
         """BM25's (Lucene) idf of each token in ``lang``'s chunks; a token no chunk has
         gets the highest idf, so an out-of-corpus word weighs fully against a match."""
@@ -288,9 +296,8 @@ class LexicalIndex:
         """Ids of the chunks in ``lang`` that pass the filters. The dense legs pass them to
         Chroma: far faster there than a metadata ``where`` (see ``qa.store.vectors``)."""
         m, d = self.main[lang], self.delta[lang]
-        keep = _filtered(m.dates, m.articles, since, until, article_ids) & ~self.deleted[lang]
-        fresh = _filtered(d.dates, d.articles, since, until, article_ids)
-        return [m.ids[i] for i in np.flatnonzero(keep)] + [d.ids[i] for i in np.flatnonzero(fresh)]
+        keep, fresh = self._live(lang, since, until, article_ids)
+        return [m.ids[i] for i in np.flatnonzero(keep)] + [d.ids[i] for i in fresh]
 
     def search(
         self,
@@ -307,18 +314,18 @@ class LexicalIndex:
             return []
         m, d = self.main[lang], self.delta[lang]
         hits: list[tuple[str, float]] = []
-        mask = _filtered(m.dates, m.articles, since, until, article_ids) & ~self.deleted[lang]
+        mask, fresh = self._live(lang, since, until, article_ids)
         if m.bm25 is not None and mask.any():
             docs, scores = m.bm25.retrieve(
                 [tokens], k=min(k, len(m.ids)), weight_mask=mask.astype(np.float32),
                 show_progress=False,
             )  # fmt: skip
             hits += [(m.ids[i], float(x)) for i, x in zip(docs[0], scores[0], strict=True)]
-        fresh = np.flatnonzero(_filtered(d.dates, d.articles, since, until, article_ids))
         if len(fresh):
-            n, avgdl = self._stats(lang)
-            idf = {t: bm25_idf(n, m.df(t) + d.df.get(t, 0)) for t in set(tokens)}
+            terms = sorted(set(tokens))
+            idf = dict(zip(terms, self.idf(terms, lang), strict=True))
             weights = {t: w * tokens.count(t) for t, w in idf.items()}  # a repeated term counts
+            _, avgdl = self._stats(lang)
             scores = bm25_scores([d.tf[i] for i in fresh], d.lengths[fresh], weights, avgdl)
             hits += [(d.ids[i], float(x)) for i, x in zip(fresh, scores, strict=True)]
         hits = [h for h in hits if h[1] > 0]

@@ -1,7 +1,7 @@
 """The opened index, shared by the write side (``qa.ingest.indexer``) and the read side
 (``qa.search.retrieve``, ``qa.answer.answerer``): the catalog (the commit point), the
-Chroma collections, the embedders, and the BM25 index rebuilt from the catalog when it
-moves on.
+Chroma collections, the embedders, and the BM25 index, brought up to the catalog (a
+delta, or a merge) when it moves on.
 
 Opening claims the vector store for this data dir (``StoreClaimedError`` when it holds
 vectors another catalog wrote), and a read-only data dir is answered from a temporary

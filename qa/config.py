@@ -32,14 +32,15 @@ def parse_spec(spec: str) -> tuple[str, tuple[Lang, ...]]:
 
 
 # Sentence-scoring weights (qa.answer.extract.FEATURES), fitted by eval/fit_answer.py on the tune
-# split (a conditional logit over all ten features, the seeds alone and with 35.7k
-# distractor chunks). Top-1 on the test splits against the former fixed weights (meaning
-# 0.6, terms 0.4, passage 0.2) on the same candidates, and with them before candidates
-# took in whole paragraphs: see the README's table. Novelty's small negative weight is
-# the fit's: type and focus already reward what the question does not say.
+# split (a conditional logit over all eleven features, the seeds alone and with 35.7k
+# distractor chunks). Top-1 on the test splits: the README's table. Novelty's weight is
+# near zero: type and focus already reward what the question does not say. A
+# referring run ("refers") pays a penalty: it holds its antecedent's words, so it must
+# add more than them to win over the antecedent alone.
 ANSWER_WEIGHTS = {
-    "meaning": 5.01, "terms": 4.57, "novelty": -0.63, "type": 3.52, "context": 2.08,
-    "passage": 0.89, "lead_in": 1.34, "year": 1.29, "focus": 3.9, "paragraph": 4.12,
+    "meaning": 5.611, "terms": 4.379, "novelty": 0.024, "type": 3.631, "context": 1.869,
+    "passage": 2.012, "lead_in": 1.104, "year": 2.268, "focus": 4.321, "paragraph": 3.323,
+    "refers": -3.396,
 }  # fmt: skip
 
 
@@ -252,7 +253,7 @@ class Settings(BaseSettings):
         description=(
             "How a candidate sentence is scored: a weight per feature of qa.answer.extract "
             "(meaning, terms, novelty, type, context, passage, lead_in, year, focus, "
-            "paragraph); "
+            "paragraph, refers); "
             "eval/fit_answer.py fits them on the tune split."
         ),
     )

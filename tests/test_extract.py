@@ -19,6 +19,7 @@ from qa.answer.extract import (
     lead_in_runs,
     novelty,
     question_type,
+    refer_runs,
     scores,
     sentence_facts,
     type_match,
@@ -89,6 +90,8 @@ def test_lexical_tokens_match_across_digit_spellings():
         ("推广先进经验中存在哪些问题？", "zh", "list"),  # 存在哪些 asks no place
         ("会议在哪举行？", "zh", "place"),
         ("战后日本经济的第三期称为什么时期？", "zh", "other"),  # 称为 + 什么, not 为什么
+        ("阿富汗坠毁客机的机长叫什么名字？", "zh", "person"),  # a name
+        ("工人表面上学习实际上不学的现象叫什么？", "zh", "other"),  # a term, not a name
     ],
 )
 def test_question_type(question, lang, want):
@@ -201,6 +204,42 @@ def test_a_lead_in_takes_in_the_list_it_announces():
     assert en.lead_in
 
 
+@pytest.mark.parametrize(
+    ("text", "lang", "refers"),
+    [
+        ("经过座谈讨论，该社建立了领发材料制度、责任制和成品检验制。", "zh", True),
+        ("他们按老人的意思买了一辆轮椅。", "zh", True),
+        ("这种领导方法推行以后，全市手工业生产合作社不断巩固。", "zh", True),
+        ("此外，要求各区委员会认真学习。", "zh", False),  # "besides" refers to nothing
+        ("如三都村铁业生产合作社由于管理不善，赔了钱。", "zh", False),
+        ("After discussion, the cooperative established a material requisition system.", "en",
+         True),
+        ("It rapidly improved the working ability of the backbone members.", "en", True),
+        ("The Yangquan City Handicraft Production Cooperative established a system.", "en",
+         False),  # a name opens it
+        ("For example, the Sanducun Iron Production Cooperative once lost money.", "en", False),
+    ],
+)  # fmt: skip
+def test_a_sentence_that_refers_back(text, lang, refers):
+    assert sentence_facts(text, lang).refers is refers
+
+
+def test_a_referring_sentence_runs_with_the_one_before_it_in_its_chunk():
+    texts = ["如三都村铁业生产合作社赔了钱。", "经过座谈讨论，该社建立了责任制。",
+             "他们还盈余五千四百多万元。"]  # fmt: skip
+    facts = [sentence_facts(t, "zh") for t in texts]
+    assert refer_runs(facts, [(0, 3)] * 3) == [range(0, 2), range(1, 3)]
+    # the first sentence of a chunk has nothing before it to run with
+    assert refer_runs(facts, [(0, 1), (1, 3), (1, 3)]) == [range(1, 3)]
+
+
+def test_a_list_items_number_counts_no_quantity():
+    assert sentence_facts("(2) Compensation on public projects.", "en").quantities == frozenset()
+    assert sentence_facts("２、发动教育职工。", "zh").quantities == frozenset()
+    assert sentence_facts("2.5 million people were employed.", "en").quantities >= {"2.5"}
+    assert sentence_facts("3. We spent 40 dollars.", "en").quantities == {"40"}
+
+
 def test_scores_and_choose():
     feats = np.zeros((3, len(FEATURES)), dtype=np.float32)
     feats[:, FEATURES.index("meaning")] = [0.9, 0.5, 0.88]
@@ -210,6 +249,12 @@ def test_scores_and_choose():
     s = scores(feats, {"meaning": 1.0, "type": 1.0})
     assert choose(s, relative=0.9, limit=3) == [1]
     assert choose(np.zeros(0), 0.9, 3) == []
+    # a run and a sentence inside it quote the same words: the better one only, and the
+    # next one that does not overlap takes the freed place
+    s = np.array([5.0, 4.9, 4.8, 4.7])
+    spans = [("p", 0, 40), ("p", 0, 20), ("p", 40, 60), ("q", 0, 20)]
+    assert choose(s, relative=0.0, limit=3, spans=spans) == [0, 2, 3]
+    assert choose(s, relative=0.0, limit=3) == [0, 1, 2]
     assert scores(np.zeros((0, len(FEATURES))), {"meaning": 1.0}).shape == (0,)
 
 
@@ -298,3 +343,9 @@ def test_units_of_quantity_questions():
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")
     assert not unit_match("the acres of the West", "en", "acre")
+    # a rate or share is answered by a percentage
+    assert question_unit("What was the unemployment rate in 1987?", "en") == "%"
+    assert question_unit("农村人口所占比例是多少？", "zh") == "%"
+    assert unit_match("the rate fell to 5.7 percent", "en", "%")
+    assert unit_match("失业率为百分之五", "zh", "%") and unit_match("降低了三成", "zh", "%")
+    assert not unit_match("the lowest rate in nearly 7 years", "en", "%")

@@ -1,6 +1,7 @@
 """Extractive answers: the sentences that answer, verbatim, with citations; or abstain.
 
-The sentences of the top passages, and the lead-in runs among them, are candidates. This
+The sentences of the top passages, the lead-in runs among them and the sentences that
+refer back together with the sentence before them, are candidates. This
 module gathers what they need (sentences, vectors, translations, idf) and gives each a
 row of features; ``qa.answer.extract`` holds the judgement (the features, their weighted score,
 the choice and the evidence):
@@ -10,7 +11,7 @@ the choice and the evidence):
   Chinese sentence; it encodes at ask time and need not be indexed);
 - terms, focus, novelty, context: how the sentence's lexical tokens meet the question's
   (in the sentence's language: the dictionary supplies the other language's terms);
-- type: what the question asks for, held beyond what it says; lead_in; year;
+- type: what the question asks for, held beyond what it says; lead_in; year; refers;
 - passage: the fused retrieval score of its passage relative to the best passage.
 
 A sentence in the other language than the question's also takes the features of its
@@ -49,6 +50,7 @@ from qa.answer.extract import (
     focus,
     lead_in_runs,
     novelty,
+    refer_runs,
     scores,
     sentence_facts,
     type_match,
@@ -181,7 +183,8 @@ class Answerer:
         for c, x in zip(candidates, score, strict=True):
             c.score = float(x)
         best = float(evidence(feats).max()) if candidates else 0.0
-        picked = choose(score, s.answer_relative, s.max_answers)
+        spans = [(_where(c.stored.chunk), c.start, c.end) for c in candidates]
+        picked = choose(score, s.answer_relative, s.max_answers, spans)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
         if s.abstain_without_type:  # a close candidate that holds the number, not abstain
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
@@ -295,11 +298,12 @@ class Answerer:
     def candidates(
         self, r: Retrieval, articles: dict[str, Article] | None = None, ask: Asked | None = None
     ) -> list[Candidate]:
-        """Every sentence of the top passages' paragraphs, and every lead-in run, with its
-        features (``qa.answer.extract``). A sentence in the other language than the question's
-        also takes the features of its translation (found by the bilingual encoder in the
-        paired paragraph), where the question's own words and the monolingual match are
-        strongest. ``articles`` (for titles) and ``ask``: if the caller has them already."""
+        """Every sentence of the top passages' paragraphs, every lead-in run and every
+        referring run, with its features (``qa.answer.extract``). A sentence in the other
+        language than the question's also takes the features of its translation (found by
+        the bilingual encoder in the paired paragraph), where the question's own words and
+        the monolingual match are strongest. ``articles`` (for titles) and ``ask``: if the
+        caller has them already."""
         s = self.settings
         pools = self._pools(r)
         if not pools:
@@ -367,7 +371,10 @@ class Answerer:
             flat = [(c, span) for c, ss in pool.other for span in ss.spans]
 
             runs = [range(i, i + 1) for i in range(len(spans))]
-            runs += lead_in_runs(facts, bounds_of(which), s.answer_run_sentences)
+            in_chunk = bounds_of(which)
+            leads = lead_in_runs(facts, in_chunk, s.answer_run_sentences)
+            refers = [r for r in refer_runs(facts, in_chunk) if r not in leads]
+            runs += leads + refers
             for run in runs:
                 sc = chunks[which[run[0]]]
                 row = [
@@ -377,10 +384,11 @@ class Answerer:
                     kind[run].max(),
                     near[run[0]],
                     passage,
-                    float(len(run) > 1),
+                    float(run in leads),
                     float(sc.date // 10000 in r.years),
                     local[run].max(),
                     whole,
+                    float(run in refers),
                 ]
                 out.append(
                     Candidate(
@@ -515,6 +523,11 @@ def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:
         citation=Citation(**_source(art, ch), start=c.start, end=c.end),
         aligned=aligned,
     )
+
+
+def _where(chunk: Chunk) -> tuple[str, str, int]:
+    """The paragraph a chunk's text is in: candidates' offsets index it."""
+    return (chunk.article_id, chunk.lang, chunk.paragraph)
 
 
 def _title(article: Article, lang: str) -> str:

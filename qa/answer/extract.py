@@ -18,7 +18,11 @@ that only restates the question:
 - ``lead_in``: the candidate is a run that starts with a sentence announcing what follows
   ("There are two ways...", "...办法是：") and takes in the sentences it announces;
 - ``year``: the question names a year and the candidate's article is dated in it
-  ("...in 1987?" and the 1987 address).
+  ("...in 1987?" and the 1987 address);
+- ``refers``: the candidate is a sentence that refers back ("After discussion, the
+  cooperative established...", "该社建立了...") quoted with the sentence before it, which
+  names what it refers to. Alone it shares none of the question's names and reads as
+  nobody's; the pair is the problem and its solution in one quote.
 
 The weights are fitted on the tune split of the evaluation questions
 (``eval/fit_answer.py``); the README has the ablation.
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -43,7 +48,7 @@ QType = Literal[
 ]
 FEATURES = (
     "meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year", "focus",
-    "paragraph",
+    "paragraph", "refers",
 )  # fmt: skip
 
 # --- what the question asks for ---------------------------------------------------------
@@ -133,7 +138,14 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         ("date", re.compile(r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|几号|什么时间")),
         ("quantity", re.compile(r"多少|几|多大|多高|多长|多重|多远|多久|比例|百分之几")),
         ("publication", re.compile(r"哪份报|什么报|哪家报|哪本|哪种杂志|什么杂志|哪部作品")),
-        ("person", re.compile(r"谁|哪位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门")),
+        # "机长叫什么名字？": a name is asked for
+        (
+            "person",
+            re.compile(
+                r"谁|哪位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门|"
+                r"叫什么名字|名字是什么|姓名是什么"
+            ),
+        ),
         # "在哪" but not "存在哪些问题"; "为什么" but not "称为什么时期"
         (
             "place",
@@ -216,6 +228,20 @@ _ITEM = re.compile(r"^\W*(?:[一二三四五六七八九十]+[、，]|第[一二
                    r"The other|Another|Finally)\b)")  # fmt: skip
 
 
+# A sentence that opens by referring back to what an earlier one named: a pronoun, "该社"
+# (this cooperative), "这种" (this kind), or "the cooperative established...", after at
+# most a short opening phrase ("After discussion, ...", "经过座谈讨论，..."). Not "此外"
+# (besides), nor "The Yangquan City..." (a name, which refers to nothing before it).
+_REFERS = {
+    "zh": re.compile(r"^(?:[^，。；：]{1,12}，)?(?:该[\u4e00-\u9fff]|他们|她们|它们|[他她它](?!们)|"
+                     r"这[个些种样]|其中|此(?!外))"),
+    "en": re.compile(r"^(?:[^,.;:]{1,40},\s+)?(?:[Ii]t|[Tt]hey|[Hh]e|[Ss]he|[Tt]his|[Tt]hese|"
+                     r"[Tt]hose|[Ii]ts|[Tt]heir|[Hh]is|[Hh]er|[Ss]uch|"
+                     r"[Tt]he (?:[a-z]+ ){0,2}?[a-z]+ (?:also |then |has |had |was |were )?"
+                     r"[a-z]+ed)\b"),
+}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class SentenceFacts:
     """What a sentence holds, for matching an answer type. People and places are worked
@@ -233,6 +259,7 @@ class SentenceFacts:
     method: bool
     lead_in: bool
     item: bool  # continues an announced list
+    refers: bool  # opens by referring back: "该社...", "They...", "the cooperative set up"
     listing: bool  # enumerates: "A、B和C", "A, B, and C", "such as"
 
     @cached_property
@@ -292,11 +319,19 @@ def _calendar(norm: str, lang: Lang) -> set[str]:
     return {g for m in _CALENDAR[lang].finditer(norm) for g in m.groups() if g}
 
 
+# A list item's number: "(2) Compensation on...", "２、发动群众".
+_MARKER = re.compile(r"^\W*?(?:[（(]\d{1,2}[)）]|\d{1,2}(?:[、)）]|\.(?!\d)))")
+
+
 def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
     norm = normalize_digits(text)  # once: numbers, calendar and Chinese dates read it
     nums = numbers_in_normalized(norm)
+    marker = _MARKER.match(norm)  # a list item's number counts nothing
+    counted = numbers_in_normalized(norm[marker.end() :]) if marker else set(nums)
     if lang == "en":
-        nums |= {m.group().lower() for m in _EN_NUMBER_WORD.finditer(text)}
+        words = {m.group().lower() for m in _EN_NUMBER_WORD.finditer(text)}
+        nums |= words
+        counted |= words
         dates = {m.group() for m in _EN_DATE.finditer(text)}
     else:
         dates = {m.group() for m in _ZH_DATE.finditer(norm)}
@@ -304,13 +339,14 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         text=text,
         lang=lang,
         numbers=frozenset(nums),
-        quantities=frozenset(nums - _calendar(norm, lang)),
+        quantities=frozenset(counted - _calendar(norm, lang)),
         dates=frozenset(dates),
         publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
         cause=bool(_CAUSE[lang].search(text)),
         method=bool(_METHOD[lang].search(text)),
         lead_in=bool(_LEAD_IN[lang].search(text.strip())),
         item=bool(_ITEM.match(text)),
+        refers=bool(_REFERS[lang].match(text)),
         listing=bool(_LISTING[lang].search(text)),
     )
 
@@ -323,9 +359,24 @@ _EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I
 _EN_QUANTITY_WORDS = re.compile(_EN_NUMBER_WORD.pattern + r"|\d", re.I)
 
 
+# A rate, share or proportion is answered by a percentage ('%' stands for the unit).
+_RATE = {
+    "zh": re.compile(r"[率比]是多少|比例|比重|百分之几|百分比|占多少|几成"),
+    "en": re.compile(r"\b(?:rate|percentage|percent|proportion|share)\b", re.I),
+}
+_PERCENT = re.compile(
+    r"%|％|\bper ?cent\b|分之|[\d一二三四五六七八九十]成|\bhalf\b|"
+    r"\b(?:one|two|three)[- ](?:thirds?|quarters?|fifths?)\b",
+    re.I,
+)
+
+
 def question_unit(question: str, lang: Lang) -> str | None:
     """What a quantity question counts: '多少户' -> '户', '多少美元' -> '美元', 'how many
-    acres' -> 'acre' (a crude stem); None for 'how much', '多少' alone."""
+    acres' -> 'acre' (a crude stem), 'what was the unemployment rate' -> '%'; None for
+    'how much', '多少' alone."""
+    if _RATE[lang].search(question):
+        return "%"
     if lang == "zh":
         m = _ZH_UNIT.search(question)
         return m.group(1) if m else None
@@ -335,6 +386,8 @@ def question_unit(question: str, lang: Lang) -> str | None:
 
 def unit_match(text: str, lang: Lang, unit: str) -> bool:
     """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres')."""
+    if unit == "%":
+        return bool(_PERCENT.search(text))
     if lang == "zh":
         norm = normalize_digits(text)
         number = rf"(?:\d[\d.]*|[{LONE_NUMERALS}])"  # a lone numeral too: 八届
@@ -454,6 +507,15 @@ def context(terms: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
     return out
 
 
+def refer_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]]) -> list[range]:
+    """A sentence that refers back ("After discussion, the cooperative established...",
+    "该社建立了...") together with the sentence before it in its range in ``bounds`` (its
+    chunk), which names what it refers to: quoted alone, the answer would not say whose
+    it is, and scored alone it shares none of the question's names."""
+    return [range(i - 1, i + 1) for i, f in enumerate(facts)
+            if f.refers and bounds[i][0] <= i - 1]  # fmt: skip
+
+
 def lead_in_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
                  max_sentences: int) -> list[range]:  # fmt: skip
     """Runs that start at a lead-in sentence and take in what it announces: the next
@@ -478,15 +540,32 @@ def scores(features: np.ndarray, weights: dict[str, float]) -> np.ndarray:
     return features @ w if len(features) else np.zeros(0, dtype=np.float32)
 
 
-def choose(score: np.ndarray, relative: float, limit: int) -> list[int]:
+Span = tuple[Hashable, int, int]  # where a candidate's text is: (its paragraph, start, end)
+
+
+def choose(score: np.ndarray, relative: float, limit: int,
+           spans: Sequence[Span] | None = None) -> list[int]:  # fmt: skip
     """Indices of the best row and of others within ``relative`` of it (scores can be
-    negative, so "within" is measured on the range of scores), best first."""
+    negative, so "within" is measured on the range of scores), best first, at most
+    ``limit``. With ``spans``, a row whose text overlaps a better chosen row's is passed
+    over: a run and the sentences in it would quote the same words twice."""
     if not len(score):
         return []
     order = np.argsort(-score, kind="stable")
     best, worst = float(score[order[0]]), float(score.min())
     floor = best - (1 - relative) * max(best - worst, 1e-9)
-    return [int(i) for i in order[:limit] if score[i] >= floor]
+    out: list[int] = []
+    for i in order:
+        if len(out) == limit or score[i] < floor:
+            break
+        if spans and any(_overlap(spans[i], spans[j]) for j in out):
+            continue
+        out.append(int(i))
+    return out
+
+
+def _overlap(a: Span, b: Span) -> bool:
+    return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
 
 # --- abstention ---------------------------------------------------------------------------

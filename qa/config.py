@@ -313,6 +313,18 @@ class Settings(BaseSettings):
             "of 36 answerable ones, all 6 answered wrongly (measured before the year leg)."
         ),
     )
+    abstain_without_names: bool = Field(
+        True,
+        description=(
+            "Abstain when the question names someone or something (English: a capitalised "
+            "word; Chinese: a person jieba's tagger finds) that the first answer's article "
+            "never says. With 35.7k distractor chunks it made 2 more of the 38 "
+            "unanswerable questions abstain ('Who won the 1954 FIFA World Cup?', 'What did "
+            "Chairman Mao say at the Lushan Conference?') and 1 answerable one, answered "
+            "wrongly otherwise (龙乐豪 is in no article); no right answer was lost, alone "
+            "or among distractors."
+        ),
+    )
     abstain_without_type: bool = Field(
         True,
         description=(

@@ -233,6 +233,22 @@ def test_a_referring_sentence_runs_with_the_one_before_it_in_its_chunk():
     assert refer_runs(facts, [(0, 1), (1, 3), (1, 3)]) == [range(1, 3)]
 
 
+def test_the_names_a_question_holds():
+    from qa.answer.extract import names_said, question_names
+
+    assert question_names("Who won the 1954 FIFA World Cup?", "en") == {"FIFA", "World", "Cup"}
+    # the first word, months, ordinals and a possessive's "s" are no names
+    assert question_names("How long had the recovery lasted by January 1963?", "en") == set()
+    assert question_names("What did Kennedy's tax cut do in the Sixth year?", "en") == {"Kennedy"}
+    assert question_names("龙乐豪是哪所大学毕业的？", "zh") == {"龙乐豪"}
+    # the tagger's places and organisations take in common nouns: not asked for
+    assert question_names("这座山西城市的手艺人合作组织有多大规模？", "zh") == set()
+    article = "state of the union, 1963 (john f. kennedy)\nthe tax cut..."
+    assert names_said(frozenset({"Kennedy"}), article)
+    assert not names_said(frozenset({"Kennedy", "FIFA"}), article)
+    assert names_said(frozenset(), article)
+
+
 def test_a_list_items_number_counts_no_quantity():
     assert sentence_facts("(2) Compensation on public projects.", "en").quantities == frozenset()
     assert sentence_facts("２、发动教育职工。", "zh").quantities == frozenset()
@@ -277,6 +293,9 @@ def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
     assert not abstains(feats, 0, how, 0.2, need_type=True)  # a method is often implicit
     assert abstains(feats, 1, how_many, 0.9, need_type=True)  # too little evidence
     assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.2, need_type=True)
+    # a name the answer's article never says, or a year it is not of
+    assert abstains(feats, 1, how_many, 0.2, need_type=True, names_ok=False)
+    assert abstains(feats, 1, how_many, 0.2, need_type=True, year_ok=False)
 
 
 def test_a_close_candidate_that_holds_the_number_answers_before_abstaining():

@@ -49,6 +49,7 @@ from qa.answer.extract import (
     evidence,
     focus,
     lead_in_runs,
+    names_said,
     novelty,
     refer_runs,
     scores,
@@ -164,6 +165,7 @@ class Answerer:
             dictionary_warm_up()
         _ = self.index.lexical
         tokenize("预热", "zh")
+        asked("预热", "zh")  # jieba's part-of-speech tagger, for the names a question holds
 
     def ask(
         self,
@@ -189,7 +191,8 @@ class Answerer:
         if s.abstain_without_type:  # a close candidate that holds the number, not abstain
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
             picked = typed_first(picked, score, feats, ask, s.answer_type_margin, preferred)
-        abstained = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0)
+        abstained = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0,
+                                   articles)  # fmt: skip
         answers: list[AnswerOut] = []
         if not abstained:
             chosen = [candidates[i] for i in picked]
@@ -211,14 +214,22 @@ class Answerer:
 
     def _abstains(
         self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
-        first: int,
+        first: int, articles: dict[str, Article],
     ) -> bool:  # fmt: skip
         """``qa.answer.extract.abstains`` for this question and its ``first`` answer."""
         s = self.settings
-        year_ok = not candidates or not s.abstain_without_year or year_holds(
+        if not candidates:
+            return True
+        year_ok = not s.abstain_without_year or year_holds(
             r.years, bool(feats[first, FEATURES.index("year")]), candidates[first].text
         )  # fmt: skip
-        return abstains(feats, first, ask, s.abstain_below, s.abstain_without_type, year_ok)
+        names_ok = True
+        art = articles.get(candidates[first].stored.chunk.article_id)
+        # an article with no text in the question's language may spell names otherwise
+        if s.abstain_without_names and ask.names and art and ask.lang in art.parts:
+            names_ok = names_said(ask.names, _text_of(art).lower())
+        return abstains(feats, first, ask, s.abstain_below, s.abstain_without_type, year_ok,
+                        names_ok)  # fmt: skip
 
     def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
         """The articles of the retrieved passages, and the passages with their citations.
@@ -528,6 +539,12 @@ def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:
 def _where(chunk: Chunk) -> tuple[str, str, int]:
     """The paragraph a chunk's text is in: candidates' offsets index it."""
     return (chunk.article_id, chunk.lang, chunk.paragraph)
+
+
+def _text_of(article: Article) -> str:
+    """All of an article's titles and paragraphs, in every language."""
+    return "\n".join(t for part in article.parts.values()
+                     for t in (part.title, *(p.text for p in part.paragraphs)))  # fmt: skip
 
 
 def _title(article: Article, lang: str) -> str:

@@ -286,12 +286,17 @@ _posseg_lock = threading.Lock()
 _NOT_NAMES = frozenset({"新华社", "本报", "记者", "新华", "人民日报"})  # bylines and sources
 
 
-def _zh_entities(text: str) -> tuple[set[str], set[str]]:
-    """People (and organisations) and places jieba's part-of-speech tagger finds."""
+def _tagged(text: str) -> list[tuple[str, str]]:
+    """(word, part of speech) pairs from jieba's tagger."""
     import jieba.posseg
 
     with _posseg_lock:  # jieba's lazy structures are not thread-safe
-        pairs = [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+        return [(p.word, p.flag) for p in jieba.posseg.cut(text)]
+
+
+def _zh_entities(text: str) -> tuple[set[str], set[str]]:
+    """People (and organisations) and places jieba's part-of-speech tagger finds."""
+    pairs = _tagged(text)
     # A name right after 记者 (reporter) is the byline, never what a question asks about.
     people = {w for i, (w, f) in enumerate(pairs)
               if f in ("nr", "nrt", "nrfg", "nt") and len(w) > 1
@@ -402,6 +407,29 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
 
 
+# Words a question capitalises that name nothing an article must mention.
+_EN_NOT_NAMES = frozenset(
+    f"I {_MONTHS.replace('|', ' ')} Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
+    "First Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth".split()
+)
+
+
+def question_names(question: str, lang: Lang) -> frozenset[str]:
+    """The names ``question`` holds. English: its capitalised words after the first, less
+    months, days and ordinals. Chinese: the people jieba's tagger finds; its places and
+    organisations take in common nouns ("城市", "美国公司"), so they are left out."""
+    if lang == "zh":
+        return frozenset(w for w, f in _tagged(question)
+                         if f in ("nr", "nrt", "nrfg") and len(w) > 1)  # fmt: skip
+    words = re.findall(r"[A-Za-z][A-Za-z-]*", question)[1:]  # "Pierce's" -> Pierce, s
+    return frozenset(w for w in words if w[0].isupper() and w not in _EN_NOT_NAMES)
+
+
+def names_said(names: frozenset[str], text: str) -> bool:
+    """Whether ``text`` (an article's, in lower case) says every one of ``names``."""
+    return all(n.lower() in text for n in names)
+
+
 @dataclass(frozen=True)
 class Asked:
     """What a question asks for, worked out once per question (not per sentence)."""
@@ -411,6 +439,7 @@ class Asked:
     numbers: frozenset[str]
     unit: str | None  # what a quantity question counts ('户', 'acre'), if it says
     lang: Lang  # Chinese when it has any Han character: the unit is read in that language
+    names: frozenset[str]  # the people, places, bodies it names (``question_names``)
 
 
 def asked(question: str, lang: Lang) -> Asked:
@@ -422,6 +451,7 @@ def asked(question: str, lang: Lang) -> Asked:
         numbers=frozenset(numbers_in(question)),
         unit=question_unit(question, written),
         lang=written,
+        names=question_names(question, written),
     )
 
 
@@ -616,15 +646,17 @@ def typed_first(order: list[int], score: np.ndarray, features: np.ndarray, quest
 
 
 def abstains(features: np.ndarray, first: int, question: Asked, below: float,
-             need_type: bool, year_ok: bool = True) -> bool:  # fmt: skip
+             need_type: bool, year_ok: bool = True, names_ok: bool = True) -> bool:  # fmt: skip
     """Whether to answer nothing: no candidate is about the question (its best evidence
     is under ``below``); or (``need_type``) the question asks for a number, a date or a
     publication and the ``first`` answer holds none beyond what the question says; or
-    not ``year_ok`` (``year_holds``). Near misses in a large archive (the right topic,
-    but not the fact asked for) pass the first test; many fail the others."""
+    not ``year_ok`` (``year_holds``); or not ``names_ok`` (the first answer's article
+    never says a name the question holds: ``names_said``). Near misses in a large archive
+    (the right topic, but not the fact asked for) pass the first test; many fail the
+    others."""
     if not len(features) or float(evidence(features).max()) < below:
         return True
-    if not year_ok:
+    if not (year_ok and names_ok):
         return True
     return need_type and question.qtype in TYPED and features[first, FEATURES.index("type")] < 1
 

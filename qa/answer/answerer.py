@@ -61,8 +61,9 @@ from qa.answer.extract import (
 from qa.config import LANGS, Lang, Settings
 from qa.schemas import Aligned, AnswerOut, AskResult, Citation, PassageOut
 from qa.search.retrieve import Filters, Passage, Retrieval, Retriever
+from qa.store import sentences
 from qa.store.catalog import StoredChunk
-from qa.store.embedders import Embedder, load_reader
+from qa.store.embedders import Embedder
 from qa.store.records import Article, Chunk
 from qa.store.stores import Stores
 from qa.text import sentence_spans, tokenize
@@ -153,7 +154,7 @@ class Answerer:
         self._cache = SentenceCache(settings.sentence_cache_chunks)
         # scores sentences against the question; when it reads both languages in one
         # space, it also pairs sentences with their translations
-        self.reader = load_reader(settings, index.embedders)
+        self.reader = index.reader
         self._bilingual = self.reader if set(self.reader.langs) == set(LANGS) else None
 
     def warm_up(self) -> None:
@@ -273,6 +274,7 @@ class Answerer:
                     [(sc, self._cache.get(sc)) for sc in twins],
                 )
             )
+        self._stored_vectors([pair for pool in pools for pair in (*pool.own, *pool.other)])
         todo: dict[str, tuple[Embedder, list[_Sentences]]] = {}
         for pool in pools:
             for sc, sents in [*pool.own, *pool.other]:
@@ -287,6 +289,18 @@ class Answerer:
                 it.vectors[e.name] = vecs[i : i + len(it.texts)]
                 i += len(it.texts)
         return pools
+
+    def _stored_vectors(self, chunks: list[tuple[StoredChunk, _Sentences]]) -> None:
+        """Fill in the reader's sentence vectors the writer stored (``qa.store.sentences``)
+        for chunks whose cache entry lacks them; the rest are encoded by the caller."""
+        name = self.reader.name
+        lacking = {sc.chunk.id: ss for sc, ss in chunks if name not in ss.vectors and ss.texts}
+        if not lacking:
+            return
+        for cid, blob in self.index.catalog.sentence_vectors(lacking, name).items():
+            v = sentences.unpack(blob, len(lacking[cid].texts))
+            if v is not None:
+                lacking[cid].vectors[name] = v
 
     def _features(
         self, r: Retrieval, lang: Lang, sents: list[_Sentences], idf: dict[str, float]

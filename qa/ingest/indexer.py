@@ -5,7 +5,8 @@ Order of writes for each batch of changed articles:
 1. embed the new chunks and upsert their vectors into the collection of each embedder
    that reads their language (new ids: a chunk id covers the article's content hash, so
    committed chunks are never overwritten);
-2. commit the catalog in one SQLite transaction (the commit point);
+2. commit the catalog in one SQLite transaction (the commit point), the reader's
+   sentence vectors of the new chunks with it (``qa.store.sentences``);
 3. delete the replaced chunks' vectors.
 
 At the end the lexical index is rebuilt from the catalog and saved atomically. A run
@@ -27,6 +28,7 @@ from typing import Literal
 from qa.config import Settings
 from qa.ingest.articles import ArticleError, parse_file, parse_jsonl
 from qa.ingest.chunking import chunk_article
+from qa.store import sentences
 from qa.store.catalog import StoredChunk, date_int
 from qa.store.embedders import Embedder
 from qa.store.records import Article, Chunk
@@ -80,6 +82,8 @@ class IndexReport:
     chunks_added: int = 0
     chunks_removed: int = 0
     orphans_removed: int = 0
+    # chunks committed without sentence vectors (an older index) that got them
+    sentences_filled: int = 0
     # --prune left alone: stored by an older version with a relative path (see index_paths)
     prune_skipped: int = 0
     # the index had been built with other settings, so every article was re-embedded
@@ -164,6 +168,23 @@ class Index(Stores):
                 self._embed(e, list(self.catalog.chunks(missing).values()))
         return removed
 
+    def fill_sentences(self, progress: bool = False) -> int:
+        """Store sentence vectors for committed chunks that lack them under the reader (an
+        index built before they were stored, or under another ``QA_READER``); returns how
+        many chunks got them. Each batch is its own transaction: a killed run keeps what
+        it stored, and the next one does the rest."""
+        from tqdm import tqdm
+
+        todo = self.catalog.chunks_without_sentences(self.reader.name, self.reader.langs)
+        step = self.settings.commit_every_chunks
+        with tqdm(total=len(todo), unit="chunk", desc="sentence vectors",
+                  disable=not progress or not todo) as bar:  # fmt: skip
+            for i in range(0, len(todo), step):
+                part = [s.chunk for s in todo[i : i + step]]
+                self.catalog.add_sentences(self.reader.name, sentences.encode(self.reader, part))
+                bar.update(len(part))
+        return len(todo)
+
     # --- indexing ------------------------------------------------------------------------
     def _embed_text(self, stored: StoredChunk, titles: dict[tuple[str, str], str]) -> str:
         title = titles.get((stored.chunk.article_id, stored.chunk.lang), "")
@@ -215,9 +236,11 @@ class Index(Stores):
             stored += [StoredChunk(c, day, tokenize(c.text, c.lang)) for c in chunks]
         for e in self.embedders:
             self._embed(e, stored, titles, progress)
+        vectors = sentences.encode(self.reader, [s.chunk for s in stored])
         gone = self.catalog.commit(
-            [a for a, _ in batch], stored, meta={"fingerprint": self.fingerprint}
-        )
+            [a for a, _ in batch], stored, meta={"fingerprint": self.fingerprint},
+            sentences=vectors, reader=self.reader.name,
+        )  # fmt: skip
         self.store.delete(sorted(gone))
         report.chunks_added += len(stored)
         report.chunks_removed += len(gone)
@@ -234,6 +257,8 @@ class Index(Stores):
         report = IndexReport()
         report.orphans_removed = self.recover()
         stale = report.settings_changed = self.stale()
+        if not stale:  # (a stale index re-embeds everything, and its sentences with it)
+            report.sentences_filled = self.fill_sentences(progress)
         known = self.catalog.article_index()
 
         files, errors = discover(paths)

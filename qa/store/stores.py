@@ -17,13 +17,14 @@ import logging
 import os
 import shutil
 import threading
+from functools import cached_property
 from pathlib import Path
 from typing import Self
 
 from qa.config import Settings
 from qa.schemas import Stats
 from qa.store.catalog import Catalog
-from qa.store.embedders import ONNX_EXPORT, Embedder, load_embedders
+from qa.store.embedders import ONNX_EXPORT, Embedder, load_embedders, load_reader
 from qa.store.lexical import LexicalIndex
 from qa.store.vectors import VectorStore
 
@@ -74,6 +75,12 @@ class Stores:
         # One update at a time when the catalog moved on (API threads read concurrently).
         self._lexical_lock = threading.Lock()
         self._claim_store()
+
+    @cached_property
+    def reader(self) -> Embedder:
+        """The answer step's sentence encoder (``QA_READER``): the writer stores each
+        chunk's sentence vectors under it, the answer step reads them back."""
+        return load_reader(self.settings, self.embedders)
 
     @property
     def lexical_dir(self) -> Path:

@@ -14,7 +14,10 @@ from rich.table import Table
 from qa.config import get_settings
 
 if TYPE_CHECKING:
-    from qa.ingest.indexer import IndexReport
+    from qa.ingest.indexer import Index, IndexReport
+    from qa.schemas import AskResult
+    from qa.search.retrieve import Filters
+    from qa.service import Service
 
 T = TypeVar("T")
 
@@ -65,7 +68,7 @@ def _opened(build: Callable[[], T]) -> T:
         raise _open_failed(exc) from exc
 
 
-def _open_index():
+def _open_index() -> Index:
     from qa.ingest.indexer import Index
 
     return _opened(lambda: Index(get_settings()))
@@ -144,7 +147,7 @@ def stats(
     out.print(table)
 
 
-def _open_service():
+def _open_service() -> Service:
     from qa.service import Service
 
     service = _opened(lambda: Service(get_settings()))
@@ -152,7 +155,7 @@ def _open_service():
     return service
 
 
-def _show(result) -> None:
+def _show(result: AskResult) -> None:
     """A readable answer: the quote, where it was printed, and its translation."""
     from rich.panel import Panel
     from rich.text import Text
@@ -187,7 +190,8 @@ ModeOpt = Annotated[
 ]
 
 
-def _filters(lang, since, until, article):
+def _filters(lang: str | None, since: str | None, until: str | None,
+             article: list[str] | None) -> Filters:  # fmt: skip
     from qa.search.retrieve import Filters, QueryError
 
     try:
@@ -239,7 +243,8 @@ def ask(
         _show(result)
 
 
-def _ask_batch(service, path: Path, k, filters, mode) -> int:
+def _ask_batch(service: Service, path: Path, k: int | None, filters: Filters,
+               mode: str) -> int:  # fmt: skip
     """Answer each line of ``path``; a bad line gets an error object, not a crash."""
     from qa.search.retrieve import QueryError
 
@@ -480,7 +485,7 @@ def bench(
     for c in cols:
         table.add_column(c, justify="right")
 
-    def pct(d: dict) -> str:
+    def pct(d: dict[str, float]) -> str:
         return f"{d['p50_ms']:.0f} / {d['p95_ms']:.0f} / {d['p99_ms']:.0f}"
 
     for r in results:

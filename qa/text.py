@@ -15,6 +15,7 @@ import logging
 import re
 import threading
 from functools import lru_cache
+from typing import Any
 
 from qa.config import Lang
 from qa.numbers import normalize_digits
@@ -178,14 +179,14 @@ _ZH_STOP = frozenset(
 
 
 @lru_cache(maxsize=1)
-def _stemmer():
+def _stemmer() -> Any:
     import Stemmer
 
     return Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=1)
-def _jieba():
+def _jieba() -> Any:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -198,7 +199,8 @@ _jieba_lock = threading.Lock()
 
 def tokenize_en(text: str) -> list[str]:
     words = [w.replace("'s", "") for w in _EN_WORD.findall(text.lower())]
-    return _stemmer().stemWords([w for w in words if w and w not in _EN_STOP])
+    stems: list[str] = _stemmer().stemWords([w for w in words if w and w not in _EN_STOP])
+    return stems
 
 
 def tokenize_zh(text: str) -> list[str]:

@@ -14,7 +14,8 @@ _key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="Set 
 
 
 def get_service(request: Request) -> Service:
-    return request.app.state.service
+    service: Service = request.app.state.service
+    return service
 
 
 ServiceDep = Annotated[Service, Depends(get_service)]

@@ -91,7 +91,7 @@ def read_link(article_id: str, citation: Any, aligned: Any = None) -> str:
 templates.env.globals["read_link"] = read_link
 
 
-def _pieces(text: str, marks: list[dict[str, Any]], lang: str, index: int) -> list[tuple]:
+def _pieces(text: str, marks: list[dict[str, Any]], lang: str, index: int) -> list[tuple[Any, ...]]:
     """The paragraph as (text, highlighted) pieces; a mark whose offsets do not fit the
     paragraph is ignored rather than trusted."""
     for m in marks:

@@ -4,7 +4,7 @@ Routes are plain ``def``: FastAPI runs them in its thread pool, so the CPU-bound
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
@@ -24,7 +24,7 @@ from qa.schemas import (
 from qa.search.retrieve import Filters
 from qa.service import MAX_LIMIT, MAX_OFFSET
 
-_errors: dict[int | str, dict] = {
+_errors: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Missing or wrong X-API-Key."},
     413: {"model": Problem, "description": "Request body too large."},
     422: {"model": Problem, "description": "Bad question, filter or article."},

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from qa.config import Settings
 from qa.evaluation.questions import ir_scores, percentile
@@ -110,7 +111,7 @@ def evaluate(
     data_dir: Path,
     progress: bool = True,
     modes: Sequence[str] = ("hybrid",),
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Index ``folder``'s corpus into ``data_dir`` once and score its judged queries in
     each retrieval mode. Returns one flat object per mode: the four metrics plus counts
     and timings. An unknown mode raises ``QueryError`` before anything is indexed."""

@@ -25,11 +25,16 @@ import time
 from collections.abc import Iterator
 from itertools import cycle
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from qa.config import Settings
 from qa.evaluation.questions import in_dir, percentile
 from qa.store.records import Article
 from qa.store.stores import Stores
+
+if TYPE_CHECKING:
+    from qa.answer.answerer import Answerer
+    from qa.search.retrieve import Filters
 
 # Read from the working directory, as ``qa eval`` reads them (a checkout's root): an
 # installed package has no eval/ beside it. Without the file only sentences are asked.
@@ -92,7 +97,7 @@ def sample_queries(index: Stores, n: int, seed: int = 0) -> list[str]:
 
 
 # --- timing -------------------------------------------------------------------------------
-def _summary(ms: list[float]) -> dict:
+def _summary(ms: list[float]) -> dict[str, Any]:
     return {
         "queries": len(ms),
         "p50_ms": round(percentile(ms, 0.50), 2),
@@ -102,7 +107,8 @@ def _summary(ms: list[float]) -> dict:
     }
 
 
-def time_asks(answerer, queries: list[str], filters=None) -> dict:
+def time_asks(answerer: Answerer, queries: list[str],
+              filters: Filters | None = None) -> dict[str, Any]:  # fmt: skip
     """Latency of ``answerer.ask`` over ``queries``, one after another."""
     ms, answered = [], 0
     for q in queries:
@@ -113,7 +119,7 @@ def time_asks(answerer, queries: list[str], filters=None) -> dict:
     return {**_summary(ms), "answered": answered}
 
 
-def start_server(data_dir: Path, port: int, env: dict[str, str]) -> subprocess.Popen:
+def start_server(data_dir: Path, port: int, env: dict[str, str]) -> subprocess.Popen[str]:
     """``qa serve`` over ``data_dir`` on 127.0.0.1:``port``, in its own process."""
     return subprocess.Popen(
         [sys.executable, "-m", "qa.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
@@ -124,7 +130,7 @@ def start_server(data_dir: Path, port: int, env: dict[str, str]) -> subprocess.P
     )
 
 
-def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 900) -> dict:
+def wait_ready(base: str, proc: subprocess.Popen[str], timeout: float = 900) -> dict[str, Any]:
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -133,15 +139,16 @@ def wait_ready(base: str, proc: subprocess.Popen, timeout: float = 900) -> dict:
             raise RuntimeError(f"qa serve exited: {proc.stderr.read() if proc.stderr else ''}")
         try:
             r = httpx.get(f"{base}/health", timeout=2)
-            if r.status_code == 200 and r.json()["ready"]:
-                return r.json()
+            health: dict[str, Any] = r.json()
+            if r.status_code == 200 and health["ready"]:
+                return health
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
     raise TimeoutError("qa serve did not become ready")
 
 
-async def load(base: str, questions: list[str], clients: int, seconds: float) -> dict:
+async def load(base: str, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
     """``clients`` concurrent clients posting ``/ask`` for ``seconds``: throughput,
     latency percentiles, errors."""
     import httpx
@@ -184,11 +191,11 @@ def free_port() -> int:
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 def http_latency(data_dir: Path, settings: Settings, queries: list[str], clients: int,
-                 seconds: float) -> dict:  # fmt: skip
+                 seconds: float) -> dict[str, Any]:  # fmt: skip
     """Start ``qa serve`` on the index, warm it up, then load it."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -203,7 +210,9 @@ def http_latency(data_dir: Path, settings: Settings, queries: list[str], clients
 
 
 # --- asking an index ----------------------------------------------------------------------
-def measure(index: Stores, settings: Settings, n_queries: int, http: dict) -> dict:
+def measure(
+    index: Stores, settings: Settings, n_queries: int, http: dict[str, Any]
+) -> dict[str, Any]:
     """Ask latency on an opened index, in-process: ``ask_cold`` with an empty sentence
     cache, ``ask_warm`` on a second pass over the same questions, ``ask_filtered`` with a
     date filter that keeps about half of the chunks (the dense legs then search among the
@@ -215,7 +224,7 @@ def measure(index: Stores, settings: Settings, n_queries: int, http: dict) -> di
     queries = sample_queries(index, n_queries)
     answerer = Answerer(index, settings)
     answerer.warm_up()
-    out: dict = {
+    out: dict[str, Any] = {
         "chunks": counts.get("en", 0) + counts.get("zh", 0),
         "chunks_en": counts.get("en", 0),
         "chunks_zh": counts.get("zh", 0),
@@ -235,7 +244,9 @@ def measure(index: Stores, settings: Settings, n_queries: int, http: dict) -> di
     return out
 
 
-def bench_index(data_dir: Path, settings: Settings, n_queries: int, http: dict) -> dict:
+def bench_index(
+    data_dir: Path, settings: Settings, n_queries: int, http: dict[str, Any]
+) -> dict[str, Any]:
     """``measure`` on the index in ``data_dir`` as it is (nothing is indexed)."""
     from qa.ingest.indexer import Index
 
@@ -247,7 +258,9 @@ def bench_index(data_dir: Path, settings: Settings, n_queries: int, http: dict) 
 
 
 # --- one size, in a child process ---------------------------------------------------------
-def bench_size(target: int, settings: Settings, work: Path, n_queries: int, http: dict) -> dict:
+def bench_size(
+    target: int, settings: Settings, work: Path, n_queries: int, http: dict[str, Any]
+) -> dict[str, Any]:
     from qa.ingest.indexer import Index
 
     local = in_dir(settings, work)
@@ -267,8 +280,8 @@ def bench_size(target: int, settings: Settings, work: Path, n_queries: int, http
     }
 
 
-def run(sizes: list[int], settings: Settings, n_queries: int, http: dict,
-        progress: bool = True) -> list[dict]:  # fmt: skip
+def run(sizes: list[int], settings: Settings, n_queries: int, http: dict[str, Any],
+        progress: bool = True) -> list[dict[str, Any]]:  # fmt: skip
     """Each size in a child process (``python -m qa.evaluation.bench``); results in order."""
     from tqdm import tqdm
 

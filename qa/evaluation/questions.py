@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
@@ -273,7 +273,8 @@ TOLERANCE = 0.02  # a metric may drop this much (absolute) before the check fail
 CHECKED = (*RETRIEVAL_METRICS, "answer_acc", "citation_acc", "abstain_p", "abstain_r")
 
 
-def expected_record(table: dict[str, dict[str, dict[str, float]]], settings: dict) -> dict:
+def expected_record(table: dict[str, dict[str, dict[str, float]]],
+                    settings: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     """What ``eval/expected.json`` holds: the scores of every mode on every group, with the
     configuration that produced them."""
     return {
@@ -287,7 +288,8 @@ def expected_record(table: dict[str, dict[str, dict[str, float]]], settings: dic
     }
 
 
-def regressions(table: dict[str, dict[str, dict[str, float]]], expected: dict) -> list[str]:
+def regressions(table: dict[str, dict[str, dict[str, float]]],
+                expected: dict[str, Any]) -> list[str]:  # fmt: skip
     """Each metric that fell more than the tolerance below its expected value."""
     tol = float(expected.get("tolerance", TOLERANCE))
     out = []

@@ -105,7 +105,7 @@ class Filters:
         if lang is not None and lang not in LANGS:
             raise QueryError(f"lang must be one of {LANGS}, got {lang!r}")
         return cls(
-            langs=(lang,) if lang else LANGS,  # type: ignore[arg-type]
+            langs=(lang,) if lang else LANGS,
             since=parse_day(since) if since else None,
             until=parse_day(until, end=True) if until else None,
             article_ids=frozenset(article_ids) if article_ids is not None else None,

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from qa.store.records import Article, Chunk, Paragraph, Part
 
@@ -104,11 +105,11 @@ class Catalog:
                 raise
             self._db.execute("COMMIT")
 
-    def _query(self, sql: str, args: Iterable = ()) -> list[tuple]:
+    def _query(self, sql: str, args: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._db.execute(sql, tuple(args)).fetchall()
 
-    def _named(self, sql: str, args: Iterable = ()) -> list[sqlite3.Row]:
+    def _named(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         """Rows read by column name: a column reordered in the SQL or a field in ``Chunk``
         cannot silently swap two integers (paragraph, start, end, pair)."""
         with self._lock:
@@ -222,7 +223,7 @@ class Catalog:
         """chunk id -> language, for every committed chunk."""
         return dict(self._query("SELECT id, lang FROM chunks"))
 
-    def counts(self) -> dict:
+    def counts(self) -> dict[str, Any]:
         langs = dict(self._query("SELECT lang, COUNT(*) FROM chunks GROUP BY lang"))
         (articles,) = self._query("SELECT COUNT(*) FROM articles")[0]
         return {

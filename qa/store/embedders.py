@@ -64,12 +64,14 @@ class Embedder(Protocol):
 
     def encode_query(self, text: str) -> np.ndarray:
         """A question's vector: as a passage's, unless the model is asymmetric (e5)."""
-        return self.encode([text])[0]
+        v: np.ndarray = self.encode([text])[0]
+        return v
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=np.float32)
-    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    out: np.ndarray = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+    return out
 
 
 def slug(model: str) -> str:
@@ -156,7 +158,8 @@ class E5Embedder(Embedder):
         self.warm_up()
         with self._lock:
             vec = self._model.query([text])
-        return _normalise(np.asarray(vec).reshape(1, -1))[0]
+        v: np.ndarray = _normalise(np.asarray(vec).reshape(1, -1))[0]
+        return v
 
 
 def resolve_model_path(model: str) -> str:
@@ -309,7 +312,8 @@ class _OnnxEncoder:
                 self.model = model
 
             def forward(self, *args: torch.Tensor) -> torch.Tensor:
-                return self.model(**dict(zip(names, args, strict=True))).last_hidden_state
+                hidden: torch.Tensor = self.model(**dict(zip(names, args, strict=True)))[0]
+                return hidden  # the transformer's last hidden state
 
         model_dir.mkdir(parents=True, exist_ok=True)
         tmp = model_dir / "model.fp32.onnx"
@@ -353,7 +357,8 @@ class _OnnxEncoder:
         }
         hidden = self.session.run(None, {n: feed[n] for n in self.inputs})[0]
         mask = feed["attention_mask"][..., None].astype(np.float32)
-        return (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+        pooled: np.ndarray = (hidden * mask).sum(1) / np.maximum(mask.sum(1), 1e-9)
+        return pooled
 
     def encode(
         self, texts: Sequence[str], batch_size: int, progress: Progress | None

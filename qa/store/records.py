@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from qa.config import Lang
 
@@ -55,9 +55,9 @@ class Article:
     def title(self) -> str:
         return (self.parts.get("en") or self.parts["zh"]).title
 
-    def to_record(self) -> dict:
+    def to_record(self) -> dict[str, Any]:
         """The JSON Lines form of this article (what ``parse_jsonl`` reads back)."""
-        rec: dict = {
+        rec: dict[str, Any] = {
             "id": self.id,
             "date": self.date.isoformat(),
             "page": self.page,

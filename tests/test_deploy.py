@@ -82,3 +82,18 @@ def test_dockerfile_installs_like_the_readme():
     # the client matches the server image of the compose file
     server = COMPOSE["services"]["chroma"]["image"].partition(":")[2]
     assert f"chromadb=={server}" in run
+
+
+def test_a_second_replica_shares_chroma_and_keeps_its_own_data():
+    api, replica = COMPOSE["services"]["api"], COMPOSE["services"]["api-2"]
+    assert replica["profiles"] == ["replicas"]  # `docker compose up` alone starts one API
+    assert replica["build"] == api["build"] and replica["depends_on"] == api["depends_on"]
+    env, env2 = _env(api), _env(replica)
+    assert env2["QA_CHROMA_URL"] == env["QA_CHROMA_URL"]  # one Chroma server
+    # its own collections: a data dir refuses vectors another catalog wrote
+    prefix = Settings.model_fields["collection_prefix"].default
+    assert env2["QA_COLLECTION_PREFIX"] != env.get("QA_COLLECTION_PREFIX", prefix)
+    # its own catalog, sentence vectors and BM25 index, in its own volume
+    volume = {v.split(":")[1]: v.split(":")[0] for v in replica["volumes"]}[env2["QA_DATA_DIR"]]
+    assert volume in COMPOSE["volumes"] and volume not in " ".join(api["volumes"])
+    assert replica["ports"][0].split(":")[0] != api["ports"][0].split(":")[0]

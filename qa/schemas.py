@@ -193,6 +193,13 @@ class Stats(BaseModel):
     drift: dict[str, dict[str, dict[str, int]]] = Field(
         description="Per embedder and language, {chunks, vectors} where the counts differ."
     )
+    sentences: dict[str, int] = Field(
+        default_factory=dict,
+        description=(
+            "Chunks whose sentence vectors are stored, per reader; `qa index` stores those "
+            "missing under QA_READER (answers encode them meanwhile)."
+        ),
+    )
 
 
 class Health(BaseModel):

@@ -236,6 +236,7 @@ def test_sentence_vectors_are_stored_with_their_chunks(index, seeds):
         assert np.allclose(got, index.reader.encode(texts), atol=2e-3)
         assert unpack(stored[c.id], len(texts) + 1) is None  # split otherwise: not used
     assert index.catalog.sentence_vectors([some[0].id], "another-reader") == {}
+    assert index.stats().sentences == {"usem3": len(chunks)}
 
     # an index from before sentence vectors (or under another reader) gets them filled in
     gone = index.catalog._db.execute("DELETE FROM sentences WHERE rowid % 2 = 0").rowcount

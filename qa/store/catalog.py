@@ -252,6 +252,10 @@ class Catalog:
                 out[row["id"]] = self._stored(row)
         return out
 
+    def sentence_counts(self) -> dict[str, int]:
+        """Chunks with stored sentence vectors, per reader."""
+        return dict(self._query("SELECT reader, COUNT(*) FROM sentences GROUP BY reader"))
+
     def sentence_vectors(self, ids: Iterable[str], reader: str) -> dict[str, bytes]:
         """Chunk id -> its stored sentence vectors under ``reader``, for those that have
         them (``qa.store.sentences``)."""

@@ -192,6 +192,7 @@ class Stores:
             generation=self.catalog.generation,
             stale=self.stale(),
             drift=drift(counts["chunks"], vectors),
+            sentences=self.catalog.sentence_counts(),
         )
 
 

@@ -247,6 +247,9 @@ def test_the_names_a_question_holds():
     assert names_said(frozenset({"Kennedy"}), article)
     assert not names_said(frozenset({"Kennedy", "FIFA"}), article)
     assert names_said(frozenset(), article)
+    # a Latin name is a whole word: "Mars" is not said by "Marshall"; plurals count
+    assert not names_said(frozenset({"Mars"}), "chief justice marshall said")
+    assert names_said(frozenset({"Mars", "Kennedy"}), "life on mars; the kennedys")
 
 
 def test_a_list_items_number_counts_no_quantity():

@@ -426,8 +426,13 @@ def question_names(question: str, lang: Lang) -> frozenset[str]:
 
 
 def names_said(names: frozenset[str], text: str) -> bool:
-    """Whether ``text`` (an article's, in lower case) says every one of ``names``."""
-    return all(n.lower() in text for n in names)
+    """Whether ``text`` (an article's, in lower case) says every one of ``names``. A Latin
+    name is a whole word, plural or possessive allowed: "Mars" is not in "Marshall"."""
+    return all(
+        re.search(rf"(?<![a-z]){re.escape(n.lower())}(?:'?s|es)?(?![a-z])", text)
+        if n.isascii() else n.lower() in text
+        for n in names
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

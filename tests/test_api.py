@@ -178,6 +178,9 @@ def test_add_then_delete_an_article(client):
     assert client.get("/health").json()["articles"] == 6
     found = client.get("/search", params={"q": "Xiyangquan defects", "k": 1}).json()
     assert found["passages"][0]["article_id"] == "xiyangquan"
+    question = "How many cooperatives has Xiyangquan organized?"
+    asked = client.post("/ask", json={"question": question}).json()
+    assert asked["answers"] and asked["answers"][0]["citation"]["article_id"] == "xiyangquan"
 
     changed = client.post(
         "/articles", json={"id": "xiyangquan", "text": YANGQUAN_COPY.replace("1954", "1953")}

@@ -137,3 +137,74 @@ def test_past_the_delta_limit_a_write_merges(index, seeds):
     assert lex.main_generation == lex.generation == index.catalog.generation
     assert lex.delta_size == 0
     assert LexicalIndex.read(index.lexical_dir).main_generation == lex.generation
+
+
+def _live_ids(lex: LexicalIndex) -> dict[str, set[str]]:
+    return {lang: set(lex.ids(lang)) for lang in lex.langs}
+
+
+def _committed(catalog) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {"en": set(), "zh": set()}
+    for cid, lang in catalog.chunk_langs().items():
+        out[lang].add(cid)
+    return out
+
+
+def test_the_delta_comes_from_the_change_log_not_a_scan(index, seeds, monkeypatch):
+    """Adds, a replacement that keeps some chunks, a removal and a re-add: the delta
+    worked out from the log alone matches what the catalog holds."""
+    index.index_paths([seeds], progress=False)
+    main = index.lexical
+    _article_with(seeds, "Yangquan", "Zyxquan", "extra")
+    index.index_paths([seeds], progress=False)  # added
+    _article_with(seeds, "Shanxi Province", "Hebei Province", "extra")
+    index.index_paths([seeds], progress=False)  # replaced: its Chinese chunks are unchanged
+    index.remove_articles([YANGQUAN])
+    (seeds / "again.txt").write_text((seeds / f"{YANGQUAN}.txt").read_text())
+    index.index_paths([seeds / "again.txt"], progress=False)  # the same text, another id
+    index.index_paths([seeds / f"{YANGQUAN}.txt"], progress=False)  # and back again
+    want = _committed(index.catalog)
+
+    def no_scan() -> dict[str, str]:
+        raise AssertionError("the delta was worked out by scanning every chunk id")
+
+    monkeypatch.setattr(index.catalog, "chunk_langs", no_scan)
+    lex = main.with_catalog(index.catalog)
+    assert lex.main_generation == main.generation < lex.generation
+    assert _live_ids(lex) == want
+    assert lex.delta_size > 0
+
+
+def test_a_log_with_gaps_falls_back_to_the_scan(index, seeds, settings, embedders):
+    """A commit the log missed (a version that kept none) must not be lost: on opening,
+    the catalog restarts its log, and an older main segment compares every chunk."""
+    from qa.ingest.indexer import Index
+
+    index.index_paths([seeds], progress=False)
+    main = index.lexical.main_generation
+    gone = index.catalog.chunk_ids_of([YANGQUAN])
+    index.remove_articles([YANGQUAN])
+    index.catalog._db.execute("DELETE FROM changes")  # as if committed without a log
+    index.catalog._db.execute("UPDATE meta SET value = '0' WHERE key = 'changes_through'")
+    index.close()
+    with Index(settings, embedders) as again:
+        assert again.catalog.changes(main, again.catalog.generation) is None
+        lex = again.lexical
+        assert lex.main_generation == main
+        assert _live_ids(lex) == _committed(again.catalog)
+        assert gone and not gone & set().union(*_live_ids(lex).values())
+
+
+def test_a_merge_prunes_the_log_it_no_longer_needs(index, seeds):
+    index.index_paths([seeds], progress=False)
+    index.remove_articles([YANGQUAN])
+    assert index.catalog.changes(index.lexical.main_generation, index.catalog.generation)
+    index.settings = index.settings.model_copy(update={"lexical_delta_max": 0})
+    _article_with(seeds, "Yangquan", "Zyxquan", "extra")
+    index.index_paths([seeds], progress=False)
+    lex = index.lexical
+    assert lex.main_generation == index.catalog.generation
+    (left,) = index.catalog._db.execute("SELECT COUNT(*) FROM changes").fetchone()
+    assert left == 0
+    assert index.catalog.changes(lex.main_generation - 1, lex.main_generation) is None
+    assert index.catalog.changes(lex.main_generation, lex.main_generation) == []

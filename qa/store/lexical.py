@@ -164,11 +164,21 @@ class LexicalIndex:
         """This main segment, with the delta and deletions that bring it to the catalog's
         generation (read first: a commit meanwhile only makes the next call redo this)."""
         generation = catalog.generation
-        committed = catalog.chunk_langs()
-        deleted = {
-            lang: np.fromiter((cid not in committed for cid in m.ids), bool, len(m.ids))
-            for lang, m in self.main.items()
-        }
+        log = catalog.changes(self.main_generation, generation)
+        if log is None:  # the log does not reach back to the main segment: compare all
+            committed = catalog.chunk_langs()
+            deleted = {
+                lang: np.fromiter((cid not in committed for cid in m.ids), bool, len(m.ids))
+                for lang, m in self.main.items()
+            }
+        else:  # what the commits since the main segment added and removed, last one wins
+            state = {cid: (lang, live) for cid, lang, live in log}
+            committed = {cid: lang for cid, (lang, live) in state.items() if live}
+            deleted = {lang: np.zeros(len(m.ids), dtype=bool) for lang, m in self.main.items()}
+            for cid, (lang, live) in state.items():
+                at = self.main[lang].positions.get(cid)
+                if at is not None and not live:
+                    deleted[lang][at] = True
         new = [cid for cid, lang in committed.items() if cid not in self.main[lang].positions]
         stored = catalog.chunks(new)
         delta = {
@@ -235,9 +245,7 @@ class LexicalIndex:
         fresh main segment (saved) when there is none or the delta would be too large."""
         index = cls.read(root)
         if index is None:
-            index = cls.build(catalog)
-            index.save(root)
-            return index
+            return cls.merged(catalog, root)
         return index.updated(catalog, root, delta_max)
 
     def updated(self, catalog: Catalog, root: Path, delta_max: int) -> LexicalIndex:
@@ -247,8 +255,16 @@ class LexicalIndex:
             return self
         index = self.with_catalog(catalog)
         if index.delta_size > delta_max:
-            index = self.build(catalog)
-            index.save(root)
+            index = self.merged(catalog, root)
+        return index
+
+    @classmethod
+    def merged(cls, catalog: Catalog, root: Path) -> LexicalIndex:
+        """A new main segment of every committed chunk, saved; the catalog's change log
+        before it is no longer needed."""
+        index = cls.build(catalog)
+        index.save(root)
+        catalog.prune_changes(index.main_generation)
         return index
 
     # --- search --------------------------------------------------------------------------

@@ -40,3 +40,16 @@ def test_ef_search_is_set_on_collections_made_before(settings, embedders):
     for col in wider.collections.values():
         assert col.configuration["hnsw"]["ef_search"] == 400
         assert col.configuration["hnsw"]["space"] == "cosine"  # the rest kept
+
+
+def test_chunk_keys_say_where_a_chunk_belongs_as_its_full_row_does(seeded):
+    """Fusion reads only these; they must agree with the full rows, and leave out ids the
+    catalog does not hold (vectors no commit refers to)."""
+    rows = {sc.chunk.id: sc for lang in ("en", "zh") for sc in seeded.catalog.all_chunks(lang)}
+    keys = seeded.catalog.chunk_keys([*rows, "not-committed"])
+    assert set(keys) == set(rows)
+    for cid, key in keys.items():
+        c = rows[cid].chunk
+        assert key == (c.article_id, c.lang, c.pair, rows[cid].date, c.aligned_id)
+    assert any(key.aligned_id for key in keys.values())
+    assert any(key.pair > 0 for key in keys.values())

@@ -242,36 +242,39 @@ class Retriever:
         years: frozenset[int] = frozenset(),
         show_langs: tuple[Lang, ...] = LANGS,
     ) -> list[Passage]:
-        # Chunk rows from the catalog: that also drops vectors no commit refers to.
-        stored = self.index.catalog.chunks({cid for ids in legs.values() for cid in ids})
+        # Where each hit belongs, from the catalog: that also drops vectors no commit
+        # refers to. Text and tokens are read for the shown chunks only.
+        catalog = self.index.catalog
+        keys = catalog.chunk_keys({cid for ids in legs.values() for cid in ids})
         if set(show_langs) != set(LANGS):  # a chunk counts if it or its twin can be shown
-            stored = {cid: sc for cid, sc in stored.items()
-                      if sc.chunk.lang in show_langs or sc.chunk.aligned_id}  # fmt: skip
+            keys = {cid: key for cid, key in keys.items()
+                    if key.lang in show_langs or key.aligned_id}  # fmt: skip
         rrf_k = self.settings.rrf_k
-        unit_of = {cid: (sc.chunk.article_id, sc.chunk.pair) for cid, sc in stored.items()}
+        unit_of = {cid: (key.article_id, key.pair) for cid, key in keys.items()}
         fused = rrf(legs, weights, unit_of, rrf_k)
         if years and self.settings.weight_year:
             # One more leg: the units of articles dated in a year the question names, in
             # their fused order ("How many new jobs had Americans created by 1987?").
-            year_of = {unit_of[cid]: sc.date // 10000 for cid, sc in stored.items()}
+            year_of = {unit_of[cid]: key.date // 10000 for cid, key in keys.items()}
             dated = [u for u in fused.top(len(fused.units)) if year_of[u] in years]
             add_leg(fused, "year", dated, self.settings.weight_year, rrf_k)
         top = fused.top(k)
 
         # Show each unit by its best chunk in the preferred language: a matched one, else
         # the translation of its best matched chunk, else the best matched chunk itself.
-        best = best_per_unit(fused, unit_of, {cid: sc.chunk.lang for cid, sc in stored.items()})
-        first = {u: stored[next(iter(best[u].values()))] for u in top}
-        aligned = self.index.catalog.chunks(
-            first[u].chunk.aligned_id or "" for u in top if prefer not in best[u]
+        best = best_per_unit(fused, unit_of, {cid: key.lang for cid, key in keys.items()})
+        first = {u: next(iter(best[u].values())) for u in top}
+        twin = {u: keys[first[u]].aligned_id for u in top if prefer not in best[u]}
+        rows = catalog.chunks(
+            {best[u].get(prefer, first[u]) for u in top} | {t for t in twin.values() if t}
         )
         out = []
         for u in top:
             if prefer in best[u]:
-                shown = stored[best[u][prefer]]
+                shown = rows.get(best[u][prefer])
             else:
-                shown = aligned.get(first[u].chunk.aligned_id or "", first[u])
-            if shown.chunk.lang not in show_langs:  # its translation is gone meanwhile
+                shown = rows.get(twin[u] or "") or rows.get(first[u])
+            if shown is None or shown.chunk.lang not in show_langs:  # gone meanwhile
                 continue
             out.append(Passage(shown, fused.units[u], u, fused.ranks[u]))
         return out

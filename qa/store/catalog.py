@@ -386,6 +386,23 @@ class Catalog:
         )
         return [self._stored(r) for r in rows]
 
+    def lexical_rows(self, lang: str, page: int = 20_000) -> Iterator[tuple[str, int, str, str]]:
+        """(id, date, article id, tokens joined by spaces) of every chunk in ``lang``, by id:
+        what a BM25 segment is built from, without the text. Read a page at a time, so
+        other threads keep the catalog meanwhile; a commit between pages is in the change
+        log after the generation the caller read first, and replayed from there."""
+        after = ""
+        while True:
+            rows = self._query(
+                "SELECT id, date, article_id, tokens FROM chunks WHERE lang = ? AND id > ? "
+                "ORDER BY id LIMIT ?",
+                (lang, after, page),
+            )
+            yield from rows  # type: ignore[misc]
+            if len(rows) < page:
+                return
+            after = rows[-1][0]
+
     def article(self, article_id: str) -> Article | None:
         rows = self._query(
             "SELECT id, source, content_hash, date, data FROM articles WHERE id = ?", (article_id,)

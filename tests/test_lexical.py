@@ -120,7 +120,7 @@ def test_removed_chunks_are_masked_and_a_reopened_index_keeps_its_delta(
     for lang, query in (("en", "Yangquan handicraft cooperatives"), ("zh", "阳泉 手工业 合作社")):
         found = {i for i, _ in lex.search(tokenize(query, lang), lang, 50)}
         assert found and not found & gone  # other articles still match; the removed never
-        assert not set(lex.matching(lang)) & gone
+        assert not set(lex.matching(lang).ids()) & gone
     index.close()
     with Index(settings, embedders) as again:  # the delta comes back from the catalog
         lex = again.lexical
@@ -208,3 +208,17 @@ def test_a_merge_prunes_the_log_it_no_longer_needs(index, seeds):
     assert left == 0
     assert index.catalog.changes(lex.main_generation - 1, lex.main_generation) is None
     assert index.catalog.changes(lex.main_generation, lex.main_generation) == []
+
+
+def test_top_k_is_the_head_of_the_full_ranking(index, seeds):
+    """Only documents that hold a query token are ranked; the best k of them, in order,
+    ties by position, are the head of the whole ranking."""
+    index.index_paths([seeds], progress=False)
+    lex = index.lexical
+    tokens = tokenize("handicraft cooperatives in Yangquan train people", "en")
+    full = lex.search(tokens, "en", 10_000)
+    assert len(full) > 5 and all(s > 0 for _, s in full)
+    assert [s for _, s in full] == sorted((s for _, s in full), reverse=True)
+    for k in (1, 3, 5):
+        assert lex.search(tokens, "en", k) == full[:k]
+    assert lex.search(["qwxzzz"], "en", 5) == []

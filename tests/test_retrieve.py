@@ -96,6 +96,28 @@ def test_date_and_article_filters(answerer):
     assert r.passages == []
 
 
+def test_a_broad_filter_filters_after_the_dense_search_and_finds_the_same(answerer):
+    """A filter that keeps most chunks is applied to a deeper unfiltered search instead of
+    handing its ids to Chroma; on the seeds (exact search) the hits are the same."""
+    from qa.search.retrieve import POST_FILTER_SHARE
+
+    retriever, index = answerer.retriever, answerer.retriever.index
+    e = index.embedders[0]
+    v = e.encode_query(Q_EN)
+    for f in (Filters.from_user(until="1954-06"), Filters.from_user(since="1954-11-20"),
+              Filters.from_user(article_ids=[YANGQUAN])):  # fmt: skip
+        for lang in e.langs:
+            allowed = index.lexical.matching(lang, f.since, f.until, f.article_ids)
+            assert allowed.count >= POST_FILTER_SHARE * index.lexical.size(lang)
+            after = retriever._dense(e.name, lang, v, 10, allowed)
+            handed = index.store.query(e.name, lang, v, 10, allowed.ids())
+            assert after and [i for i, _ in after] == [i for i, _ in handed]
+            ids = set(allowed.ids())
+            assert all(i in allowed for i in ids) and len(ids) == allowed.count
+            others = {i for i, _ in index.store.query(e.name, lang, v, 50)} - ids
+            assert others and not any(i in allowed for i in others)
+
+
 def test_modes(answerer):
     lexical = answerer.retriever.retrieve(Q_EN, mode="lexical")
     assert all(leg.startswith("lexical") for p in lexical.passages for leg in p.ranks)

@@ -81,6 +81,31 @@ class _Delta:
         )
 
 
+@dataclass
+class Allowed:
+    """The chunks of one language that pass a date or article filter, counted and tested
+    without listing them (at 1M chunks a year keeps some 500k ids)."""
+
+    main: _Main
+    keep: np.ndarray  # over the main segment's documents
+    delta_ids: list[str]  # the delta's that pass
+
+    @cached_property
+    def count(self) -> int:
+        return int(self.keep.sum()) + len(self.delta_ids)
+
+    @cached_property
+    def _delta(self) -> frozenset[str]:
+        return frozenset(self.delta_ids)
+
+    def __contains__(self, chunk_id: object) -> bool:
+        at = self.main.positions.get(chunk_id) if isinstance(chunk_id, str) else None
+        return bool(self.keep[at]) if at is not None else chunk_id in self._delta
+
+    def ids(self) -> list[str]:
+        return [self.main.ids[i] for i in np.flatnonzero(self.keep)] + self.delta_ids
+
+
 def bm25_idf(n: int, df: int) -> float:
     """Lucene's idf, as ``bm25s`` computes it."""
     return float(np.log(1 + (n - df + 0.5) / (df + 0.5)))
@@ -316,12 +341,13 @@ class LexicalIndex:
         since: int | None = None,
         until: int | None = None,
         article_ids: set[str] | None = None,
-    ) -> list[str]:
-        """Ids of the chunks in ``lang`` that pass the filters. The dense legs pass them to
-        Chroma: far faster there than a metadata ``where`` (see ``qa.store.vectors``)."""
-        m, d = self.main[lang], self.delta[lang]
+    ) -> Allowed:
+        """The chunks in ``lang`` that pass the filters. The dense legs filter by them: by
+        their ids handed to Chroma (far faster there than a metadata ``where``: see
+        ``qa.store.vectors``) or, for a broad filter, after an unfiltered search
+        (``qa.search.retrieve``)."""
         keep, fresh = self._live(lang, since, until, article_ids)
-        return [m.ids[i] for i in np.flatnonzero(keep)] + [d.ids[i] for i in fresh]
+        return Allowed(self.main[lang], keep, [self.delta[lang].ids[i] for i in fresh])
 
     def search(
         self,
@@ -340,11 +366,15 @@ class LexicalIndex:
         hits: list[tuple[str, float]] = []
         mask, fresh = self._live(lang, since, until, article_ids)
         if m.bm25 is not None and mask.any():
-            docs, scores = m.bm25.retrieve(
-                [tokens], k=min(k, len(m.ids)), weight_mask=mask.astype(np.float32),
-                show_progress=False,
-            )  # fmt: skip
-            hits += [(m.ids[i], float(x)) for i, x in zip(docs[0], scores[0], strict=True)]
+            # bm25s's retrieve ranks every document; only those holding a query token can
+            # score: ranking just them took an English BM25 leg at 1M chunks from 9.7 to
+            # 1.3 ms, with the same scores
+            scores = m.bm25.get_scores(tokens, weight_mask=mask.astype(np.float32))
+            found = np.flatnonzero(scores > 0)
+            if len(found) > k:
+                found = found[np.argpartition(-scores[found], k - 1)[:k]]
+            found = found[np.lexsort((found, -scores[found]))]  # best first, ties by position
+            hits += [(m.ids[i], float(scores[i])) for i in found]
         if len(fresh):
             terms = sorted(set(tokens))
             idf = dict(zip(terms, self.idf(terms, lang), strict=True))

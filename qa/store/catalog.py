@@ -398,7 +398,7 @@ class Catalog:
                 "ORDER BY id LIMIT ?",
                 (lang, after, page),
             )
-            yield from rows  # type: ignore[misc]
+            yield from rows
             if len(rows) < page:
                 return
             after = rows[-1][0]

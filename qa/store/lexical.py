@@ -6,7 +6,9 @@
   replaced atomically, so a reader sees a whole segment or the previous one.
 - A write does not rebuild it. The delta (chunks the catalog has and the main segment
   lacks) and the deletions (chunks the main segment has and the catalog no longer does)
-  are worked out from the catalog, the commit point: they are never saved, so a run
+  are worked out from the catalog, the commit point: from its change log, the chunks
+  each commit since the main segment added and removed (or, when the log does not reach
+  back that far, by comparing every committed chunk id). They are never saved, so a run
   killed anywhere leaves nothing to repair. Deleted chunks are masked out of the main
   segment's results.
 - Delta chunks are scored at query time with the same BM25 (Lucene's variant, k1 1.5,
@@ -14,7 +16,10 @@
   segment's scores keep the statistics it was built with (as Lucene keeps deleted
   documents in its statistics until a merge); the delta is small next to it.
 - A merge is a rebuild of the main segment from the catalog, once the delta holds more
-  than ``QA_LEXICAL_DELTA_MAX`` chunks, and whenever the main segment cannot be read.
+  than ``QA_LEXICAL_DELTA_MAX`` chunks, and whenever the main segment cannot be read;
+  it prunes the change log up to its generation.
+- A search ranks only the documents that hold a query token; a filter is a mask over
+  the main segment (``Allowed`` lets the dense legs test membership without a list).
 """
 
 from __future__ import annotations

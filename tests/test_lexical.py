@@ -102,6 +102,11 @@ def test_a_write_goes_to_the_delta_and_is_found_as_after_a_rebuild(index, seeds)
     hits = lex.search(tokenize("Zyxquan", "en"), "en", 50)
     articles = {index.catalog.chunks([i])[i].chunk.article_id for i, _ in hits}
     assert hits and articles == {"extra"}
+    # a filter over both segments: the delta's chunks pass it without being listed
+    extra = lex.matching("en", article_ids={"extra"})
+    assert extra.delta_ids and not extra.keep.any()
+    assert set(extra.ids()) == set(extra.delta_ids) and extra.count == len(extra.delta_ids)
+    assert all(i in extra for i in extra.delta_ids) and lex.main["en"].ids[0] not in extra
 
 
 def test_removed_chunks_are_masked_and_a_reopened_index_keeps_its_delta(

@@ -65,3 +65,13 @@ def test_lexical_rows_page_through_every_chunk_in_id_order(seeded):
             got = [(cid, date, aid, tokens.split())
                    for cid, date, aid, tokens in seeded.catalog.lexical_rows(lang, page)]  # fmt: skip
             assert got == want, (lang, page)
+
+
+def test_ids_go_to_sqlite_a_few_hundred_at_a_time():
+    from qa.store.catalog import Catalog
+
+    ids = [f"c{i}" for i in range(1001)]
+    parts = list(Catalog._in_parts(ids))
+    assert [len(p) for p, _ in parts] == [500, 500, 1]
+    assert [m.count("?") for _, m in parts] == [500, 500, 1]
+    assert [i for p, _ in parts for i in p] == ids

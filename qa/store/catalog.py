@@ -312,12 +312,18 @@ class Catalog:
         chunk = Chunk(**{f: row[f] for f in cls._CHUNK_FIELDS})
         return StoredChunk(chunk, row["date"], row["tokens"].split())
 
-    def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
+    @staticmethod
+    def _in_parts(ids: Iterable[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+        """``ids`` a few hundred at a time (SQLite bounds a statement's parameters), each
+        part with the ``?,?,…`` of an ``IN (…)`` over it."""
         ids = list(ids)
+        for i in range(0, len(ids), size):
+            part = ids[i : i + size]
+            yield part, ",".join("?" * len(part))
+
+    def chunks(self, ids: Iterable[str]) -> dict[str, StoredChunk]:
         out: dict[str, StoredChunk] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
+        for part, marks in self._in_parts(ids):
             for row in self._named(
                 f"SELECT {self._CHUNK_COLS} FROM chunks WHERE id IN ({marks})", part
             ):
@@ -328,11 +334,8 @@ class Catalog:
         """``ChunkKey`` of each committed chunk among ``ids``: a question's legs return a
         few hundred hits, and reading their text and tokens took most of fusion's time
         (3.7 ms of a 25 ms ask at 100k chunks)."""
-        ids = list(ids)
         out: dict[str, ChunkKey] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
+        for part, marks in self._in_parts(ids):
             for cid, *key in self._query(
                 "SELECT id, article_id, lang, pair, date, aligned_id FROM chunks "
                 f"WHERE id IN ({marks})",
@@ -348,11 +351,8 @@ class Catalog:
     def sentence_vectors(self, ids: Iterable[str], reader: str) -> dict[str, bytes]:
         """Chunk id -> its stored sentence vectors under ``reader``, for those that have
         them (``qa.store.sentences``)."""
-        ids = list(ids)
         out: dict[str, bytes] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            marks = ",".join("?" * len(part))
+        for part, marks in self._in_parts(ids):
             out.update(self._query(
                 f"SELECT chunk_id, vectors FROM sentences WHERE reader = ? "
                 f"AND chunk_id IN ({marks})", [reader, *part],

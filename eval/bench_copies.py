@@ -27,6 +27,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.evaluation.bench import index_dir  # noqa: E402
+
 BATCH = 100  # source articles per commit
 
 
@@ -36,7 +38,7 @@ def disk_mb(path: Path) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--from", dest="source", type=Path, required=True)
+    ap.add_argument("--from", dest="source", type=index_dir, required=True)
     ap.add_argument("--to", dest="target", type=Path, required=True)
     ap.add_argument("--copies", type=int, default=10)
     ap.add_argument(

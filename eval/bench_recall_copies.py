@@ -23,12 +23,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.evaluation.bench import index_dir  # noqa: E402
+
 PAGE = 20_000
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--data-dir", type=index_dir, required=True)
     ap.add_argument("--k", type=int, default=10)
     ap.add_argument(
         "--out", type=Path, default=ROOT / "eval" / "reports" / "bench_recall_copies.json"

@@ -25,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.evaluation.bench import index_dir  # noqa: E402
+
 
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process so far (Linux /proc)."""
@@ -41,7 +43,7 @@ def peak_rss_mb(pid: int) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", type=Path, required=True, help="An index (QA_DATA_DIR).")
+    ap.add_argument("--data-dir", type=index_dir, required=True, help="An index (QA_DATA_DIR).")
     ap.add_argument("--servers", type=int, default=1)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--seconds", type=float, default=30)

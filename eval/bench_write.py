@@ -23,10 +23,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.evaluation.bench import index_dir  # noqa: E402
+
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", type=Path, required=True, help="An index (QA_DATA_DIR).")
+    ap.add_argument("--data-dir", type=index_dir, required=True, help="An index (QA_DATA_DIR).")
     ap.add_argument("--articles", type=int, default=20)
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "bench_write.json")
     args = ap.parse_args()

@@ -25,6 +25,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa.evaluation.bench import index_dir  # noqa: E402
+
 PHASES = {
     "encode question": "each embedder's encode_query",
     "ANN (Chroma)": "VectorStore.query",
@@ -68,7 +70,7 @@ class Clock:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--data-dir", type=Path, required=True, help="An index (QA_DATA_DIR).")
+    ap.add_argument("--data-dir", type=index_dir, required=True, help="An index (QA_DATA_DIR).")
     ap.add_argument("--passes", type=int, default=2)
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "profile_ask.json")
     args = ap.parse_args()

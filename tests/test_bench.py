@@ -46,3 +46,11 @@ def test_bench_on_a_folder_without_an_index_says_so(tmp_path, model_cache):
     with pytest.raises(RuntimeError, match="holds no index"):
         bench_index(tmp_path / "empty", s, n_queries=10, http={})
     assert not (tmp_path / "empty").exists()  # nothing was created there
+    # the scripts in eval/ refuse it the same way, as an argparse error
+    import argparse
+
+    from qa.evaluation.bench import index_dir
+
+    with pytest.raises(argparse.ArgumentTypeError, match="holds no index"):
+        index_dir(str(tmp_path / "empty"))
+    assert not (tmp_path / "empty").exists()

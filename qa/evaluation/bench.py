@@ -256,15 +256,31 @@ def measure(
     return out
 
 
+def require_index(data_dir: Path) -> Path:
+    """``data_dir`` when it holds an index; opening one that does not would make an empty
+    index there and measure that."""
+    if not (data_dir / "catalog.sqlite").is_file():
+        raise RuntimeError(f"{data_dir} holds no index (no catalog.sqlite); run qa index first")
+    return data_dir
+
+
+def index_dir(text: str) -> Path:
+    """``require_index`` as an argparse type, for the benchmark scripts in ``eval/``."""
+    import argparse
+
+    try:
+        return require_index(Path(text))
+    except RuntimeError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def bench_index(
     data_dir: Path, settings: Settings, n_queries: int, http: dict[str, Any]
 ) -> dict[str, Any]:
     """``measure`` on the index in ``data_dir`` as it is (nothing is indexed)."""
     from qa.ingest.indexer import Index
 
-    local = in_dir(settings, data_dir)
-    if not (data_dir / "catalog.sqlite").is_file():
-        raise RuntimeError(f"{data_dir} holds no index (no catalog.sqlite); run qa index first")
+    local = in_dir(settings, require_index(data_dir))
     with Index(local) as index:
         return {"data_dir": str(data_dir), **measure(index, local, n_queries, http)}
 

@@ -1,5 +1,7 @@
+import numpy as np
 import pytest
 
+from qa.answer.align import align_sentences
 from qa.ingest.align import align, align_lengths
 from qa.ingest.articles import parse_file, parse_text
 from tests.conftest import SEEDS
@@ -53,3 +55,43 @@ def test_a_long_uneven_alignment_stays_near_the_diagonal_and_covers_everything()
     beads = align_lengths(en, zh)
     assert [i for e, _ in beads for i in e] == list(range(6000))
     assert [j for _, z in beads for j in z] == list(range(6001))
+
+
+# --- sentences: qa.answer.align, on tiny vectors -------------------------------------------
+def _vecs(*rows: tuple[float, ...]) -> np.ndarray:
+    v = np.array(rows, dtype=np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_sentences_pair_in_order_even_where_a_neighbour_is_nearer():
+    """The second sentence is nearer the first translation (0.8 against 0.6), but that one
+    is taken: in order, the second pairs with the second."""
+    own = _vecs((1, 0), (0.8, 0.6))
+    other = _vecs((1, 0), (0, 1))
+    assert align_sentences(own, [10, 10], other, [10, 10], 1.0) == [range(0, 1), range(1, 2)]
+
+
+def test_a_sentence_takes_in_the_two_it_was_split_into():
+    own = _vecs((1, 1, 0))
+    other = _vecs((1, 0, 0), (0, 1, 0), (0, 0, 1))
+    assert align_sentences(own, [20], other, [10, 10, 10], 1.0) == [range(0, 2)]
+    # ...but not across chunks: a run is quoted as one slice of one chunk
+    runs = align_sentences(own, [20], other, [10, 10, 10], 1.0, other_groups=[0, 1, 1])
+    assert runs in ([range(0, 1)], [range(1, 2)])
+
+
+def test_the_wider_windows_extra_sentences_cost_nothing_and_empty_input():
+    own = _vecs((0, 1, 0), (0, 0, 1))
+    other = _vecs((1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 0, 0))
+    assert align_sentences(own, [10, 10], other, [10] * 4, 1.0) == [range(1, 2), range(2, 3)]
+    assert align_sentences(own[:0], [], other, [10] * 4, 1.0) == []
+    with pytest.raises(ValueError):
+        align_sentences(own, [10, 10], other[:0], [], 1.0)
+
+
+def test_two_sentences_cut_at_different_places_pair_as_two_against_two():
+    """Sentences "A B1." "B2." against "A." "B1 B2.": one against one gives each half its
+    translation; two against two gives both all of it."""
+    own = _vecs((1, 1, 0), (0, 0, 1))
+    other = _vecs((1, 0, 0), (0, 1, 1))
+    assert align_sentences(own, [20, 10], other, [10, 20], 1.0) == [range(0, 2)] * 2

@@ -188,3 +188,12 @@ def test_an_ask_encodes_its_question_and_reads_the_sentences_stored_at_index_tim
     r = answerer.ask(question)
     assert "领发材料制度" in r.answers[0].text
     assert encoded == [[question]]  # the passages' sentences came from the index
+
+
+def test_a_translation_keeps_the_order_of_the_sentences(answerer):
+    """The sentence before ("For example, the Sanducun…") is nearer in topic, but the
+    translation of "经过座谈讨论，该社建立了…" is the sentence after it."""
+    r = answerer.ask("三都村铁业社从四月到六月盈余多少？")
+    top = r.answers[0]
+    assert "盈余五千四百多万元" in top.text
+    assert top.aligned is not None and top.aligned.text.startswith("After discussion")

@@ -15,15 +15,19 @@ from qa.answer.extract import (
     choose,
     context,
     evidence,
+    fitting,
+    fitting_first,
     focus,
+    head_forms,
+    head_said,
     lead_in_runs,
     novelty,
+    question_head,
     question_type,
     refer_runs,
     scores,
     sentence_facts,
     type_match,
-    typed_first,
     year_holds,
 )
 from qa.numbers import normalize_digits, numbers_in
@@ -307,19 +311,74 @@ def test_a_close_candidate_that_holds_the_number_answers_before_abstaining():
     score = np.array([5.0, 4.5, 4.2, 4.9])
     both = np.ones(4, bool)
     how_many = asked("How many tractors did the county buy?", "en")
-    # the best typed candidate within the margin goes first, with the other typed ones
-    assert typed_first([0, 3], score, feats, how_many, 1.0, both) == [1]
-    assert typed_first([0, 3, 2], score, feats, how_many, 1.0, both) == [1, 2]
+    fits = fitting(feats, how_many)
+    # the best candidate that fits within the margin goes first, with the others that fit
+    assert fitting_first([0, 3], score, fits, 1.0, both) == [1]
+    assert fitting_first([0, 3, 2], score, fits, 1.0, both) == [1, 2]
     # none close enough: the order stands, and the abstention rule abstains
-    assert typed_first([0, 3], score, feats, how_many, 0.3, both) == [0, 3]
+    assert fitting_first([0, 3], score, fits, 0.3, both) == [0, 3]
     # in the preferred language when one there is close enough
     only_2 = np.array([True, False, True, True])
-    assert typed_first([0], score, feats, how_many, 1.0, only_2) == [2]
-    # a first answer that holds the type, or a question that asks for none: unchanged
-    assert typed_first([1, 0], score, feats, how_many, 1.0, both) == [1, 0]
+    assert fitting_first([0], score, fits, 1.0, only_2) == [2]
+    # a first answer that fits, or a question that asks for nothing visible: unchanged
+    assert fitting_first([1, 0], score, fits, 1.0, both) == [1, 0]
     how = asked("How did the county train its cadres?", "en")
-    assert typed_first([0, 3], score, feats, how, 1.0, both) == [0, 3]
-    assert typed_first([], score, feats, how_many, 1.0, both) == []
+    assert fitting(feats, how).all()
+    assert fitting_first([0, 3], score, fitting(feats, how), 1.0, both) == [0, 3]
+    assert fitting_first([], score, fits, 1.0, both) == []
+    assert fitting(feats, how_many, need_type=False).all()
+
+
+def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
+    """The captain's name, not any name: the head noun must be said too."""
+    feats = np.zeros((3, len(FEATURES)), dtype=np.float32)
+    feats[:, FEATURES.index("type")] = [1.0, 1.0, 0.0]
+    feats[:, FEATURES.index("head")] = [0.0, 1.0, 1.0]
+    wage = asked("What wage did the projects pay per month?", "en")
+    assert fitting(feats, wage).tolist() == [False, True, False]  # a number and "wage"
+    assert fitting(feats, wage, need_head=False).tolist() == [True, True, False]
+    feats[:, FEATURES.index("meaning")] = 0.5
+    assert abstains(feats, 1, wage, 0.2, need_type=True, head_ok=False)
+    assert not abstains(feats, 1, wage, 0.2, need_type=True, head_ok=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "lang", "head"),
+    [
+        ("阿富汗坠毁客机的机长叫什么名字？", "zh", "机长"),
+        ("南昌拆迁房每平方米售价是多少？", "zh", "售价"),
+        ("上海的地铁有几条线路？", "zh", "地铁"),
+        ("三都村铁业社从四月到六月盈余多少？", "zh", "盈余"),
+        ("帮助小组长提高工作能力最主要的方法是什么？", "zh", None),  # names the answer's kind
+        ("戴碧蓉住进了哪家医院？", "zh", None),  # a verb before the question word
+        ("What wage did the emergency public works projects of 1935 pay per month?", "en", "wage"),
+        ("What was the steel output of the Anshan company in 1953?", "en", "output"),
+        ("What share of railway earnings does labor take?", "en", None),  # any percentage
+        ("What policy were the committees asked to implement?", "en", None),  # no quantity
+        ("How did Yangquan cut defects?", "en", None),
+    ],
+)
+def test_question_head(question: str, lang: str, head: str | None):
+    a = asked(question, lang)  # type: ignore[arg-type]
+    assert question_head(question, lang, a.qtype) == head  # type: ignore[arg-type]
+    assert a.head == head
+
+
+def test_head_said_in_any_of_its_spellings():
+    zh = head_forms("设计者", "zh")
+    assert head_said(zh, "zh", "由邹建军设计。", frozenset())  # the verb inside the noun
+    captain = head_forms("机长", "zh")
+    assert not head_said(captain, "zh", "阿富汗一架客机坠毁。", frozenset())  # 机 alone is not
+    assert head_said(captain, "zh", "机长名叫某某。", frozenset())
+    wage = head_forms("wage", "en")
+    assert head_said(wage, "en", "", frozenset(tokenize("Wages rose to $50 a month.", "en")))
+    assert not head_said(wage, "en", "", frozenset(tokenize("They paid $50 a month.", "en")))
+    assert head_forms(None, "en") == frozenset()
+
+
+def test_zero_in_words_is_a_quantity():
+    assert "0" in sentence_facts("１９９７年拆迁户上访人数为零。", "zh").quantities
+    assert "0" not in sentence_facts("工厂生产零件和零售商品。", "zh").quantities
 
 
 def test_a_year_the_question_names_must_be_the_articles_or_said():

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from qa.answer.align import align_sentences
 from qa.answer.extract import (
     FEATURES,
     Asked,
@@ -47,7 +48,10 @@ from qa.answer.extract import (
     choose,
     context,
     evidence,
+    fitting,
+    fitting_first,
     focus,
+    head_said,
     lead_in_runs,
     names_said,
     novelty,
@@ -55,7 +59,6 @@ from qa.answer.extract import (
     scores,
     sentence_facts,
     type_match,
-    typed_first,
     year_holds,
 )
 from qa.config import LANGS, Lang, Settings
@@ -189,9 +192,11 @@ class Answerer:
         spans = [(_where(c.stored.chunk), c.start, c.end) for c in candidates]
         picked = choose(score, s.answer_relative, s.max_answers, spans)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
-        if s.abstain_without_type:  # a close candidate that holds the number, not abstain
+        if s.abstain_without_type or s.abstain_without_head:
+            # a close candidate that holds the number or the head noun, not abstain
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
-            picked = typed_first(picked, score, feats, ask, s.answer_type_margin, preferred)
+            fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head)
+            picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
         abstained = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0,
                                    articles)  # fmt: skip
         answers: list[AnswerOut] = []
@@ -229,8 +234,24 @@ class Answerer:
         # an article with no text in the question's language may spell names otherwise
         if s.abstain_without_names and ask.names and art and ask.lang in art.parts:
             names_ok = names_said(ask.names, _text_of(art).lower())
+        head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
+            ask, candidates[first]
+        )
         return abstains(feats, first, ask, s.abstain_below, s.abstain_without_type, year_ok,
-                        names_ok)  # fmt: skip
+                        names_ok, head_ok)  # fmt: skip
+
+    def _says_head(self, ask: Asked, c: Candidate) -> bool:
+        """Whether the chunk ``c`` is in, or the chunk of its translation, says the noun
+        the question asks about; True when neither is in the question's language (the
+        head cannot be checked there)."""
+        chunk = c.stored if c.stored.chunk.lang == ask.head_lang else None
+        if chunk is None and c.aligned is not None and c.aligned[0].chunk.lang == ask.head_lang:
+            chunk = c.aligned[0]
+        if chunk is None or ask.head is None:
+            return True
+        ss = self._cache.get(chunk)
+        return any(head_said(ask.heads, ask.head_lang, t, k)
+                   for t, k in zip(ss.texts, ss.tokens, strict=True))  # fmt: skip
 
     def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
         """The articles of the retrieved passages, and the passages with their citations.
@@ -361,6 +382,7 @@ class Answerer:
             tokens = [t for ss in owns for t in ss.tokens]
             meaning, terms = self._features(r, lang, owns, idf.get(lang, {}))
             kind = np.array([type_match(f, ask) for f in facts])
+            head = _heads(ask, lang, owns)
             aid = pool.passage.chunk.chunk.article_id
             whole = max(  # the paragraph and the article's title, in either language
                 _share(idf.get(lang, {}), title(aid, lang).union(*tokens)),
@@ -373,11 +395,9 @@ class Answerer:
                 ratio = theirs / max(1, sum(len(c.chunk.text) for c in chunks))
                 name = self._bilingual.name
                 key = tuple(c.chunk.id for c, _ in [*pool.own, *pool.other])  # the window
-                twins = []
-                for ss in owns:
-                    if key not in ss.translations:
-                        ss.translations[key] = _translations(ss, pool.other, name, s, ratio)
-                    twins += ss.translations[key]
+                if any(key not in ss.translations for ss in owns):
+                    _translations(owns, [ss for _, ss in pool.other], name, ratio, key)
+                twins = [run for ss in owns for run in ss.translations[key]]
                 if lang != r.language:  # the translation's features, where they are stronger
                     theirs_ = [ss for _, ss in pool.other]
                     m2, t2 = self._features(r, other, theirs_, idf.get(other, {}))
@@ -385,6 +405,8 @@ class Answerer:
                     meaning = np.maximum(meaning, [m2[run].max() for run in twins])
                     terms = np.maximum(terms, [t2[run].max() for run in twins])
                     kind = np.maximum(kind, [max(k2[i] for i in run) for run in twins])
+                    h2 = _heads(ask, other, theirs_)
+                    head = np.maximum(head, [h2[run].max() for run in twins])
             sent_idf = self._idf(set().union(*tokens), lang)
             default_idf = max(sent_idf.values(), default=1.0)
             novel = np.array([novelty(t, qtoks.get(lang, frozenset()), sent_idf, default_idf)
@@ -414,6 +436,7 @@ class Answerer:
                     local[run].max(),
                     whole,
                     float(run in refers),
+                    head[run].max(),
                 ]
                 out.append(
                     Candidate(
@@ -430,6 +453,18 @@ class Answerer:
         """BM25's idf of each distinct token in ``lang``."""
         vocab = sorted(set(tokens))
         return dict(zip(vocab, self.index.lexical.idf(vocab, lang), strict=True))
+
+
+def _heads(ask: Asked, lang: Lang, sents: list[_Sentences]) -> np.ndarray:
+    """For each sentence of ``sents`` (in ``lang``): 1.0 if it says the question's head
+    noun (``qa.answer.extract.question_head``), else 0.0; all 0.0 when the question names
+    none or the sentences are in another language than it."""
+    n = sum(len(ss.texts) for ss in sents)
+    if ask.head is None or lang != ask.head_lang:
+        return np.zeros(n, dtype=np.float32)
+    said = [head_said(ask.heads, lang, t, k)
+            for ss in sents for t, k in zip(ss.texts, ss.tokens, strict=True)]  # fmt: skip
+    return np.array(said, dtype=np.float32)
 
 
 def _window(n: int, at: int, each_side: int) -> slice:
@@ -468,54 +503,27 @@ def _run_translation(
 
 
 def _translations(
-    own: _Sentences,
-    others: list[tuple[StoredChunk, _Sentences]],
-    embedder: str,
-    settings: Settings,
-    ratio: float,
-) -> list[range]:
-    """For each sentence of a chunk, its translation in the paired paragraph (``others``:
-    its chunks): indices into the other language's sentences, chunk after chunk.
-    ``ratio``: characters of the other language's paragraph per character of the chunk's
-    own paragraph.
-
-    Start from the most similar sentence, then take in a neighbour (same chunk, up to
-    ``align_max_sentences``) while that raises the cosine of the summed vectors by
-    ``align_margin`` and the run stays within ``align_length_slack`` times the expected
-    length (the sentence's length times the paired paragraphs' length ratio). Chinese
-    often splits at ； what English keeps in one sentence; without the two checks a short
-    sentence soaks up its neighbours, since a sum of sentences on one topic drifts
-    towards any sentence on that topic. Checked by reading all 146 sentences of the
-    seeds: 12 take a run; 11 of them are the whole translation or nearer to it than one
-    sentence, 1 adds a sentence too many.
-    """
-    other = [ss for _, ss in others]
-    vecs = np.concatenate([ss.vectors[embedder] for ss in other])
-    chars = [len(t) for ss in other for t in ss.texts]
-    chunk_of: list[tuple[int, int]] = []  # each sentence's chunk, as a range of indices
-    for ss in other:
-        start = len(chunk_of)
-        chunk_of += [(start, start + len(ss.texts))] * len(ss.texts)
-    out = []
-    for q, text in zip(own.vectors[embedder], own.texts, strict=True):
-        target = len(text) * ratio * settings.align_length_slack
-        a = int((vecs @ q).argmax())
-        b, cos = a + 1, float(vecs[a] @ q)
-        lo, hi = chunk_of[a]
-        while b - a < settings.align_max_sentences:
-            grown = []
-            for x, y in ((a - 1, b), (a, b + 1)):
-                if lo <= x and y <= hi:
-                    v = vecs[x:y].sum(axis=0)
-                    grown.append((float(v @ q) / float(np.linalg.norm(v)), x, y))
-            if not grown:
-                break
-            c, x, y = max(grown)
-            if c < cos + settings.align_margin or sum(chars[x:y]) > target:
-                break
-            cos, a, b = c, x, y
-        out.append(range(a, b))
-    return out
+    owns: list[_Sentences], others: list[_Sentences], embedder: str, ratio: float,
+    key: tuple[str, ...],
+) -> None:  # fmt: skip
+    """Work out each sentence's translation in a window (``owns``: its chunks in one
+    language; ``others``: the paired paragraph's chunks around the same place) and store
+    it under ``key`` in each chunk's ``translations``: indices into the other language's
+    sentences, chunk after chunk. ``ratio``: characters of the other language per
+    character of this one. The pairing keeps the sentences' order
+    (``qa.answer.align.align_sentences``)."""
+    runs = align_sentences(
+        np.concatenate([ss.vectors[embedder] for ss in owns]),
+        [len(t) for ss in owns for t in ss.texts],
+        np.concatenate([ss.vectors[embedder] for ss in others]),
+        [len(t) for ss in others for t in ss.texts],
+        ratio,
+        [g for g, ss in enumerate(others) for _ in ss.texts],  # a run stays in one chunk
+    )
+    at = 0
+    for ss in owns:
+        ss.translations[key] = runs[at : at + len(ss.texts)]
+        at += len(ss.texts)
 
 
 def _current(sc: StoredChunk, articles: dict[str, Article]) -> bool:

@@ -19,6 +19,9 @@ that only restates the question:
   ("There are two ways...", "...办法是：") and takes in the sentences it announces;
 - ``year``: the question names a year and the candidate's article is dated in it
   ("...in 1987?" and the 1987 address);
+- ``head``: the candidate says the noun the question asks about (``question_head``:
+  "机长" in "机长叫什么名字？", "wage" in "What wage did…"): a sentence with a number but
+  not the "wage" gives another fact of the same kind;
 - ``refers``: the candidate is a sentence that refers back ("After discussion, the
   cooperative established...", "该社建立了...") quoted with the sentence before it, which
   names what it refers to. Alone it shares none of the question's names and reads as
@@ -41,14 +44,14 @@ import numpy as np
 
 from qa.config import Lang
 from qa.numbers import LONE_NUMERALS, YEAR, normalize_digits, numbers_in, numbers_in_normalized
-from qa.text import HAN
+from qa.text import HAN, tokenize
 
 QType = Literal[
     "quantity", "date", "person", "place", "publication", "cause", "method", "list", "other"
 ]
 FEATURES = (
     "meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year", "focus",
-    "paragraph", "refers",
+    "paragraph", "refers", "head",
 )  # fmt: skip
 
 # --- what the question asks for ---------------------------------------------------------
@@ -324,6 +327,10 @@ def _calendar(norm: str, lang: Lang) -> set[str]:
     return {g for m in _CALENDAR[lang].finditer(norm) for g in m.groups() if g}
 
 
+# Zero in words, as a clause's last word after a verb of being or becoming ("为零", "降到零"),
+# not 零 inside a word (零件, 零售, 零下).
+_ZH_ZERO = re.compile(r"(?:为|是|到|至|成)零(?=[，。；、！？,;]|$)")
+
 # A list item's number: "(2) Compensation on...", "２、发动群众".
 _MARKER = re.compile(r"^\W*?(?:[（(]\d{1,2}[)）]|\d{1,2}(?:[、)）]|\.(?!\d)))")
 
@@ -340,6 +347,9 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         dates = {m.group() for m in _EN_DATE.finditer(text)}
     else:
         dates = {m.group() for m in _ZH_DATE.finditer(norm)}
+        if _ZH_ZERO.search(norm):  # "上访人数为零" answers "上访人数是多少？"
+            nums = nums | {"0"}
+            counted = counted | {"0"}
     return SentenceFacts(
         text=text,
         lang=lang,
@@ -435,6 +445,78 @@ def names_said(names: frozenset[str], text: str) -> bool:
     )  # fmt: skip
 
 
+# --- what the question asks about: its head ------------------------------------------------
+# The noun a question word attaches to names the fact asked for: "机长叫什么名字？" asks for the
+# captain's name, "售价是多少？" for a price, "What wage did … pay?" for a wage. A sentence with
+# a name or a number but without that noun states another fact of the same kind: among
+# 35.7k distractor chunks, "阿富汗坠毁客机的机长叫什么名字？" was answered by the crash report
+# (no captain in it) and "What wage did the emergency public works projects of 1935 pay per
+# month?" by a sentence on the projects with no wage. Left out: words that name the kind of
+# answer rather than the fact ("方法是什么", "What share"), which an answer need not repeat,
+# and names (``question_names`` checks those against the whole article).
+_ZH_ASKING = re.compile(r"^(?:多少|几|什么|哪|谁|何)")
+_ZH_BETWEEN_WORDS = "是 有 叫 为 了 一共 共 的 都 总共 到底 究竟 又 还"
+_ZH_BETWEEN = frozenset(_ZH_BETWEEN_WORDS.split())
+_ZH_KINDS_WORDS = (
+    "方法 办法 措施 原因 问题 现象 名字 名称 东西 事 事情 情况 方针 政策 经验 作用 意义 目的 "
+    "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方"
+)
+_ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split())
+# English: a quantity question's "What [was the] <noun> of / did / in …"; the noun is the
+# last of up to three words before the preposition or verb ("What salary increase for…").
+_EN_HEAD = re.compile(
+    rf"^\W*(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?((?:[a-z]+\s+){{0,2}}?[a-z]+)\s+"
+    rf"(?:of|for|in|{_AUX}|that|per|at|to|from|on|under)\b",
+    re.I,
+)
+_EN_KINDS_WORDS = "share percentage proportion rate number amount sum total range size percent"
+_EN_KINDS = frozenset(_EN_KINDS_WORDS.split())
+
+
+def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
+    """The noun ``question`` asks about, if it names one (see above): Chinese, the common
+    noun jieba's tagger finds right before the question word ("机长叫什么名字" -> 机长);
+    English, only for quantity questions ("What wage did…" -> wage)."""
+    if lang == "zh":
+        pairs = _tagged(question)
+        at = next((i for i, (w, _) in enumerate(pairs) if _ZH_ASKING.match(w)), None)
+        if at is None:
+            return None
+        i = at - 1
+        while i >= 0 and pairs[i][0] in _ZH_BETWEEN:
+            i -= 1
+        if i < 0:
+            return None
+        word, flag = pairs[i]
+        named = flag in ("nr", "nrt", "nrfg", "ns", "nt")
+        return word if flag.startswith("n") and not named and word not in _ZH_KINDS else None
+    m = _EN_HEAD.match(question) if qtype == "quantity" else None
+    if not m:
+        return None
+    word = m.group(1).split()[-1].lower()
+    return None if word in _EN_KINDS or word in ("the", "a", "an") else word
+
+
+def head_forms(head: str | None, lang: Lang) -> frozenset[str]:
+    """The spellings of ``head`` a sentence may say it in: English, its stems ("wages"
+    says "wage"); Chinese, the word and the words of two or more characters inside it
+    ("设计者" is said by "由邹建军设计"; "机长" only by itself)."""
+    if not head:
+        return frozenset()
+    if lang == "en":
+        return frozenset(tokenize(head, "en"))
+    return frozenset({head, *(w for w in tokenize(head, "zh") if len(w) >= 2)})
+
+
+def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[str]) -> bool:
+    """Whether a sentence (``text``, its lexical ``tokens``) in ``lang`` says one of the
+    head's ``forms``: Chinese as a substring (jieba may cut "寄钱" where the question has
+    "寄"), English as a token."""
+    if lang == "zh":
+        return any(f in text for f in forms)
+    return not forms.isdisjoint(tokens)
+
+
 @dataclass(frozen=True)
 class Asked:
     """What a question asks for, worked out once per question (not per sentence)."""
@@ -445,18 +527,26 @@ class Asked:
     unit: str | None  # what a quantity question counts ('户', 'acre'), if it says
     lang: Lang  # Chinese when it has any Han character: the unit is read in that language
     names: frozenset[str]  # the people, places, bodies it names (``question_names``)
+    head: str | None = None  # the noun it asks about (``question_head``), if any
+    head_lang: Lang = "en"  # the language the head is in: the question's detected one
+    heads: frozenset[str] = frozenset()  # the head's spellings (``head_forms``)
 
 
 def asked(question: str, lang: Lang) -> Asked:
     """``question`` (detected as ``lang``) as ``type_match`` needs it."""
     written: Lang = "zh" if HAN.search(question) else "en"
+    qtype = question_type(question, lang)
+    head = question_head(question, lang, qtype)
     return Asked(
-        qtype=question_type(question, lang),
+        qtype=qtype,
         text=normalize_digits(question).lower(),
         numbers=frozenset(numbers_in(question)),
         unit=question_unit(question, written),
         lang=written,
         names=question_names(question, written),
+        head=head,
+        head_lang=lang,
+        heads=head_forms(head, lang),
     )
 
 
@@ -626,42 +716,54 @@ def evidence(features: np.ndarray) -> np.ndarray:
 TYPED: frozenset[QType] = frozenset({"quantity", "date", "publication"})
 
 
-def typed_first(order: list[int], score: np.ndarray, features: np.ndarray, question: Asked,
-                margin: float, preferred: np.ndarray) -> list[int]:  # fmt: skip
+def fitting(features: np.ndarray, question: Asked, need_type: bool = True,
+            need_head: bool = True) -> np.ndarray:  # fmt: skip
+    """Which candidates hold what the question asks for: the type, when it asks for a
+    number, a date or a publication (``need_type``), and its head noun, when it names one
+    (``need_head``)."""
+    ok = np.ones(len(features), dtype=bool)
+    if need_type and question.qtype in TYPED:
+        ok &= features[:, FEATURES.index("type")] >= 1
+    if need_head and question.head:
+        ok &= features[:, FEATURES.index("head")] >= 1
+    return ok
+
+
+def fitting_first(order: list[int], score: np.ndarray, fits: np.ndarray, margin: float,
+                  preferred: np.ndarray) -> list[int]:  # fmt: skip
     """``order`` (the chosen candidates, first answer first), with the best candidate that
-    holds the asked-for type put first when the question asks for a number, a date or a
-    publication, the first answer holds none, and that candidate scores within ``margin``
-    of it (in the ``preferred`` language when one there does). Otherwise ``order`` as it
-    was: the abstention rule then abstains. "归还了失主多少钱？": the sentence that restates
-    the story outscores, by less than the margin, the one that says ５２００万里拉."""
-    if not order or question.qtype not in TYPED:
+    ``fits`` (``fitting``) put first when the first answer does not and that candidate
+    scores within ``margin`` of it (in the ``preferred`` language when one there does);
+    the other answers that fit follow. Otherwise ``order`` as it was: the abstention
+    rules then judge it. "归还了失主多少钱？": the sentence that restates the story outscores,
+    by less than the margin, the one that says ５２００万里拉."""
+    if not order or fits[order[0]]:
         return order
-    typed = features[:, FEATURES.index("type")] >= 1
     first = order[0]
-    if typed[first]:
-        return order
-    near = typed & (score >= score[first] - margin)
+    near = fits & (score >= score[first] - margin)
     pool = near & preferred
     if not pool.any():
         pool = near
     if not pool.any():
         return order
     best = int(np.argmax(np.where(pool, score, -np.inf)))
-    return [best, *(i for i in order if i != best and typed[i])]
+    return [best, *(i for i in order if i != best and fits[i])]
 
 
 def abstains(features: np.ndarray, first: int, question: Asked, below: float,
-             need_type: bool, year_ok: bool = True, names_ok: bool = True) -> bool:  # fmt: skip
+             need_type: bool, year_ok: bool = True, names_ok: bool = True,
+             head_ok: bool = True) -> bool:  # fmt: skip
     """Whether to answer nothing: no candidate is about the question (its best evidence
     is under ``below``); or (``need_type``) the question asks for a number, a date or a
     publication and the ``first`` answer holds none beyond what the question says; or
     not ``year_ok`` (``year_holds``); or not ``names_ok`` (the first answer's article
-    never says a name the question holds: ``names_said``). Near misses in a large archive
-    (the right topic, but not the fact asked for) pass the first test; many fail the
-    others."""
+    never says a name the question holds: ``names_said``); or not ``head_ok`` (the first
+    answer's chunk never says the noun the question asks about: ``question_head``). Near
+    misses in a large archive (the right topic, but not the fact asked for) pass the
+    first test; many fail the others."""
     if not len(features) or float(evidence(features).max()) < below:
         return True
-    if not (year_ok and names_ok):
+    if not (year_ok and names_ok and head_ok):
         return True
     return need_type and question.qtype in TYPED and features[first, FEATURES.index("type")] < 1
 

@@ -197,3 +197,19 @@ def test_a_translation_keeps_the_order_of_the_sentences(answerer):
     top = r.answers[0]
     assert "盈余五千四百多万元" in top.text
     assert top.aligned is not None and top.aligned.text.startswith("After discussion")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How many defects did Yangquan have in 1954?",
+        "Who chaired the meeting?",
+        "What wage did the cooperatives pay per month?",
+        "三都村铁业社盈余多少？",
+    ],
+)
+def test_nothing_retrieved_abstains_for_every_kind_of_question(answerer, question):
+    """A date range with no article in it: no candidate at all, whatever the question
+    asks for (a number, a person, a head noun), and the answer is an abstention."""
+    r = answerer.ask(question, filters=Filters(since=20300101, until=20301231))
+    assert r.abstained and r.answers == [] and r.passages == []

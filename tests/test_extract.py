@@ -337,7 +337,11 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
     wage = asked("What wage did the projects pay per month?", "en")
     assert fitting(feats, wage).tolist() == [False, True, False]  # a number and "wage"
     assert fitting(feats, wage, need_head=False).tolist() == [True, True, False]
+    # a person is preferred when a close candidate names one, but not required to answer
+    who = asked("Who chaired the meeting?", "en")
+    assert fitting(feats, who).tolist() == [True, True, False]
     feats[:, FEATURES.index("meaning")] = 0.5
+    assert not abstains(feats, 2, who, 0.2, need_type=True)
     assert abstains(feats, 1, wage, 0.2, need_type=True, head_ok=False)
     assert not abstains(feats, 1, wage, 0.2, need_type=True, head_ok=True)
 
@@ -354,6 +358,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("What wage did the emergency public works projects of 1935 pay per month?", "en", "wage"),
         ("What was the steel output of the Anshan company in 1953?", "en", "output"),
         ("What share of railway earnings does labor take?", "en", None),  # any percentage
+        ("What was the unemployment rate in 1987 according to Reagan?", "en", "unemployment"),
         ("What policy were the committees asked to implement?", "en", None),  # no quantity
         ("How did Yangquan cut defects?", "en", None),
     ],

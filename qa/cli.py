@@ -157,12 +157,14 @@ def _open_service() -> Service:
 
 def _show(result: AskResult) -> None:
     """A readable answer: the quote, where it was printed, and its translation."""
+    from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
 
     if result.abstained:
-        out.print(f"[bold]No answer[/bold] in the archive for: {result.question}")
-        out.print(f"[dim](best evidence {result.confidence:.2f} is below the threshold)[/dim]")
+        out.print(f"[bold]No answer[/bold] in the archive for: {escape(result.question)}")
+        if result.abstain_message:
+            out.print(f"[dim]{escape(result.abstain_message)}[/dim]")
         return
     for i, a in enumerate(result.answers, start=1):
         c = a.citation

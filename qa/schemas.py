@@ -60,6 +60,10 @@ class PassageOut(BaseModel):
     )
 
 
+# Why an ask quoted nothing (``AskResult.abstain_reason``), in the order they are checked.
+AbstainReason = Literal["nothing_found", "no_evidence", "no_year", "no_name", "no_head", "no_type"]
+
+
 class AskResult(BaseModel):
     question: str
     language: Lang
@@ -68,6 +72,18 @@ class AskResult(BaseModel):
     passages: list[PassageOut]
     confidence: float = Field(description="Best sentence evidence; abstains below the threshold.")
     seconds: float = 0.0
+    abstain_reason: AbstainReason | None = Field(
+        None,
+        description=(
+            "Why nothing is quoted, when abstained: nothing_found (no passage matches the "
+            "question and its filters), no_evidence (no sentence is close enough to it), "
+            "no_year (the best answer is neither from nor about the year it names), no_name "
+            "(its article never names whom or what the question names), no_head (its "
+            "passage never says the noun the question asks about), no_type (the question "
+            "asks for a number, a date or a publication and it gives none)."
+        ),
+    )
+    abstain_message: str | None = Field(None, description="abstain_reason in words, for people.")
 
 
 # --- search, articles, writes, health ---------------------------------------------------

@@ -213,3 +213,28 @@ def test_nothing_retrieved_abstains_for_every_kind_of_question(answerer, questio
     asks for (a number, a person, a head noun), and the answer is an abstention."""
     r = answerer.ask(question, filters=Filters(since=20300101, until=20301231))
     assert r.abstained and r.answers == [] and r.passages == []
+    assert r.abstain_reason == "nothing_found" and "filters" in (r.abstain_message or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "reason", "said"),
+    [
+        ("What is the boiling point of liquid nitrogen?", "no_evidence", "close enough"),
+        ("What did Eisenhower say about the Yangquan cooperatives?", "no_name", "Eisenhower"),
+        ("阳泉市手工业生产合作社联合社的机长叫什么名字？", "no_head", "机长"),
+        ("What wage did the Yangquan cooperatives pay per month?", "no_head", "wage"),
+    ],
+)
+def test_an_abstention_says_why(answerer, question, reason, said):
+    """The reason names what was missing: the article mentions Yangquan, not Eisenhower;
+    no passage mentions a captain or a wage."""
+    r = answerer.ask(question)
+    assert r.abstained and r.answers == []
+    assert r.abstain_reason == reason and said in (r.abstain_message or "")
+    if reason == "no_name":
+        assert "Yangquan" not in (r.abstain_message or "")
+
+
+def test_an_answer_has_no_abstention_reason(answerer):
+    r = answerer.ask("How many production teams were organized in Yangquan?")
+    assert not r.abstained and r.abstain_reason is None and r.abstain_message is None

@@ -131,6 +131,7 @@ def test_ask_rejects_non_json_and_oversized_bodies(client, service):
 def test_ask_abstains_out_of_corpus(client):
     r = client.post("/ask", json={"question": "What is the boiling point of liquid nitrogen?"})
     assert r.json()["abstained"] is True and r.json()["answers"] == []
+    assert r.json()["abstain_reason"] == "no_evidence" and r.json()["abstain_message"]
 
 
 def test_search_ranks_passages_without_answers(client):

@@ -274,3 +274,10 @@ def test_writes_racing_reads_over_http_never_fail_or_mix_versions(tmp_path, mode
     assert problems == []
     print(f"race: {checked[0]} quotes of the raced article checked")
     assert checked[0] > 20  # the article was quoted often enough to have raced
+
+
+def test_ask_says_why_it_abstains_and_prints_the_question_as_typed(env):
+    run = qa(env, "ask", "What wage did the [bold]Yangquan[/bold] cooperatives pay per month?")
+    assert run.returncode == 0, run.stderr
+    assert "No answer" in run.stdout and "[bold]Yangquan[/bold]" in run.stdout
+    assert "never mentions “wage”" in run.stdout

@@ -294,15 +294,17 @@ def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
     feats[:, FEATURES.index("type")] = [0.0, 1.0]
     how_many = asked("How many tractors did the county buy?", "en")
     how = asked("How did the county train its cadres?", "en")
-    assert abstains(feats, 0, how_many, 0.2, need_type=True)  # the first holds no number
-    assert not abstains(feats, 1, how_many, 0.2, need_type=True)
-    assert not abstains(feats, 0, how_many, 0.2, need_type=False)
-    assert not abstains(feats, 0, how, 0.2, need_type=True)  # a method is often implicit
-    assert abstains(feats, 1, how_many, 0.9, need_type=True)  # too little evidence
-    assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.2, need_type=True)
-    # a name the answer's article never says, or a year it is not of
-    assert abstains(feats, 1, how_many, 0.2, need_type=True, names_ok=False)
-    assert abstains(feats, 1, how_many, 0.2, need_type=True, year_ok=False)
+    assert abstains(feats, 0, how_many, 0.2, need_type=True) == "no_type"  # holds no number
+    assert abstains(feats, 1, how_many, 0.2, need_type=True) is None
+    assert abstains(feats, 0, how_many, 0.2, need_type=False) is None
+    assert abstains(feats, 0, how, 0.2, need_type=True) is None  # a method is often implicit
+    assert abstains(feats, 1, how_many, 0.9, need_type=True) == "no_evidence"
+    assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.2, True) == "nothing_found"
+    # a name the answer's article never says, or a year it is not of; the first reason
+    # that holds is the one given
+    assert abstains(feats, 1, how_many, 0.2, need_type=True, names_ok=False) == "no_name"
+    assert abstains(feats, 1, how_many, 0.2, need_type=True, year_ok=False) == "no_year"
+    assert abstains(feats, 0, how_many, 0.2, True, year_ok=False, names_ok=False) == "no_year"
 
 
 def test_a_close_candidate_that_holds_the_number_answers_before_abstaining():
@@ -341,9 +343,9 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
     who = asked("Who chaired the meeting?", "en")
     assert fitting(feats, who).tolist() == [True, True, False]
     feats[:, FEATURES.index("meaning")] = 0.5
-    assert not abstains(feats, 2, who, 0.2, need_type=True)
-    assert abstains(feats, 1, wage, 0.2, need_type=True, head_ok=False)
-    assert not abstains(feats, 1, wage, 0.2, need_type=True, head_ok=True)
+    assert abstains(feats, 2, who, 0.2, need_type=True) is None
+    assert abstains(feats, 1, wage, 0.2, need_type=True, head_ok=False) == "no_head"
+    assert abstains(feats, 1, wage, 0.2, need_type=True, head_ok=True) is None
 
 
 @pytest.mark.parametrize(
@@ -396,8 +398,8 @@ def test_a_year_the_question_names_must_be_the_articles_or_said():
     feats = np.zeros((1, len(FEATURES)), dtype=np.float32)
     feats[0, FEATURES.index("meaning")] = 0.9
     how = asked("How did steel output change in 1953?", "en")
-    assert abstains(feats, 0, how, 0.2, need_type=True, year_ok=False)
-    assert not abstains(feats, 0, how, 0.2, need_type=True, year_ok=True)
+    assert abstains(feats, 0, how, 0.2, need_type=True, year_ok=False) == "no_year"
+    assert abstains(feats, 0, how, 0.2, need_type=True, year_ok=True) is None
 
 
 def test_focus_discounts_terms_every_sentence_holds():

@@ -110,6 +110,15 @@ def test_a_chinese_question_typed_and_entered_then_read_side_by_side(base, brows
     _shot(browser, "page-read.png", tmp_path)
 
 
+def test_no_answer_says_why(base, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(f"{base}/?q={quote('What wage did the Yangquan cooperatives pay per month?')}")
+    assert browser.find_element(By.ID, "no-answer").is_displayed()
+    assert "never mentions “wage”" in browser.find_element(By.ID, "no-answer-why").text
+    assert not browser.find_elements(By.CSS_SELECTOR, ".answer")
+
+
 def test_hostile_text_is_shown_as_text(base, browser):
     from selenium.common.exceptions import NoAlertPresentException
     from selenium.webdriver.common.by import By

@@ -62,7 +62,7 @@ from qa.answer.extract import (
     year_holds,
 )
 from qa.config import LANGS, Lang, Settings
-from qa.schemas import Aligned, AnswerOut, AskResult, Citation, PassageOut
+from qa.schemas import AbstainReason, Aligned, AnswerOut, AskResult, Citation, PassageOut
 from qa.search.retrieve import Filters, Passage, Retrieval, Retriever
 from qa.store import sentences
 from qa.store.catalog import StoredChunk
@@ -197,10 +197,10 @@ class Answerer:
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
             fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
-        abstained = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0,
-                                   articles)  # fmt: skip
+        reason, why = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0,
+                                     articles)  # fmt: skip
         answers: list[AnswerOut] = []
-        if not abstained:
+        if reason is None:
             chosen = [candidates[i] for i in picked]
             answers = [
                 _answer_out(c, articles)
@@ -211,34 +211,54 @@ class Answerer:
         return AskResult(
             question=r.question,
             language=r.language,
-            abstained=abstained,
+            abstained=reason is not None,
             answers=answers,
             passages=passages,
             confidence=round(best, 4),
             seconds=round(time.perf_counter() - started, 4),
+            abstain_reason=reason,
+            abstain_message=why,
         )
 
     def _abstains(
         self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
         first: int, articles: dict[str, Article],
-    ) -> bool:  # fmt: skip
-        """``qa.answer.extract.abstains`` for this question and its ``first`` answer."""
+    ) -> tuple[AbstainReason | None, str | None]:  # fmt: skip
+        """``qa.answer.extract.abstains`` for this question and its ``first`` answer, with
+        the reason in words for people (naming the year, names or noun that was missing)."""
         s = self.settings
         if not candidates:
-            return True
+            return "nothing_found", _NOTHING
         year_ok = not s.abstain_without_year or year_holds(
             r.years, bool(feats[first, FEATURES.index("year")]), candidates[first].text
         )  # fmt: skip
-        names_ok = True
+        unnamed: list[str] = []
         art = articles.get(candidates[first].stored.chunk.article_id)
         # an article with no text in the question's language may spell names otherwise
         if s.abstain_without_names and ask.names and art and ask.lang in art.parts:
-            names_ok = names_said(ask.names, _text_of(art).lower())
+            text = _text_of(art).lower()
+            unnamed = [n for n in sorted(ask.names) if not names_said(frozenset({n}), text)]
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
-        return abstains(feats, first, ask, s.abstain_below, s.abstain_without_type, year_ok,
-                        names_ok, head_ok)  # fmt: skip
+        reason = abstains(feats, first, ask, s.abstain_below, s.abstain_without_type, year_ok,
+                          not unnamed, head_ok)  # fmt: skip
+        if reason is None:
+            return None, None
+        best = float(evidence(feats).max())
+        why = {
+            "nothing_found": _NOTHING,
+            "no_evidence": f"No retrieved sentence is close enough to the question (best "
+            f"evidence {best:.2f}, below {s.abstain_below:.2f}).",
+            "no_year": "The best answer found is neither from "
+            f"{', '.join(str(y) for y in sorted(r.years))} nor mentions it.",
+            "no_name": f"The best passage's article never mentions {', '.join(unnamed)}.",
+            "no_head": f"The best passage never mentions “{ask.head}”, which the question "
+            "asks about.",
+            "no_type": f"The question asks for {_KINDS.get(ask.qtype, 'a fact')}; the best "
+            "passage gives none.",
+        }  # fmt: skip
+        return reason, why[reason]
 
     def _says_head(self, ask: Asked, c: Candidate) -> bool:
         """Whether the chunk ``c`` is in, or the chunk of its translation, says the noun
@@ -465,6 +485,11 @@ def _heads(ask: Asked, lang: Lang, sents: list[_Sentences]) -> np.ndarray:
     said = [head_said(ask.heads, lang, t, k)
             for ss in sents for t, k in zip(ss.texts, ss.tokens, strict=True)]  # fmt: skip
     return np.array(said, dtype=np.float32)
+
+
+_NOTHING = "No passage in the archive matches the question and its filters."
+# What a typed question asks for, in an abstention's reason.
+_KINDS = {"quantity": "a number", "date": "a date", "publication": "a newspaper or publication"}
 
 
 def _window(n: int, at: int, each_side: int) -> slice:

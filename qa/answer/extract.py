@@ -44,6 +44,7 @@ import numpy as np
 
 from qa.config import Lang
 from qa.numbers import LONE_NUMERALS, YEAR, normalize_digits, numbers_in, numbers_in_normalized
+from qa.schemas import AbstainReason
 from qa.text import HAN, tokenize
 
 QType = Literal[
@@ -762,20 +763,29 @@ def fitting_first(order: list[int], score: np.ndarray, fits: np.ndarray, margin:
 
 def abstains(features: np.ndarray, first: int, question: Asked, below: float,
              need_type: bool, year_ok: bool = True, names_ok: bool = True,
-             head_ok: bool = True) -> bool:  # fmt: skip
-    """Whether to answer nothing: no candidate is about the question (its best evidence
-    is under ``below``); or (``need_type``) the question asks for a number, a date or a
-    publication and the ``first`` answer holds none beyond what the question says; or
-    not ``year_ok`` (``year_holds``); or not ``names_ok`` (the first answer's article
-    never says a name the question holds: ``names_said``); or not ``head_ok`` (the first
-    answer's chunk never says the noun the question asks about: ``question_head``). Near
-    misses in a large archive (the right topic, but not the fact asked for) pass the
-    first test; many fail the others."""
-    if not len(features) or float(evidence(features).max()) < below:
-        return True
-    if not (year_ok and names_ok and head_ok):
-        return True
-    return need_type and question.qtype in TYPED and features[first, FEATURES.index("type")] < 1
+             head_ok: bool = True) -> AbstainReason | None:  # fmt: skip
+    """Why to answer nothing, or None to answer: no candidate is about the question (its
+    best evidence is under ``below``: no_evidence); not ``year_ok`` (``year_holds``:
+    no_year); not ``names_ok`` (the first answer's article never says a name the
+    question holds, ``names_said``: no_name); not ``head_ok`` (the first answer's chunk
+    never says the noun the question asks about, ``question_head``: no_head); or
+    (``need_type``) the question asks for a number, a date or a publication and the
+    ``first`` answer holds none beyond what the question says (no_type). Near misses in a
+    large archive (the right topic, but not the fact asked for) pass the first test; many
+    fail the others."""
+    if not len(features):
+        return "nothing_found"
+    if float(evidence(features).max()) < below:
+        return "no_evidence"
+    if not year_ok:
+        return "no_year"
+    if not names_ok:
+        return "no_name"
+    if not head_ok:
+        return "no_head"
+    if need_type and question.qtype in TYPED and features[first, FEATURES.index("type")] < 1:
+        return "no_type"
+    return None
 
 
 def year_holds(years: frozenset[int], dated_in: bool, text: str) -> bool:

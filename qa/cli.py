@@ -345,7 +345,7 @@ def eval_(
     ] = None,
     report: Annotated[
         Path | None,
-        typer.Option(help="Folder for table.md, scores.json and modes.png."),
+        typer.Option(help="Folder for table.md, scores.json, modes.png and answers.jsonl."),
     ] = DEFAULT_REPORT,
     as_json: Annotated[bool, typer.Option("--json", help="Print all scores as JSON.")] = False,
     check: Annotated[
@@ -419,7 +419,8 @@ def eval_(
         typer.echo(ev.markdown(result.table))
         if report is not None:
             typer.echo(
-                f"\nper language and kind: {report / 'table.md'}; plot: {report / 'modes.png'}"
+                f"\nper language and kind: {report / 'table.md'}; plot: {report / 'modes.png'}; "
+                f"each question's answer: {report / 'answers.jsonl'}"
             )
     if write_expected:
         ev.write_expected(result.table, settings, DEFAULT_EXPECTED)

@@ -10,6 +10,8 @@ import sys
 import pytest
 from conftest import ROOT, YANGQUAN, free_port
 
+from qa.evaluation.questions import load_questions
+
 
 @pytest.fixture(scope="module")
 def env(seeded, model_cache):
@@ -83,8 +85,17 @@ def test_eval_json_and_report(env, tmp_path):
     want = expected["scores"]["hybrid"]["all"]["RR@10"]
     assert table["hybrid"]["all"]["RR@10"] >= want - expected["tolerance"]
     assert {"lang=en", "lang=zh", "kind=cross", "kind=unanswerable"} <= table["hybrid"].keys()
-    for name in ("scores.json", "table.md", "modes.png"):
+    for name in ("scores.json", "table.md", "modes.png", "answers.jsonl"):
         assert (tmp_path / "r" / name).stat().st_size > 0
+    # what each question got, consistent with the scores
+    rows = [json.loads(x) for x in (tmp_path / "r" / "answers.jsonl").read_text().splitlines()]
+    assert len(rows) == len(load_questions(ROOT / "eval" / "questions.jsonl"))
+    answerable = [r for r in rows if r["kind"] != "unanswerable"]
+    right = sum(r["verdict"] == "right" for r in answerable) / len(answerable)
+    assert right == pytest.approx(table["hybrid"]["all"]["answer_acc"], abs=1e-4)
+    for r in rows:
+        assert (r["answer"] is None) == (r["verdict"] == "abstained")
+        assert (r["abstain_reason"] is None) == (r["verdict"] != "abstained")
 
 
 def test_search_json_matches_the_filters(env):

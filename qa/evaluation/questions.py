@@ -13,7 +13,7 @@ import json
 import statistics
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -353,6 +353,7 @@ class EvalResult:
     modes: list[str]
     chunks: dict[str, int]
     skipped: int  # archive questions about articles not in the index
+    outcomes: dict[str, list[Outcome]] = field(default_factory=dict)  # per mode
 
 
 def run_eval(spec: EvalRun, settings: Settings, progress: bool = True) -> EvalResult:
@@ -391,14 +392,15 @@ def run_eval(spec: EvalRun, settings: Settings, progress: bool = True) -> EvalRe
             chosen = spec.modes or modes_for(answerer)
             with tqdm(total=len(qs) * len(chosen), unit="q", desc="evaluating",
                       disable=not progress) as bar:  # fmt: skip
-                table, _ = evaluate(answerer, qs, chosen, bar.update)
+                table, outcomes = evaluate(answerer, qs, chosen, bar.update)
         finally:
             index.close()
-    return EvalResult(table, chosen, chunks, skipped)
+    return EvalResult(table, chosen, chunks, skipped, outcomes)
 
 
 def write_report(result: EvalResult, folder: Path) -> None:
-    """``scores.json``, ``table.md`` (every group) and ``modes.png`` in ``folder``."""
+    """``scores.json``, ``table.md`` (every group), ``modes.png`` and ``answers.jsonl`` (what
+    each question got in the last mode, hybrid by default) in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     table = result.table
     (folder / "scores.json").write_text(json.dumps(table, indent=2))
@@ -407,6 +409,41 @@ def write_report(result: EvalResult, folder: Path) -> None:
         "\n\n".join(f"### {g}\n\n{markdown(table, g)}" for g in groups) + "\n"
     )
     plot(table, folder / "modes.png")
+    mode = result.modes[-1]
+    if mode in result.outcomes:
+        lines = [json.dumps(answer_row(o, mode), ensure_ascii=False)
+                 for o in result.outcomes[mode]]  # fmt: skip
+        (folder / "answers.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+Verdict = Literal["right", "wrong", "abstained", "answered"]
+
+
+def answer_row(o: Outcome, mode: str) -> dict[str, object]:
+    """What a user read for one question, judged: ``right`` / ``wrong`` (an answerable
+    question's first answer holds a gold substring or not), ``abstained`` (rightly for an
+    unanswerable question, wrongly otherwise: ``ok`` says which), ``answered`` (an
+    unanswerable question got an answer). No timings, so that the file changes only when
+    an answer does and ``git diff`` shows which."""
+    q, r = o.question, o.result
+    verdict: Verdict
+    if r.abstained:
+        verdict = "abstained"
+    elif not q.answerable:
+        verdict = "answered"
+    else:
+        verdict = "right" if o.answer_ok else "wrong"
+    first = r.answers[0] if r.answers else None
+    return {
+        "id": q.id, "set": q.set, "split": q.split, "lang": q.lang, "kind": q.kind,
+        "mode": mode, "question": q.question, "verdict": verdict,
+        "ok": verdict == "right" or (verdict == "abstained" and not q.answerable),
+        "citation_ok": o.citation_ok, "abstain_reason": r.abstain_reason,
+        "answer": first.text if first else None,
+        "cited": f"{first.citation.article_id} {first.citation.lang} paragraph "
+                 f"{first.citation.paragraph}" if first else None,
+        "gold": q.answers,
+    }  # fmt: skip
 
 
 def write_expected(table: Table, settings: Settings, path: Path) -> None:

@@ -530,6 +530,9 @@ def _eval_beir(folder: Path, as_json: bool, modes: list[str]) -> None:
     for r in results:
         table.add_row(r["mode"], *(f"{r[c]:.4f}" if c in beir.METRICS else str(r[c])
                                    for c in columns))  # fmt: skip
+        for g, scores in r.get("groups", {}).items():
+            table.add_row(f"  {g} ({scores['queries']})",
+                          *(f"{scores[c]:.4f}" for c in beir.METRICS), "")  # fmt: skip
     out.print(table)
 
 

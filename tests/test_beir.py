@@ -33,8 +33,10 @@ def write_beir(folder, bad_lines: bool = False):
     questions = [q for q in load_questions(ROOT / "eval" / "questions.jsonl")
                  if q.answerable and q.kind != "cross"]  # fmt: skip
     with (folder / "queries.jsonl").open("w", encoding="utf-8") as f:
-        for q in questions:
-            f.write(json.dumps({"_id": q.id, "text": q.question}, ensure_ascii=False) + "\n")
+        for q in questions:  # each query's direction as its group
+            meta = {"group": f"{q.lang}-{q.gold_lang}"}
+            row = {"_id": q.id, "text": q.question, "metadata": meta}
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
     rows = ["query-id\tcorpus-id\tscore"] + [
         f"{q.id}\t{q.article_id}.{q.gold_lang}.{i}\t1" for q in questions for i in q.paragraphs
     ]
@@ -46,6 +48,10 @@ def test_load_reads_all_three_files_and_reports_bad_corpus_lines(tmp_path):
     folder, n = write_beir(tmp_path / "b", bad_lines=True)
     data = load(folder)
     assert len(data.queries) == n and set(data.qrels) <= set(data.queries)
+    assert (
+        set(data.groups.values()) == {"en-en", "zh-zh"}
+        and data.groups.keys() == data.queries.keys()
+    )
     assert {d.parts.keys().__iter__().__next__() for d in data.documents} == {"en", "zh"}
     assert data.failed == [{"where": f"{folder / 'corpus.jsonl'}:{len(data.documents) + 1}",
                             "reason": "empty 'text'"}]  # fmt: skip
@@ -82,6 +88,11 @@ def test_cli_scores_a_beir_folder_in_a_throwaway_index(tmp_path, model_cache):
     # document: hybrid retrieval still ranks a gold paragraph first for most questions
     assert r["mrr@10"] > 0.6 and r["ndcg@10"] > 0.6
     assert r["recall@10"] <= r["recall@100"] and r["recall@100"] > 0.95
+    # per direction (the queries' metadata.group): they add up to the whole
+    groups = r["groups"]
+    assert groups.keys() == {"en-en", "zh-zh"} and sum(g["queries"] for g in groups.values()) == n
+    mean = sum(g["mrr@10"] * g["queries"] for g in groups.values()) / n
+    assert mean == pytest.approx(r["mrr@10"], abs=1e-3)
     assert not main.exists()  # the user's main index was never touched
 
 

@@ -1,5 +1,7 @@
 """BEIR-format data sets: ``corpus.jsonl`` (``_id``, ``title``, ``text``), ``queries.jsonl``
 (``_id``, ``text``) and ``qrels/test.tsv`` (``query-id corpus-id score``, with a header).
+A query may carry ``metadata.group`` (say its direction, "en-zh"); scores are then also
+given per group.
 
 The corpus goes into a throwaway index (never the user's main one); each document is an
 article in the language its text is written in (documents may be English, Chinese or
@@ -37,6 +39,7 @@ class BeirSet:
     queries: dict[str, str]
     qrels: dict[str, dict[str, int]]
     failed: list[dict[str, str]] = field(default_factory=list)
+    groups: dict[str, str] = field(default_factory=dict)  # query id -> metadata.group
 
 
 def _jsonl(path: Path) -> Iterator[tuple[str, object]]:
@@ -90,6 +93,9 @@ def load(folder: Path, split: str = "test") -> BeirSet:
         if not isinstance(obj, dict) or "_id" not in obj or not str(obj.get("text", "")).strip():
             raise ArticleError(where, "a query line needs '_id' and 'text'")
         out.queries[str(obj["_id"])] = str(obj["text"])
+        meta = obj.get("metadata")
+        if isinstance(meta, dict) and meta.get("group") is not None:
+            out.groups[str(obj["_id"])] = str(meta["group"])
     lines = paths["qrels"].read_text(encoding="utf-8").splitlines()
     for n, line in enumerate(lines, start=1):
         cols = line.split("\t")
@@ -113,8 +119,9 @@ def evaluate(
     modes: Sequence[str] = ("hybrid",),
 ) -> list[dict[str, Any]]:
     """Index ``folder``'s corpus into ``data_dir`` once and score its judged queries in
-    each retrieval mode. Returns one flat object per mode: the four metrics plus counts
-    and timings. An unknown mode raises ``QueryError`` before anything is indexed."""
+    each retrieval mode. Returns one object per mode: the four metrics plus counts and
+    timings, and ``groups`` (the metrics per ``metadata.group``) when queries carry one.
+    An unknown mode raises ``QueryError`` before anything is indexed."""
     from tqdm import tqdm
 
     data = load(folder)
@@ -146,9 +153,17 @@ def evaluate(
                 latencies.append(1000 * (time.perf_counter() - t))
                 ranked[qid] = list(dict.fromkeys(p.unit[0] for p in r.passages))
             scores = ir_scores(data.qrels, ranked, METRICS.values())
+            per_group = {}
+            for g in sorted(set(data.groups.values())):
+                ids = [q for q in judged if data.groups.get(q) == g]
+                s = ir_scores({q: data.qrels[q] for q in ids}, {q: ranked[q] for q in ids},
+                              METRICS.values())  # fmt: skip
+                per_group[g] = {"queries": len(ids),
+                                **{key: round(s[m], 4) for key, m in METRICS.items()}}  # fmt: skip
             out.append({
                 **{key: round(scores[m], 4) for key, m in METRICS.items()},
                 "mode": mode,
+                **({"groups": per_group} if per_group else {}),
                 "queries": len(judged),
                 "documents": len(data.documents),
                 "chunks": chunks,

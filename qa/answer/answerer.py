@@ -184,7 +184,8 @@ class Answerer:
         ask = asked(r.question, r.language)
         candidates = self.candidates(r, articles, ask)
         s = self.settings
-        feats = np.array([c.features for c in candidates])
+        # one row per candidate, and still one column per feature when there are none
+        feats = np.array([c.features for c in candidates]).reshape(len(candidates), len(FEATURES))
         score = scores(feats, s.answer_weights)
         for c, x in zip(candidates, score, strict=True):
             c.score = float(x)
@@ -198,7 +199,7 @@ class Answerer:
             fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
         reason, why = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0,
-                                     articles)  # fmt: skip
+                                     articles, best)  # fmt: skip
         answers: list[AnswerOut] = []
         if reason is None:
             chosen = [candidates[i] for i in picked]
@@ -222,10 +223,11 @@ class Answerer:
 
     def _abstains(
         self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
-        first: int, articles: dict[str, Article],
+        first: int, articles: dict[str, Article], best: float,
     ) -> tuple[AbstainReason | None, str | None]:  # fmt: skip
         """``qa.answer.extract.abstains`` for this question and its ``first`` answer, with
-        the reason in words for people (naming the year, names or noun that was missing)."""
+        the reason in words for people (naming the year, names or noun that was missing;
+        ``best``: the best candidate's evidence)."""
         s = self.settings
         if not candidates:
             return "nothing_found", _NOTHING
@@ -245,9 +247,7 @@ class Answerer:
                           not unnamed, head_ok)  # fmt: skip
         if reason is None:
             return None, None
-        best = float(evidence(feats).max())
         why = {
-            "nothing_found": _NOTHING,
             "no_evidence": f"No retrieved sentence is close enough to the question (best "
             f"evidence {best:.2f}, below {s.abstain_below:.2f}).",
             "no_year": "The best answer found is neither from "
@@ -269,9 +269,7 @@ class Answerer:
             chunk = c.aligned[0]
         if chunk is None or ask.head is None:
             return True
-        ss = self._cache.get(chunk)
-        return any(head_said(ask.heads, ask.head_lang, t, k)
-                   for t, k in zip(ss.texts, ss.tokens, strict=True))  # fmt: skip
+        return bool(_heads(ask, ask.head_lang, [self._cache.get(chunk)]).any())
 
     def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
         """The articles of the retrieved passages, and the passages with their citations.

@@ -731,8 +731,6 @@ def fitting(features: np.ndarray, question: Asked, need_type: bool = True,
     number, a date, a publication or a person (``need_type``: ``PREFERRED``), and its
     head noun, when it names one (``need_head``)."""
     ok = np.ones(len(features), dtype=bool)
-    if not len(features):
-        return ok
     if need_type and question.qtype in PREFERRED:
         ok &= features[:, FEATURES.index("type")] >= 1
     if need_head and question.head:

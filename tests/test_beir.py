@@ -11,37 +11,23 @@ import sys
 import pytest
 from conftest import ROOT, SEEDS
 
-from qa.evaluation.beir import load
+from qa.evaluation.beir import load, write_folder
 from qa.evaluation.questions import load_questions
 from qa.ingest.articles import ArticleError, parse_file
 
 
 def write_beir(folder, bad_lines: bool = False):
-    """One document per body paragraph per language; the eval set's answerable
-    same-language questions as queries, judged by their gold paragraphs."""
-    folder.mkdir()
-    (folder / "qrels").mkdir()
-    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as f:
-        for path in sorted(SEEDS.glob("*.txt")):
-            art = parse_file(path, 10_000_000)
-            for lang, part in art.parts.items():
-                for p in part.body:
-                    doc = {"_id": f"{art.id}.{lang}.{p.index}", "title": part.title, "text": p.text}
-                    f.write(json.dumps(doc, ensure_ascii=False) + "\n")
-        if bad_lines:
-            f.write('{"_id": "no-text"}\n')
+    """One document per body paragraph per language of the seeds; the eval set's answerable
+    same-language questions as queries, judged by their gold paragraphs, grouped by
+    direction (``qa.evaluation.beir.write_folder``, as ``eval/make_beir.py`` writes)."""
+    articles = [parse_file(path, 10_000_000) for path in sorted(SEEDS.glob("*.txt"))]
     questions = [q for q in load_questions(ROOT / "eval" / "questions.jsonl")
                  if q.answerable and q.kind != "cross"]  # fmt: skip
-    with (folder / "queries.jsonl").open("w", encoding="utf-8") as f:
-        for q in questions:  # each query's direction as its group
-            meta = {"group": f"{q.lang}-{q.gold_lang}"}
-            row = {"_id": q.id, "text": q.question, "metadata": meta}
-            f.write(json.dumps(row, ensure_ascii=False) + "\n")
-    rows = ["query-id\tcorpus-id\tscore"] + [
-        f"{q.id}\t{q.article_id}.{q.gold_lang}.{i}\t1" for q in questions for i in q.paragraphs
-    ]
-    (folder / "qrels" / "test.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return folder, len(questions)
+    n = write_folder(folder, articles, questions)
+    if bad_lines:
+        with (folder / "corpus.jsonl").open("a", encoding="utf-8") as f:
+            f.write('{"_id": "no-text"}\n')
+    return folder, n
 
 
 def test_load_reads_all_three_files_and_reports_bad_corpus_lines(tmp_path):

@@ -14,13 +14,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
-from qa.evaluation.questions import ir_scores, percentile
+from qa.evaluation.questions import EvalQuestion, ir_scores, percentile
 from qa.ingest.articles import ArticleError, parse_record
 from qa.ingest.indexer import Index
 from qa.search.retrieve import QueryError, Retriever
@@ -109,6 +109,39 @@ def load(folder: Path, split: str = "test") -> BeirSet:
         if rel > 0:
             out.qrels.setdefault(qid, {})[did] = rel
     return out
+
+
+def write_folder(folder: Path, articles: Iterable[Article],
+                 questions: Iterable[EvalQuestion]) -> int:  # fmt: skip
+    """Write ``articles`` and ``questions`` as a BEIR folder: one document per body
+    paragraph per language (``<article>.<lang>.<paragraph>``); as queries, the answerable
+    ``questions`` whose gold paragraphs are among the documents, judged by them and
+    grouped by direction (``metadata.group``: question language - gold language). Returns
+    the number of queries."""
+    (folder / "qrels").mkdir(parents=True, exist_ok=True)
+    docs: set[str] = set()
+    with (folder / "corpus.jsonl").open("w", encoding="utf-8") as f:
+        for art in articles:
+            for lang, part in art.parts.items():
+                for p in part.body:
+                    doc = f"{art.id}.{lang}.{p.index}"
+                    docs.add(doc)
+                    row = {"_id": doc, "title": part.title, "text": p.text}
+                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    judged = []  # (question, its gold documents)
+    for q in questions:
+        gold = {f"{q.article_id}.{q.gold_lang}.{i}" for i in q.paragraphs} & docs
+        if q.answerable and gold:
+            judged.append((q, sorted(gold)))
+    with (folder / "queries.jsonl").open("w", encoding="utf-8") as f:
+        for q, _ in judged:
+            meta = {"group": f"{q.lang}-{q.gold_lang}", "set": q.set, "split": q.split}
+            f.write(json.dumps({"_id": q.id, "text": q.question, "metadata": meta},
+                               ensure_ascii=False) + "\n")  # fmt: skip
+    rows = ["query-id\tcorpus-id\tscore"]
+    rows += [f"{q.id}\t{d}\t1" for q, gold in judged for d in gold]
+    (folder / "qrels" / "test.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return len(judged)
 
 
 def evaluate(

@@ -327,7 +327,10 @@ class Settings(BaseSettings):
             "count no quantity). With 35.7k distractor chunks, on top of the year rule, it "
             "made 11 more of the 24 unanswerable archive questions abstain (13 in all; 0 "
             "with neither rule) and 3 of the 134 answerable ones, all 3 answered wrongly "
-            "otherwise; on the seeds alone it dropped no answer."
+            "otherwise; on the seeds alone it dropped no answer. An English question for "
+            "one person or body by name ('Who was…', 'Which company…') also needs a name "
+            "(qa.answer.extract.needs_type): 1 more unanswerable question abstained, no "
+            "answer changed."
         ),
     )
     abstain_without_head: bool = Field(

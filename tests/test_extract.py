@@ -21,6 +21,7 @@ from qa.answer.extract import (
     head_forms,
     head_said,
     lead_in_runs,
+    needs_type,
     novelty,
     question_head,
     question_type,
@@ -307,6 +308,31 @@ def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
     assert abstains(feats, 0, how_many, 0.2, True, year_ok=False, names_ok=False) == "no_year"
 
 
+def test_a_question_for_one_name_abstains_when_the_answer_names_nobody():
+    feats = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    feats[:, FEATURES.index("meaning")] = 0.5
+    feats[:, FEATURES.index("type")] = [0.0, 1.0]  # the second names someone new
+    for q in (
+        "Who was the commissioner appointed under the convention with Brazil?",
+        "Who introduced the factory's experience at the meeting?",
+        "Which company built the Panama Railroad?",
+    ):
+        one = asked(q, "en")
+        assert needs_type(one), q
+        assert abstains(feats, 0, one, 0.2, need_type=True) == "no_type", q
+        assert abstains(feats, 1, one, 0.2, need_type=True) is None, q
+    # a group is answered by a role ("Group leaders and other key members"), and the
+    # Chinese tagger misses roles and titles: neither needs a name
+    for q, lang in (
+        ("Who are the core force of the small group?", "en"),
+        ("Who were the first settlers?", "en"),
+        ("谁是全小组的核心力量？", "zh"),
+    ):
+        assert asked(q, lang).qtype == "person", q
+        assert not needs_type(asked(q, lang)), q
+        assert abstains(feats, 0, asked(q, lang), 0.2, need_type=True) is None, q
+
+
 def test_a_close_candidate_that_holds_the_number_answers_before_abstaining():
     feats = np.zeros((4, len(FEATURES)), dtype=np.float32)
     feats[:, FEATURES.index("type")] = [0.0, 1.0, 1.0, 0.0]
@@ -340,7 +366,8 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
     assert fitting(feats, wage).tolist() == [False, True, False]  # a number and "wage"
     assert fitting(feats, wage, need_head=False).tolist() == [True, True, False]
     # a person is preferred when a close candidate names one, but not required to answer
-    who = asked("Who chaired the meeting?", "en")
+    # in Chinese (needs_type)
+    who = asked("全国双拥工作电视电话会议由谁主持？", "zh")
     assert fitting(feats, who).tolist() == [True, True, False]
     feats[:, FEATURES.index("meaning")] = 0.5
     assert abstains(feats, 2, who, 0.2, need_type=True) is None

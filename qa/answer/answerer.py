@@ -487,7 +487,8 @@ def _heads(ask: Asked, lang: Lang, sents: list[_Sentences]) -> np.ndarray:
 
 _NOTHING = "No passage in the archive matches the question and its filters."
 # What a typed question asks for, in an abstention's reason.
-_KINDS = {"quantity": "a number", "date": "a date", "publication": "a newspaper or publication"}
+_KINDS = {"quantity": "a number", "date": "a date", "publication": "a newspaper or publication",
+          "person": "someone by name"}  # fmt: skip
 
 
 def _window(n: int, at: int, each_side: int) -> slice:

@@ -789,8 +789,9 @@ def abstains(features: np.ndarray, first: int, question: Asked, below: float,
     no_year); not ``names_ok`` (the first answer's article never says a name the
     question holds, ``names_said``: no_name); not ``head_ok`` (the first answer's chunk
     never says the noun the question asks about, ``question_head``: no_head); or
-    (``need_type``) the question asks for a number, a date or a publication and the
-    ``first`` answer holds none beyond what the question says (no_type). Near misses in a
+    (``need_type``) the question asks for a number, a date, a publication or, in English,
+    one name (``needs_type``) and the ``first`` answer holds none beyond what the question
+    says (no_type). Near misses in a
     large archive (the right topic, but not the fact asked for) pass the first test; many
     fail the others."""
     if not len(features):

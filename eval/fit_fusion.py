@@ -28,6 +28,8 @@ GRID = {  # each leg kind's weight, and the RRF constant
     "dictionary": [0.0, 0.25, 0.5],
     "dense": [0.5, 0.75, 1.0, 1.5],
     "dense_cross": [0.0, 0.25, 0.5],
+    "dense_language_gap": [0.06],  # for chunks with no translation (config.py says why)
+    "dictionary_untranslated": [0.5],
     "year": [0.0, 1.0],
     "rrf_k": [5, 10, 60],
 }
@@ -49,9 +51,11 @@ def record(index_dir: Path) -> list[dict]:
         captured: dict = {}
 
         class Recording(Retriever):
-            def _fuse(self, legs, weights, prefer, k, years=frozenset(), show_langs=()):  # type: ignore[no-untyped-def]
-                captured.update(legs=legs, years=years)
-                return super()._fuse(legs, weights, prefer, k, years, show_langs or ("en", "zh"))
+            def _fuse(self, legs, weights, untranslated, dense_pairs, prefer, k,  # type: ignore[no-untyped-def]
+                      years=frozenset(), show_langs=()):  # fmt: skip
+                captured.update(legs=legs, years=years, dense_pairs=dense_pairs)
+                return super()._fuse(legs, weights, untranslated, dense_pairs, prefer, k, years,
+                                     show_langs or ("en", "zh"))  # fmt: skip
 
         retriever = Recording(index, settings)
         for q in qs:
@@ -65,8 +69,10 @@ def record(index_dir: Path) -> list[dict]:
             rows.append({
                 "split": q.split, "set": q.set,
                 "legs": {name: ids for name, ids in legs.items()},
+                "dense_pairs": captured["dense_pairs"],
                 "kinds": _kinds(list(legs), detect_language(q.question)),
                 "unit_of": {c: (s.chunk.article_id, s.chunk.pair) for c, s in stored.items()},
+                "untranslated": {c for c, s in stored.items() if s.chunk.aligned_id is None},
                 "year_of": {(s.chunk.article_id, s.chunk.pair): s.date // 10000
                             for s in stored.values()},
                 "years": set(captured["years"]),
@@ -90,12 +96,19 @@ def _kinds(legs: list[str], qlang: str) -> dict[str, str]:
 
 
 def mrr(rows: list[dict], setting: dict[str, float]) -> float:
-    from qa.search.fusion import add_leg, rrf
+    from qa.search.fusion import add_leg, rrf, with_untranslated
 
     total = 0.0
     for r in rows:
         weights = {leg: setting[kind] for leg, kind in r["kinds"].items()}
-        fused = rrf(r["legs"], weights, r["unit_of"], setting["rrf_k"])
+        dictionary = {leg: setting["dictionary_untranslated"]
+                      for leg, kind in r["kinds"].items() if kind == "dictionary"}  # fmt: skip
+        legs = dict(r["legs"])
+        for (own, own_hits), (cross, cross_hits) in r["dense_pairs"]:
+            legs[own], legs[cross] = with_untranslated(
+                own_hits, cross_hits, r["untranslated"], setting["dense_language_gap"]
+            )
+        fused = rrf(legs, weights, r["unit_of"], setting["rrf_k"], dictionary, r["untranslated"])
         if r["years"] and setting["year"]:
             dated = [u for u in fused.top(len(fused.units)) if r["year_of"][u] in r["years"]]
             add_leg(fused, "year", dated, setting["year"], setting["rrf_k"])
@@ -121,6 +134,8 @@ def main() -> None:
     s = get_settings()
     configured = {"lexical": s.weight_lexical, "dictionary": s.weight_dictionary,
                   "dense": s.weight_dense, "dense_cross": s.weight_dense_cross,
+                  "dense_language_gap": s.dense_language_gap,
+                  "dictionary_untranslated": s.weight_dictionary_untranslated,
                   "year": s.weight_year, "rrf_k": s.rrf_k}  # fmt: skip
     keys = list(GRID)
     settings = [

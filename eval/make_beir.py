@@ -1,6 +1,6 @@
 """Write a BEIR folder from the project's own data, for `qa eval --beir DIR --modes …`.
 
-    python eval/make_beir.py OUT [--distractors pd1998+sotu]
+    python eval/make_beir.py OUT [--distractors pd1998+sotu] [--limit N] [--one-language]
     qa eval --beir OUT --modes lexical,dense:e5,hybrid
 
 Documents: one per body paragraph per language of the seed articles and of the distractor
@@ -8,6 +8,13 @@ articles (`qa eval --distractors` reads the same ones). Queries: the answerable 
 of ``eval/questions.jsonl`` and ``eval/questions_archive.jsonl`` whose article is in the
 corpus, each judged by its gold paragraphs and grouped by direction (question language
 -> gold language: en-en, zh-zh, en-zh, zh-en), so the scores come per direction too.
+
+``--one-language`` keeps each paragraph pair of a bilingual (seed) article in one language
+only, half in each, so that about half the seed questions are judged by a paragraph that
+exists only in the other language: a cross-lingual set, where the default folder's
+cross-lingual rows are near zero because each gold paragraph's translation, in the
+question's own language, is a separate unjudged document that ranks first.
+``--limit N`` takes at most N articles from each distractor source.
 
 The folder holds People's Daily 1998 text (research-licensed): write it outside the
 repository (``OUT`` must not be inside it) and never commit it.
@@ -33,6 +40,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out", type=Path, help="The BEIR folder to write (created; outside the repo).")
     ap.add_argument("--distractors", default="pd1998+sotu", help="As for `qa eval`.")
+    ap.add_argument("--limit", type=int, help="At most this many articles per source.")
+    ap.add_argument(
+        "--one-language",
+        action="store_true",
+        help="Each seed paragraph pair in one language only (a cross-lingual set).",
+    )
     args = ap.parse_args()
     out: Path = args.out.resolve()
     if out.is_relative_to(ROOT):
@@ -40,10 +53,10 @@ def main() -> None:
     if out.exists() and any(out.iterdir()):
         sys.exit(f"error: {out} is not empty")
     articles = [parse_file(p, 10_000_000) for p in sorted((ROOT / "seeds").glob("*.txt"))]
-    articles += list(distractors(args.distractors, get_settings()))
+    articles += list(distractors(args.distractors, get_settings(), args.limit))
     questions = [*load_questions(ROOT / "eval" / "questions.jsonl"),
                  *load_questions(ROOT / "eval" / "questions_archive.jsonl", "archive")]  # fmt: skip
-    n = write_folder(out, articles, questions)
+    n = write_folder(out, articles, questions, args.one_language)
     print(f"written {out}: {len(articles)} articles, {n} queries")
 
 

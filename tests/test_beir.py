@@ -95,3 +95,41 @@ def test_cli_refuses_an_unknown_mode_before_indexing(tmp_path, model_cache):
     assert run.returncode == 2
     assert "unknown mode 'sparse'" in run.stderr and "Traceback" not in run.stderr
     assert "querying" not in run.stderr  # refused before any work
+
+
+def test_one_language_folder_keeps_each_paragraph_pair_once_and_judges_by_its_translation(
+    tmp_path,
+):
+    """``write_folder(one_language=True)``: every aligned paragraph pair of a seed article
+    is one document in one language (both languages used), and a question whose gold
+    paragraph went is judged by the kept translation (a cross-lingual query)."""
+    from qa.ingest.align import align
+
+    articles = [parse_file(path, 10_000_000) for path in sorted(SEEDS.glob("*.txt"))]
+    questions = [q for q in load_questions(ROOT / "eval" / "questions.jsonl") if q.answerable]
+    folder = tmp_path / "b"
+    n = write_folder(folder, articles, questions, one_language=True)
+    data = load(folder)
+    docs = {d.id: d for d in data.documents}
+    by_article = {a.id: a for a in articles}
+    pairs = {a.id: align(a) for a in articles}
+    for art_id, beads in pairs.items():
+        for bead in beads:
+            kept = [f"{art_id}.en.{i}" for i in bead.en if f"{art_id}.en.{i}" in docs]
+            kept_zh = [f"{art_id}.zh.{i}" for i in bead.zh if f"{art_id}.zh.{i}" in docs]
+            assert bool(kept) != bool(kept_zh)  # one language, never both, never neither
+    assert {d.split(".")[1] for d in docs} == {"en", "zh"}
+    groups = set(data.groups.values())
+    assert {"en-zh", "zh-en", "en-en", "zh-zh"} <= groups and n == len(questions)
+    for q in questions:
+        gold = set(data.qrels[q.id])
+        assert data.groups[q.id] == f"{q.lang}-{next(iter(gold)).split('.')[1]}"
+        beads = [b for b in pairs[q.article_id]
+                 if set(q.paragraphs) & set(b.en if q.gold_lang == "en" else b.zh)]  # fmt: skip
+        kept = {f"{q.article_id}.{lang}.{i}" for b in beads
+                for lang, side in (("en", b.en), ("zh", b.zh)) for i in side} & docs.keys()  # fmt: skip
+        assert gold == kept  # the gold paragraphs where kept, else their translations
+        for doc in gold:
+            _, lang, para = doc.split(".")
+            text = docs[doc].parts[lang].paragraphs[0].text
+            assert text == by_article[q.article_id].parts[lang].paragraphs[int(para)].text

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.search.fusion import add_leg, best_per_unit, rrf
+from qa.search.fusion import add_leg, best_per_unit, rrf, with_untranslated
 
 # chunks a1 (English) and a1z (its Chinese twin) are one paragraph pair; b1, b2 are two
 # chunks of one long paragraph; c1 is a paragraph of its own
@@ -26,6 +26,33 @@ def test_weights_scale_each_leg_and_twins_add_up_across_legs():
     assert f.units[("C", 1)] == pytest.approx(0.25 / 7 + 1.0 / 6)
     assert f.top(1) == [("C", 1)]
     assert f.ranks[("A", 0)] == {"dense:zh": 1, "bm25:en": 2}
+
+
+def test_an_untranslated_chunk_takes_its_legs_weight_for_untranslated_text():
+    # d1z is a Chinese paragraph with no English text; a1z is the twin of English a1
+    unit = {**UNIT, "d1z": ("D", 0)}
+    legs = {"dense:zh": ["a1z", "d1z"], "dense:en": ["a1"]}
+    weights = {"dense:zh": 0.25, "dense:en": 0.75}
+    f = rrf(legs, weights, unit, k=5, untranslated_weights={"dense:zh": 0.75}, untranslated={"d1z"})
+    assert f.units[("D", 0)] == pytest.approx(0.75 / 7)  # rank 2 in zh, at 0.75
+    assert f.units[("A", 0)] == pytest.approx(0.25 / 6 + 0.75 / 6)  # a1z keeps 0.25
+    assert f.chunks["d1z"] == pytest.approx(0.75 / 7)
+    plain = rrf(legs, weights, unit, k=5)
+    assert plain.units[("D", 0)] == pytest.approx(0.25 / 7)
+
+
+def test_untranslated_cross_hits_join_the_own_language_ranking_at_cosine_plus_gap():
+    own = [("a1", 0.90), ("c1", 0.80)]
+    cross = [("a1z", 0.85), ("d1z", 0.75), ("e1z", 0.60)]  # a1z translates a1; d1z, e1z don't
+    ranked, rest = with_untranslated(own, cross, {"d1z", "e1z"}, gap=0.08)
+    # d1z at 0.83 passes c1 (0.80); e1z at 0.68 comes last; a1z stays across languages
+    assert ranked == ["a1", "d1z", "c1", "e1z"] and rest == ["a1z"]
+    # with no gap the untranslated chunks rank by their raw cosine
+    assert with_untranslated(own, cross, {"d1z", "e1z"}, gap=0.0)[0] == ["a1", "c1", "d1z", "e1z"]
+    # a tie keeps the own-language hit first; nothing untranslated changes nothing
+    tie = with_untranslated([("c1", 0.75)], [("d1z", 0.5)], {"d1z"}, 0.25)  # exact in binary
+    assert tie[0] == ["c1", "d1z"]
+    assert with_untranslated(own, cross, set(), 0.08) == (["a1", "c1"], ["a1z", "d1z", "e1z"])
 
 
 def test_chunks_not_committed_take_no_rank():

@@ -14,13 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from qa.config import Settings
 from qa.evaluation.questions import EvalQuestion, ir_scores, percentile
+from qa.ingest.align import align
 from qa.ingest.articles import ArticleError, parse_record
 from qa.ingest.indexer import Index
 from qa.search.retrieve import QueryError, Retriever
@@ -111,31 +113,66 @@ def load(folder: Path, split: str = "test") -> BeirSet:
     return out
 
 
-def write_folder(folder: Path, articles: Iterable[Article],
-                 questions: Iterable[EvalQuestion]) -> int:  # fmt: skip
+def _one_language(art: Article) -> tuple[Article, dict[tuple[str, int], list[str]]]:
+    """``art`` with each aligned paragraph pair kept in one language only, English or
+    Chinese by a stable hash of the article and the pair, and, for every body paragraph
+    of either language, the kept documents that carry its text."""
+    kept: dict[str, set[int]] = {"en": set(), "zh": set()}
+    carried: dict[tuple[str, int], list[str]] = {}
+    for k, bead in enumerate(align(art)):
+        sides = {"en": bead.en, "zh": bead.zh}
+        lang = "en" if zlib.crc32(f"{art.id}#{k}".encode()) % 2 == 0 else "zh"
+        if not sides[lang]:
+            lang = "zh" if lang == "en" else "en"  # a one-sided bead keeps its side
+        kept[lang].update(sides[lang])
+        docs = [f"{art.id}.{lang}.{i}" for i in sides[lang]]
+        for side, paragraphs in sides.items():
+            for i in paragraphs:
+                carried[side, i] = docs
+    parts = {lang: replace(part, paragraphs=tuple(p for p in part.paragraphs
+                                                  if not p.is_body or p.index in kept[lang]))
+             for lang, part in art.parts.items()}  # fmt: skip
+    return replace(art, parts=parts), carried
+
+
+def write_folder(folder: Path, articles: Iterable[Article], questions: Iterable[EvalQuestion],
+                 one_language: bool = False) -> int:  # fmt: skip
     """Write ``articles`` and ``questions`` as a BEIR folder: one document per body
     paragraph per language (``<article>.<lang>.<paragraph>``); as queries, the answerable
     ``questions`` whose gold paragraphs are among the documents, judged by them and
-    grouped by direction (``metadata.group``: question language - gold language). Returns
-    the number of queries."""
+    grouped by direction (``metadata.group``: question language - gold document language).
+    Returns the number of queries.
+
+    ``one_language``: each paragraph pair of a bilingual article becomes one document, in
+    English or in Chinese (half each, by a stable hash), so a question is often judged by
+    a paragraph written only in the other language, as in a cross-lingual retrieval set;
+    a question whose gold paragraph went is judged by its translation."""
     (folder / "qrels").mkdir(parents=True, exist_ok=True)
-    docs: set[str] = set()
+    docs: dict[tuple[str, str, int], list[str]] = {}  # (article, lang, paragraph) -> gold docs
     with (folder / "corpus.jsonl").open("w", encoding="utf-8") as f:
         for art in articles:
+            carried: dict[tuple[str, int], list[str]] = {}
+            if one_language and len(art.parts) == 2:
+                art, carried = _one_language(art)
             for lang, part in art.parts.items():
                 for p in part.body:
                     doc = f"{art.id}.{lang}.{p.index}"
-                    docs.add(doc)
+                    docs[art.id, lang, p.index] = [doc]
                     row = {"_id": doc, "title": part.title, "text": p.text}
                     f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for (lang, i), kept in carried.items():
+                docs[art.id, lang, i] = kept
     judged = []  # (question, its gold documents)
     for q in questions:
-        gold = {f"{q.article_id}.{q.gold_lang}.{i}" for i in q.paragraphs} & docs
+        where = (q.article_id or "", q.gold_lang or "")
+        gold = sorted({d for i in q.paragraphs for d in docs.get((*where, i), [])})
         if q.answerable and gold:
-            judged.append((q, sorted(gold)))
+            judged.append((q, gold))
     with (folder / "queries.jsonl").open("w", encoding="utf-8") as f:
-        for q, _ in judged:
-            meta = {"group": f"{q.lang}-{q.gold_lang}", "set": q.set, "split": q.split}
+        for q, gold in judged:
+            langs = {d.split(".")[-2] for d in gold}  # "both": gold pairs kept in each language
+            group = f"{q.lang}-{langs.pop() if len(langs) == 1 else 'both'}"
+            meta = {"group": group, "set": q.set, "split": q.split}
             f.write(json.dumps({"_id": q.id, "text": q.question, "metadata": meta},
                                ensure_ascii=False) + "\n")  # fmt: skip
     rows = ["query-id\tcorpus-id\tscore"]

@@ -9,10 +9,11 @@ unit. The constant ``k`` and the weights are settings (``QA_RRF_K``, ``QA_WEIGHT
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 
 Unit = tuple[str, int]  # (article id, alignment bead): a paragraph pair
+Hits = tuple[str, list[tuple[str, float]]]  # a dense leg: its name, (chunk id, cosine) best first
 
 
 @dataclass
@@ -31,14 +32,21 @@ def rrf(
     weights: Mapping[str, float],
     unit_of: Mapping[str, Unit],
     k: float,
+    untranslated_weights: Mapping[str, float] | None = None,
+    untranslated: Collection[str] = frozenset(),
 ) -> Fused:
     """Fuse ``legs`` (leg -> chunk ids, best first). Chunks missing from ``unit_of`` (not
-    committed, or filtered out) are skipped and do not take a rank."""
+    committed, or filtered out) are skipped and do not take a rank. A leg named in
+    ``untranslated_weights`` weighs the ``untranslated`` chunks (those with no
+    translation) by that weight instead of its own: a cross-language leg is weak evidence
+    for a paragraph the question's own language also finds, and the only evidence for
+    one written in the other language alone."""
     out = Fused()
+    alone = untranslated_weights or {}
     for leg, ids in legs.items():
-        w = weights[leg]
         seen: set[Unit] = set()
         for rank, cid in enumerate((c for c in ids if c in unit_of), start=1):
+            w = alone[leg] if leg in alone and cid in untranslated else weights[leg]
             out.chunks[cid] = out.chunks.get(cid, 0.0) + w / (k + rank)
             unit = unit_of[cid]
             if unit in seen:
@@ -47,6 +55,22 @@ def rrf(
             out.units[unit] = out.units.get(unit, 0.0) + w / (k + len(seen))
             out.ranks.setdefault(unit, {})[leg] = len(seen)
     return out
+
+
+def with_untranslated(
+    own: list[tuple[str, float]],
+    cross: list[tuple[str, float]],
+    untranslated: Collection[str],
+    gap: float,
+) -> tuple[list[str], list[str]]:
+    """Two dense legs' rankings (chunk id, cosine), one over the question's language and one
+    across: the cross hits with no translation move into the own-language ranking at
+    their cosine plus ``gap`` (what a multilingual encoder takes off a match across
+    languages). A paragraph written only in the other language then ranks as it would
+    in the question's; the cross leg keeps the translations of paragraphs found in both."""
+    moved = [(cid, sim + gap) for cid, sim in cross if cid in untranslated]
+    merged = sorted(own + moved, key=lambda hit: -hit[1])  # stable: own hits first on ties
+    return [cid for cid, _ in merged], [cid for cid, _ in cross if cid not in untranslated]
 
 
 def add_leg(fused: Fused, name: str, ranked: list[Unit], weight: float, k: float) -> None:

@@ -239,7 +239,8 @@ class Settings(BaseSettings):
             "35.7k distractor chunks hybrid MRR@10 0.851 / 0.851 / 0.850 / 0.848 (0.08 lost "
             "a right answer) and dense:e5 alone 0.720 / 0.706 / 0.683 / 0.615: unrelated "
             "text across languages loses less than a translation does, so a larger gap "
-            "lets it crowd out the own-language match."
+            "lets it crowd out the own-language match. Measured for e5; it applies to "
+            "every embedder that reads both languages."
         ),
     )
     weight_lexical: float = Field(

@@ -83,6 +83,37 @@ def test_a_paragraph_with_no_translation_never_shows_in_the_other_language(index
     assert "only-en" not in {p.unit[0] for p in shown}
 
 
+def test_a_paragraph_in_the_other_language_only_ranks_for_a_question_across(index, tmp_path):
+    """The seeds with the Yangquan article in Chinese only: an English question about it
+    finds its Chinese paragraphs (an untranslated chunk joins the own-language dense
+    ranking at cosine + QA_DENSE_LANGUAGE_GAP, and its dictionary hits weigh more), where
+    the English seeds used to fill the top ranks."""
+    import json
+
+    from qa.ingest.articles import parse_file
+    from qa.search.retrieve import Retriever
+
+    rows = []
+    for path in sorted((ROOT / "seeds").glob("*.txt")):
+        rec = parse_file(path, 10_000_000).to_record()
+        if path.stem == YANGQUAN:
+            del rec["title"], rec["paragraphs"]  # the Chinese original alone
+        rows.append(json.dumps(rec, ensure_ascii=False))
+    corpus = tmp_path / "mixed.jsonl"
+    corpus.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    assert not index.index_paths([corpus], progress=False).failed
+
+    def yangquan_ranks(settings) -> list[int]:
+        passages = Retriever(index, settings).retrieve(Q_EN, k=10).passages
+        return [i for i, p in enumerate(passages, 1) if p.unit[0] == YANGQUAN]
+
+    now = yangquan_ranks(index.settings)
+    before = yangquan_ranks(index.settings.model_copy(
+        update={"dense_language_gap": 0.0, "weight_dictionary_untranslated": 0.25}))  # fmt: skip
+    assert now and now[0] <= 3  # a Chinese-only paragraph among the first three
+    assert not before or before[0] > now[0]
+
+
 def test_date_and_article_filters(answerer):
     r = answerer.retriever.retrieve(Q_EN, k=20, filters=Filters.from_user(until="1954-06"))
     dates = {p.chunk.date for p in r.passages}

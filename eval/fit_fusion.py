@@ -51,11 +51,11 @@ def record(index_dir: Path) -> list[dict]:
         captured: dict = {}
 
         class Recording(Retriever):
-            def _fuse(self, legs, weights, untranslated, dense_pairs, prefer, k,  # type: ignore[no-untyped-def]
+            def _fuse(self, legs, weights, untranslated_weights, dense_pairs, prefer, k,  # type: ignore[no-untyped-def]
                       years=frozenset(), show_langs=()):  # fmt: skip
                 captured.update(legs=legs, years=years, dense_pairs=dense_pairs)
-                return super()._fuse(legs, weights, untranslated, dense_pairs, prefer, k, years,
-                                     show_langs or ("en", "zh"))  # fmt: skip
+                return super()._fuse(legs, weights, untranslated_weights, dense_pairs, prefer,
+                                     k, years, show_langs or ("en", "zh"))  # fmt: skip
 
         retriever = Recording(index, settings)
         for q in qs:
@@ -96,19 +96,15 @@ def _kinds(legs: list[str], qlang: str) -> dict[str, str]:
 
 
 def mrr(rows: list[dict], setting: dict[str, float]) -> float:
-    from qa.search.fusion import add_leg, rrf, with_untranslated
+    from qa.search.fusion import add_leg, fuse
 
     total = 0.0
     for r in rows:
         weights = {leg: setting[kind] for leg, kind in r["kinds"].items()}
         dictionary = {leg: setting["dictionary_untranslated"]
                       for leg, kind in r["kinds"].items() if kind == "dictionary"}  # fmt: skip
-        legs = dict(r["legs"])
-        for (own, own_hits), (cross, cross_hits) in r["dense_pairs"]:
-            legs[own], legs[cross] = with_untranslated(
-                own_hits, cross_hits, r["untranslated"], setting["dense_language_gap"]
-            )
-        fused = rrf(legs, weights, r["unit_of"], setting["rrf_k"], dictionary, r["untranslated"])
+        fused = fuse(r["legs"], weights, r["unit_of"], setting["rrf_k"], r["dense_pairs"],
+                     r["untranslated"], setting["dense_language_gap"], dictionary)  # fmt: skip
         if r["years"] and setting["year"]:
             dated = [u for u in fused.top(len(fused.units)) if r["year_of"][u] in r["years"]]
             add_leg(fused, "year", dated, setting["year"], setting["rrf_k"])

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.search.fusion import add_leg, best_per_unit, rrf, with_untranslated
+from qa.search.fusion import add_leg, best_per_unit, fuse, rrf, with_untranslated
 
 # chunks a1 (English) and a1z (its Chinese twin) are one paragraph pair; b1, b2 are two
 # chunks of one long paragraph; c1 is a paragraph of its own
@@ -53,6 +53,22 @@ def test_untranslated_cross_hits_join_the_own_language_ranking_at_cosine_plus_ga
     tie = with_untranslated([("c1", 0.75)], [("d1z", 0.5)], {"d1z"}, 0.25)  # exact in binary
     assert tie[0] == ["c1", "d1z"]
     assert with_untranslated(own, cross, set(), 0.08) == (["a1", "c1"], ["a1z", "d1z", "e1z"])
+
+
+def test_fuse_ranks_an_untranslated_cross_hit_in_the_own_language_leg():
+    unit = {**UNIT, "d1z": ("D", 0)}
+    own = ("dense:en", [("a1", 0.90), ("c1", 0.80)])
+    cross = ("dense:zh", [("a1z", 0.85), ("d1z", 0.75)])
+    legs = {"dense:en": ["a1", "c1"], "dense:zh": ["a1z", "d1z"]}
+    weights = {"dense:en": 0.75, "dense:zh": 0.25}
+    f = fuse(legs, weights, unit, 5, [(own, cross)], {"d1z"}, gap=0.08)
+    # d1z (0.83) is the English leg's second, at 0.75; a1z stays in the Chinese leg
+    assert f.units[("D", 0)] == pytest.approx(0.75 / 7)
+    assert f.ranks[("D", 0)] == {"dense:en": 2} and f.ranks[("C", 1)] == {"dense:en": 3}
+    assert f.units[("A", 0)] == pytest.approx(0.75 / 6 + 0.25 / 6)
+    assert legs["dense:en"] == ["a1", "c1"]  # the caller's rankings are left as they were
+    # without pairs it is plain rrf
+    assert fuse(legs, weights, unit, 5).units == rrf(legs, weights, unit, 5).units
 
 
 def test_chunks_not_committed_take_no_rank():

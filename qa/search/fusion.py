@@ -9,7 +9,7 @@ unit. The constant ``k`` and the weights are settings (``QA_RRF_K``, ``QA_WEIGHT
 
 from __future__ import annotations
 
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 Unit = tuple[str, int]  # (article id, alignment bead): a paragraph pair
@@ -42,11 +42,11 @@ def rrf(
     for a paragraph the question's own language also finds, and the only evidence for
     one written in the other language alone."""
     out = Fused()
-    alone = untranslated_weights or {}
+    instead = untranslated_weights or {}
     for leg, ids in legs.items():
         seen: set[Unit] = set()
         for rank, cid in enumerate((c for c in ids if c in unit_of), start=1):
-            w = alone[leg] if leg in alone and cid in untranslated else weights[leg]
+            w = instead[leg] if leg in instead and cid in untranslated else weights[leg]
             out.chunks[cid] = out.chunks.get(cid, 0.0) + w / (k + rank)
             unit = unit_of[cid]
             if unit in seen:
@@ -71,6 +71,25 @@ def with_untranslated(
     moved = [(cid, sim + gap) for cid, sim in cross if cid in untranslated]
     merged = sorted(own + moved, key=lambda hit: -hit[1])  # stable: own hits first on ties
     return [cid for cid, _ in merged], [cid for cid, _ in cross if cid not in untranslated]
+
+
+def fuse(
+    legs: Mapping[str, list[str]],
+    weights: Mapping[str, float],
+    unit_of: Mapping[str, Unit],
+    k: float,
+    dense_pairs: Sequence[tuple[Hits, Hits]] = (),
+    untranslated: Collection[str] = frozenset(),
+    gap: float = 0.0,
+    untranslated_weights: Mapping[str, float] | None = None,
+) -> Fused:
+    """``rrf`` over ``legs`` once each pair of dense legs (own language, across) has moved
+    its ``untranslated`` cross hits into the own-language ranking (``with_untranslated``,
+    by ``gap``): what retrieval does, and what ``eval/fit_fusion.py`` replays."""
+    merged = dict(legs)
+    for (own, own_hits), (cross, cross_hits) in dense_pairs:
+        merged[own], merged[cross] = with_untranslated(own_hits, cross_hits, untranslated, gap)
+    return rrf(merged, weights, unit_of, k, untranslated_weights, untranslated)
 
 
 def add_leg(fused: Fused, name: str, ranked: list[Unit], weight: float, k: float) -> None:

@@ -25,7 +25,7 @@ import numpy as np
 from qa.config import LANGS, Lang, Settings
 from qa.numbers import years_in
 from qa.search.dictionary import translate_terms
-from qa.search.fusion import Hits, Unit, add_leg, best_per_unit, rrf, with_untranslated
+from qa.search.fusion import Hits, Unit, add_leg, best_per_unit, fuse
 from qa.store.catalog import StoredChunk, date_int
 from qa.store.lexical import Allowed
 from qa.store.stores import Stores
@@ -201,9 +201,9 @@ class Retriever:
         weights: dict[str, float] = {}
         # A paragraph with no text in the question's language is found only by the legs
         # across languages: its dense hits join the own-language ranking (dense_pairs,
-        # with their cosines) and the dictionary leg weighs it higher (untranslated).
+        # with their cosines) and the dictionary leg weighs it higher (untranslated_weights).
         dense_pairs: list[tuple[Hits, Hits]] = []  # (own-language leg, a cross-language one)
-        untranslated: dict[str, float] = {}
+        untranslated_weights: dict[str, float] = {}
         vectors: dict[str, np.ndarray] = {}
         for e in self.index.embedders:
             if qlang not in e.langs or (dense_names is not None and e.name not in dense_names):
@@ -243,11 +243,11 @@ class Retriever:
                     s.weight_lexical if lang == qlang else s.weight_dictionary
                 )
                 if lang != qlang:
-                    untranslated[f"lexical:{lang}"] = s.weight_dictionary_untranslated
+                    untranslated_weights[f"lexical:{lang}"] = s.weight_dictionary_untranslated
 
         years = years_in(question)
-        passages = self._fuse(legs, weights, untranslated, dense_pairs, prefer, k, years,
-                               filters.langs)  # fmt: skip
+        passages = self._fuse(legs, weights, untranslated_weights, dense_pairs, prefer, k,
+                               years, filters.langs)  # fmt: skip
         return Retrieval(question, qlang, prefer, passages, tokens, vectors, years)
 
     def _dense(self, embedder: str, lang: Lang, vector: np.ndarray, depth: int,
@@ -273,7 +273,7 @@ class Retriever:
         self,
         legs: dict[str, list[str]],
         weights: dict[str, float],
-        untranslated: dict[str, float],
+        untranslated_weights: dict[str, float],
         dense_pairs: list[tuple[Hits, Hits]],
         prefer: Lang,
         k: int,
@@ -289,13 +289,9 @@ class Retriever:
                     if key.lang in show_langs or key.aligned_id}  # fmt: skip
         rrf_k = self.settings.rrf_k
         unit_of = {cid: (key.article_id, key.pair) for cid, key in keys.items()}
-        alone = {cid for cid, key in keys.items() if key.aligned_id is None}
-        legs = dict(legs)
-        for (own, own_hits), (cross, cross_hits) in dense_pairs:
-            legs[own], legs[cross] = with_untranslated(
-                own_hits, cross_hits, alone, self.settings.dense_language_gap
-            )
-        fused = rrf(legs, weights, unit_of, rrf_k, untranslated, alone)
+        untranslated = {cid for cid, key in keys.items() if key.aligned_id is None}
+        fused = fuse(legs, weights, unit_of, rrf_k, dense_pairs, untranslated,
+                     self.settings.dense_language_gap, untranslated_weights)  # fmt: skip
         if years and self.settings.weight_year:
             # One more leg: the units of articles dated in a year the question names, in
             # their fused order ("How many new jobs had Americans created by 1987?").

@@ -27,6 +27,7 @@ def main() -> None:
     from qa.config import LANGS, get_settings
     from qa.evaluation import beir
     from qa.evaluation.questions import ir_scores
+    from qa.ingest.articles import ArticleError
     from qa.ingest.indexer import Index
     from qa.search.dictionary import translate_terms
     from qa.search.retrieve import Retriever
@@ -38,20 +39,24 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "eval" / "reports" / "beir_legs.json")
     args = ap.parse_args()
 
-    data = beir.load(args.folder)
+    try:
+        data = beir.load(args.folder)
+    except ArticleError as exc:
+        sys.exit(f"error: {exc.where}: {exc.reason}")
     depth = beir.DEPTH
-    settings = get_settings().model_copy(update={
-        "data_dir": args.index_dir, "model_cache_dir": get_settings().models_dir,
-        "max_k": depth, "candidates": depth})  # fmt: skip
+    settings = beir.index_settings(get_settings(), args.index_dir)
     fresh = not args.index_dir.exists() or not any(args.index_dir.iterdir())
     with Index(settings) as index:
+        judged = [q for q in data.queries if q in data.qrels]
         if fresh:
             index.add_articles(data.documents, progress=True)
-        judged = [q for q in data.queries if q in data.qrels]
+        elif any(index.catalog.article(d) is None for q in judged for d in data.qrels[q]):
+            sys.exit(f"error: {args.index_dir} holds another index: the folder's judged "
+                     "documents are not in it (give an empty or new --index-dir)")  # fmt: skip
         e5 = next(e for e in index.embedders if e.name == "e5")
         catalog, lexical, store = index.catalog, index.lexical, index.store
 
-        def docs(hits: list[tuple[str, float]]) -> list[str]:
+        def hit_docs(hits: list[tuple[str, float]]) -> list[str]:
             keys = catalog.chunk_keys({cid for cid, _ in hits})
             return list(dict.fromkeys(keys[c].article_id for c, _ in hits if c in keys))
 
@@ -65,13 +70,13 @@ def main() -> None:
                 store.query("e5", other, vector, depth),
             )
             return {
-                "BM25, question's language": docs(lexical.search(tokens, qlang, depth)),
-                "BM25, dictionary terms": docs(
+                "BM25, question's language": hit_docs(lexical.search(tokens, qlang, depth)),
+                "BM25, dictionary terms": hit_docs(
                     lexical.search(translate_terms(tokens, qlang, other), other, depth)
                 ),
-                "e5, question's language": docs(own),
-                "e5, other language": docs(cross),
-                "e5, both by cosine": docs(sorted(own + cross, key=lambda h: -h[1])[:depth]),
+                "e5, question's language": hit_docs(own),
+                "e5, other language": hit_docs(cross),
+                "e5, both by cosine": hit_docs(sorted(own + cross, key=lambda h: -h[1])[:depth]),
             }
 
         ranked: dict[str, dict[str, list[str]]] = {}
@@ -82,19 +87,17 @@ def main() -> None:
         for mode in MODES:
             for q in judged:
                 passages = retriever.retrieve(data.queries[q], k=depth, mode=mode).passages
-                ranked.setdefault(mode, {})[q] = list(dict.fromkeys(p.unit[0] for p in passages))
+                ranked.setdefault(mode, {})[q] = beir.documents(passages)
 
-    groups = ["all", *sorted(set(data.groups.values()))]
-    table = {}
+    table: dict[str, dict[str, float]] = {}
+    sizes = {"all": len(judged)}
+    qrels = {q: data.qrels[q] for q in judged}
     for name, run in ranked.items():
-        row = {}
-        for g in groups:
-            ids = [q for q in judged if g == "all" or data.groups.get(q) == g]
-            scores = ir_scores({q: data.qrels[q] for q in ids}, {q: run[q] for q in ids},
-                               ["nDCG@10"])  # fmt: skip
-            row[g] = round(scores["nDCG@10"], 4)
-        table[name] = row
-    sizes = {g: sum(1 for q in judged if g == "all" or data.groups.get(q) == g) for g in groups}
+        per_group = beir.group_scores(data, run)
+        table[name] = {"all": round(ir_scores(qrels, run, ["nDCG@10"])["nDCG@10"], 4)}
+        table[name] |= {g: scores["ndcg@10"] for g, scores in per_group.items()}
+        sizes |= {g: scores["queries"] for g, scores in per_group.items()}
+    groups = list(sizes)
     print("| ranking | " + " | ".join(f"{g} ({sizes[g]})" for g in groups) + " |")
     print("|---|" + "---|" * len(groups))
     for name, row in table.items():

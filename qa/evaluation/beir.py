@@ -25,7 +25,7 @@ from qa.evaluation.questions import EvalQuestion, ir_scores, percentile
 from qa.ingest.align import align
 from qa.ingest.articles import ArticleError, parse_record
 from qa.ingest.indexer import Index
-from qa.search.retrieve import QueryError, Retriever
+from qa.search.retrieve import Passage, QueryError, Retriever
 from qa.store.records import Article
 from qa.text import detect_language
 
@@ -181,6 +181,32 @@ def write_folder(folder: Path, articles: Iterable[Article], questions: Iterable[
     return len(judged)
 
 
+def index_settings(settings: Settings, data_dir: Path) -> Settings:
+    """``settings`` for a BEIR folder's own index in ``data_dir``: retrieval ``DEPTH`` deep
+    (for recall@100), and the models read from the user's cache."""
+    deep = {"max_k": max(settings.max_k, DEPTH), "candidates": max(settings.candidates, DEPTH)}
+    return settings.model_copy(
+        update={"data_dir": data_dir, "model_cache_dir": settings.models_dir, **deep}
+    )
+
+
+def documents(passages: Iterable[Passage]) -> list[str]:
+    """The BEIR documents ``passages`` come from, best first (an article is a document)."""
+    return list(dict.fromkeys(p.unit[0] for p in passages))
+
+
+def group_scores(data: BeirSet, ranked: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
+    """The metrics per ``metadata.group`` of the judged queries ``ranked`` holds, each
+    with its number of queries."""
+    out = {}
+    for g in sorted(set(data.groups.values())):
+        ids = [q for q in ranked if data.groups.get(q) == g and q in data.qrels]
+        s = ir_scores({q: data.qrels[q] for q in ids}, {q: ranked[q] for q in ids},
+                      METRICS.values())  # fmt: skip
+        out[g] = {"queries": len(ids), **{key: round(s[m], 4) for key, m in METRICS.items()}}
+    return out
+
+
 def evaluate(
     settings: Settings,
     folder: Path,
@@ -195,10 +221,7 @@ def evaluate(
     from tqdm import tqdm
 
     data = load(folder)
-    throwaway = settings.model_copy(
-        update={"data_dir": data_dir, "model_cache_dir": settings.models_dir,
-                "max_k": max(settings.max_k, DEPTH), "candidates": max(settings.candidates, DEPTH)}
-    )  # fmt: skip
+    throwaway = index_settings(settings, data_dir)
     with Index(throwaway) as index:
         retriever = Retriever(index, throwaway)
         for mode in modes:
@@ -221,15 +244,9 @@ def evaluate(
                     ranked[qid] = []
                     continue
                 latencies.append(1000 * (time.perf_counter() - t))
-                ranked[qid] = list(dict.fromkeys(p.unit[0] for p in r.passages))
+                ranked[qid] = documents(r.passages)
             scores = ir_scores(data.qrels, ranked, METRICS.values())
-            per_group = {}
-            for g in sorted(set(data.groups.values())):
-                ids = [q for q in judged if data.groups.get(q) == g]
-                s = ir_scores({q: data.qrels[q] for q in ids}, {q: ranked[q] for q in ids},
-                              METRICS.values())  # fmt: skip
-                per_group[g] = {"queries": len(ids),
-                                **{key: round(s[m], 4) for key, m in METRICS.items()}}  # fmt: skip
+            per_group = group_scores(data, ranked)
             out.append({
                 **{key: round(scores[m], 4) for key, m in METRICS.items()},
                 "mode": mode,

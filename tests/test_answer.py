@@ -221,13 +221,15 @@ def test_nothing_retrieved_abstains_for_every_kind_of_question(answerer, questio
     [
         ("What is the boiling point of liquid nitrogen?", "no_evidence", "close enough"),
         ("What did Eisenhower say about the Yangquan cooperatives?", "no_name", "Eisenhower"),
+        ("南昌的铁业生产合作社是怎样减少次品的？", "no_name", "南昌"),
         ("阳泉市手工业生产合作社联合社的机长叫什么名字？", "no_head", "机长"),
         ("What wage did the Yangquan cooperatives pay per month?", "no_head", "wage"),
     ],
 )
 def test_an_abstention_says_why(answerer, question, reason, said):
-    """The reason names what was missing: the article mentions Yangquan, not Eisenhower;
-    no passage mentions a captain or a wage."""
+    """The reason names what was missing: the article mentions Yangquan, not Eisenhower,
+    and 阳泉 (asked about it, the question is answered: below), not 南昌; no passage
+    mentions a captain or a wage."""
     r = answerer.ask(question)
     assert r.abstained and r.answers == []
     assert r.abstain_reason == reason and said in (r.abstain_message or "")
@@ -238,3 +240,4 @@ def test_an_abstention_says_why(answerer, question, reason, said):
 def test_an_answer_has_no_abstention_reason(answerer):
     r = answerer.ask("How many production teams were organized in Yangquan?")
     assert not r.abstained and r.abstain_reason is None and r.abstain_message is None
+    assert not answerer.ask("阳泉市的铁业生产合作社是怎样减少次品的？").abstained

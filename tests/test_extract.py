@@ -246,8 +246,11 @@ def test_the_names_a_question_holds():
     assert question_names("How long had the recovery lasted by January 1963?", "en") == set()
     assert question_names("What did Kennedy's tax cut do in the Sixth year?", "en") == {"Kennedy"}
     assert question_names("龙乐豪是哪所大学毕业的？", "zh") == {"龙乐豪"}
-    # the tagger's places and organisations take in common nouns: not asked for
-    assert question_names("这座山西城市的手艺人合作组织有多大规模？", "zh") == set()
+    # places count, less the common nouns the tagger calls places (城市); organisations
+    # take in common nouns (加拿大政府) and are left out
+    assert question_names("这座山西城市的手艺人合作组织有多大规模？", "zh") == {"山西"}
+    assert question_names("南昌拆迁房每平方米售价是多少？", "zh") == {"南昌"}
+    assert question_names("加拿大政府把没收的存款用于哪些项目？", "zh") == set()
     article = "state of the union, 1963 (john f. kennedy)\nthe tax cut..."
     assert names_said(frozenset({"Kennedy"}), article)
     assert not names_said(frozenset({"Kennedy", "FIFA"}), article)

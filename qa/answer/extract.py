@@ -425,13 +425,21 @@ _EN_NOT_NAMES = frozenset(
 )
 
 
+# Common nouns jieba's tagger calls places ("这座山西城市…" tags 城市 ns; "治安" too).
+_ZH_NOT_PLACE_WORDS = (
+    "城市 城镇 城乡 农村 乡村 山区 全国 各地 当地 本地 外地 地方 国内 国外 海外 世界 治安"
+)
+_ZH_NOT_PLACE = frozenset(_ZH_NOT_PLACE_WORDS.split())
+
+
 def question_names(question: str, lang: Lang) -> frozenset[str]:
     """The names ``question`` holds. English: its capitalised words after the first, less
-    months, days and ordinals. Chinese: the people jieba's tagger finds; its places and
-    organisations take in common nouns ("城市", "美国公司"), so they are left out."""
+    months, days and ordinals. Chinese: the people and places jieba's tagger finds, less
+    the common nouns it tags as places; its organisations take in common nouns
+    ("美国公司", "加拿大政府"), so they are left out."""
     if lang == "zh":
-        return frozenset(w for w, f in _tagged(question)
-                         if f in ("nr", "nrt", "nrfg") and len(w) > 1)  # fmt: skip
+        return frozenset(w for w, f in _tagged(question) if len(w) > 1 and (
+            f in ("nr", "nrt", "nrfg") or (f == "ns" and w not in _ZH_NOT_PLACE)))  # fmt: skip
     words = re.findall(r"[A-Za-z][A-Za-z-]*", question)[1:]  # "Pierce's" -> Pierce, s
     return frozenset(w for w in words if w[0].isupper() and w not in _EN_NOT_NAMES)
 

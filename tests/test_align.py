@@ -95,3 +95,15 @@ def test_two_sentences_cut_at_different_places_pair_as_two_against_two():
     own = _vecs((1, 1, 0), (0, 0, 1))
     other = _vecs((1, 0, 0), (0, 1, 1))
     assert align_sentences(own, [20, 10], other, [10, 20], 1.0) == [range(0, 2)] * 2
+
+
+def test_sentences_that_share_one_translation_form_a_run():
+    from qa.answer.align import shared_runs
+
+    # sentences 0-1 share translation 0; 3-4 overlap at 2; each run stays in its chunk
+    twins = [range(0, 1), range(0, 1), range(1, 2), range(2, 3), range(2, 4)]
+    assert shared_runs(twins, [(0, 3)] * 3 + [(3, 5)] * 2) == [range(0, 2), range(3, 5)]
+    assert shared_runs(twins, [(0, 1), (1, 3), (1, 3), (3, 4), (4, 5)]) == []
+    # a sentence with no translation joins nothing
+    assert shared_runs([range(0, 1), range(1, 1), range(1, 2)], [(0, 3)] * 3) == []
+    assert shared_runs([], []) == []

@@ -113,6 +113,23 @@ def test_cross_language_answers(answerer, question, lang, paragraph, gold):
 
 
 @pytest.mark.parametrize(
+    ("question", "lang", "gold"),
+    [("谁在干部大会上介绍了工厂推广先进经验的经验？", "en", "Qi Tinghan"),
+     ("How many new backbone members were trained in Wu Zhi County?", "zh", "培养出新的骨干九百四十五人")],
+)  # fmt: skip
+def test_sentences_sharing_one_translation_are_quoted_together(answerer, question, lang, gold):
+    """What one language says in one sentence the other may say in two ("…决定召开…干部大会，
+    由…齐廷汉同志…介绍了他们的经验。" is two English sentences). Shown in the other
+    language, the answer is both sentences: the first alone, which the question's words
+    scored through their shared translation, would not hold the answer."""
+    r = answerer.ask(question, filters=Filters(langs=(lang,)))
+    assert not r.abstained
+    a = r.answers[0]
+    assert a.citation.lang == lang and gold in a.text
+    assert a.aligned is not None and a.aligned.lang != lang
+
+
+@pytest.mark.parametrize(
     "question",
     ["What is the capital of France?", "法国的首都是哪里？", "How do I reset my email password?",
      "怎样重置电子邮箱密码？"],

@@ -467,3 +467,17 @@ def test_units_of_quantity_questions():
     assert unit_match("the rate fell to 5.7 percent", "en", "%")
     assert unit_match("失业率为百分之五", "zh", "%") and unit_match("降低了三成", "zh", "%")
     assert not unit_match("the lowest rate in nearly 7 years", "en", "%")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "people"),
+    [("这套邮票的设计者为邹建军。", {"邹建军"}),  # tagged 邹/nr 建军/n
+     ("这套特种邮票的设计者为王虎鸣、马刚。", {"王虎鸣", "马刚"}),  # 王/nr 虎鸣/nrt
+     ("王说了这件事。", set())],  # a verb of one character is no given name
+)  # fmt: skip
+def test_a_surname_jieba_splits_off_is_joined_to_its_given_name(sentence, people):
+    """A who-question's answer must name someone: "这套邮票的设计者为邹建军。" named nobody
+    while jieba's one-character surname counted as no name."""
+    assert sentence_facts(sentence, "zh").people == people
+    who = asked("这套邮票的设计者是谁？", "zh")
+    assert type_match(sentence_facts(sentence, "zh"), who) == float(bool(people))

@@ -128,3 +128,24 @@ def align_sentences(
     nearest = (own @ other.T).argmax(axis=1)
     return [r if len(r) else range(int(nearest[k]), int(nearest[k]) + 1)
             for k, r in enumerate(out)]  # fmt: skip
+
+
+def shared_runs(twins: Sequence[range], bounds: Sequence[tuple[int, int]]) -> list[range]:
+    """Runs of two or more consecutive sentences that share one translation (``twins``:
+    each sentence's translation, as indices into the other language's sentences), each
+    inside its range of ``bounds`` (its chunk). English often splits in two what Chinese
+    says in one sentence: "…决定召开…干部大会，由…齐廷汉同志生动地介绍了他们的经验。" is
+    "…decided to convene a cadre meeting…. Comrade Qi Tinghan… vividly introduced their
+    experience." A question in Chinese is scored against the Chinese sentence, and its
+    English rendering is both sentences, not the first alone."""
+    runs: list[range] = []
+    start = 0
+    for i in range(1, len(twins) + 1):
+        joined = (
+            i < len(twins) and bounds[i][0] <= start and bool(set(twins[i - 1]) & set(twins[i]))
+        )
+        if not joined:
+            if i - start > 1:
+                runs.append(range(start, i))
+            start = i
+    return runs

@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.answer.align import align_sentences
+from qa.answer.align import align_sentences, shared_runs
 from qa.answer.extract import (
     FEATURES,
     Asked,
@@ -435,11 +435,15 @@ class Answerer:
             passage = pool.passage.score / top_passage
             flat = [(c, span) for c, ss in pool.other for span in ss.spans]
 
-            runs = [range(i, i + 1) for i in range(len(spans))]
             in_chunk = bounds_of(which)
+            # Shown in the other language than the question's, sentences that share one
+            # translation are scored by it and quoted together, never one without the rest.
+            shared = shared_runs(twins, in_chunk) if twins and lang != r.language else []
+            inside = {i for run in shared for i in run}
+            runs = [range(i, i + 1) for i in range(len(spans)) if i not in inside]
             leads = lead_in_runs(facts, in_chunk, s.answer_run_sentences)
             refers = [r for r in refer_runs(facts, in_chunk) if r not in leads]
-            runs += leads + refers
+            runs += leads + refers + [x for x in shared if x not in leads + refers]
             for run in runs:
                 sc = chunks[which[run[0]]]
                 row = [

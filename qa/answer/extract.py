@@ -298,9 +298,36 @@ def _tagged(text: str) -> list[tuple[str, str]]:
         return [(p.word, p.flag) for p in jieba.posseg.cut(text)]
 
 
+# What may follow a surname as the given name jieba split from it: a content word of one or
+# two characters ("邹" + "建军"), not a particle, preposition, pronoun, number or punctuation.
+_NOT_GIVEN = frozenset({"uj", "ul", "uz", "ug", "uv", "u", "p", "c", "d", "r", "m", "q", "x",
+                        "f", "y", "e", "o", "zg"})  # fmt: skip
+
+
+def _surnames_joined(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``pairs`` with a one-character surname jieba tags ``nr`` joined to the given name it
+    split off: "这套邮票的设计者为邹建军" is tagged 邹/nr 建军/n, and a name of one character
+    counts as none (it is usually a surname alone, "王" or "李")."""
+    out: list[tuple[str, str]] = []
+    i = 0
+    while i < len(pairs):
+        w, f = pairs[i]
+        if f == "nr" and len(w) == 1 and i + 1 < len(pairs):
+            nw, nf = pairs[i + 1]
+            given = 1 <= len(nw) <= 2 and all(HAN.fullmatch(ch) for ch in nw)
+            # one character after a surname is often a verb: "王说"
+            if given and nf not in _NOT_GIVEN and not (len(nw) == 1 and nf.startswith("v")):
+                out.append((w + nw, "nr"))
+                i += 2
+                continue
+        out.append((w, f))
+        i += 1
+    return out
+
+
 def _zh_entities(text: str) -> tuple[set[str], set[str]]:
     """People (and organisations) and places jieba's part-of-speech tagger finds."""
-    pairs = _tagged(text)
+    pairs = _surnames_joined(_tagged(text))
     # A name right after 记者 (reporter) is the byline, never what a question asks about.
     people = {w for i, (w, f) in enumerate(pairs)
               if f in ("nr", "nrt", "nrfg", "nt") and len(w) > 1
@@ -438,7 +465,7 @@ def question_names(question: str, lang: Lang) -> frozenset[str]:
     the common nouns it tags as places; its organisations take in common nouns
     ("美国公司", "加拿大政府"), so they are left out."""
     if lang == "zh":
-        return frozenset(w for w, f in _tagged(question) if len(w) > 1 and (
+        return frozenset(w for w, f in _surnames_joined(_tagged(question)) if len(w) > 1 and (
             f in ("nr", "nrt", "nrfg") or (f == "ns" and w not in _ZH_NOT_PLACE)))  # fmt: skip
     words = re.findall(r"[A-Za-z][A-Za-z-]*", question)[1:]  # "Pierce's" -> Pierce, s
     return frozenset(w for w in words if w[0].isupper() and w not in _EN_NOT_NAMES)

@@ -407,6 +407,7 @@ class Answerer:
                 _share(idf.get(other, {}), title(aid, other).union(
                     *(toks for _, ss in pool.other for toks in ss.tokens))),
             )  # fmt: skip
+            local = focus(tokens, idf.get(lang, {}))
             twins: list[range] | None = None  # each sentence's translation
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
                 theirs = sum(len(c.chunk.text) for c, _ in pool.other)
@@ -425,13 +426,14 @@ class Answerer:
                     kind = np.maximum(kind, [max(k2[i] for i in run) for run in twins])
                     h2 = _heads(ask, other, theirs_)
                     head = np.maximum(head, [h2[run].max() for run in twins])
+                    f2 = focus([t for ss in theirs_ for t in ss.tokens], idf.get(other, {}))
+                    local = np.maximum(local, [f2[run].max() for run in twins])
             sent_idf = self._idf(set().union(*tokens), lang)
             default_idf = max(sent_idf.values(), default=1.0)
             novel = np.array([novelty(t, qtoks.get(lang, frozenset()), sent_idf, default_idf)
                               for t in tokens])  # fmt: skip
             # neighbours count within a paragraph; a quoted run stays inside one chunk
             near = context(terms, bounds_of([chunks[i].chunk.paragraph for i in which]))
-            local = focus(tokens, idf.get(lang, {}))
             passage = pool.passage.score / top_passage
             flat = [(c, span) for c, ss in pool.other for span in ss.spans]
 

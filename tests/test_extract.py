@@ -493,3 +493,24 @@ def test_a_chinese_role_answers_who():
     assert type_match(sentence_facts("要认真学习中央的决议。", "zh"), who) == 0.0
     # a byline's reporter is never the answer
     assert "记者" not in sentence_facts("新华社记者报道。", "zh").people
+
+
+def test_a_name_made_of_the_questions_words_is_no_answer():
+    """'Which company built the Panama Railroad…?' is not answered by 'the Panama Railroad
+    Company', nor by 'the General Government', a title before no name."""
+    which = asked("Which company built the Panama Railroad in 1856?", "en")
+    said = sentence_facts("The sum is payable by contract to the Panama Railroad Company.", "en")
+    assert type_match(said, which) == 0.0
+    assert (
+        type_match(
+            sentence_facts("It was built by Aspinwall & Co. for William Aspinwall.", "en"), which
+        )
+        == 1.0
+    )
+    assert not sentence_facts(
+        "…either by the State or by the General Government of New Granada.", "en"
+    ).people
+    assert sentence_facts("President Lincoln spoke.", "en").people == {"Lincoln"}
+    # a year the question does not name is a new date
+    when = asked("When will the Social Security Trust Fund be exhausted?", "en")
+    assert type_match(sentence_facts("The fund will be exhausted in 2032.", "en"), when) == 1.0

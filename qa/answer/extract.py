@@ -271,9 +271,10 @@ class SentenceFacts:
         if self.lang == "zh":
             people, places = _zh_entities(self.text)
         else:
-            people = {m.group(1).strip() for m in _EN_TITLED.finditer(self.text)}
-            people |= {m.group() for m in _EN_CAPS.finditer(self.text)
-                       if not any(w in _NOT_PERSON for w in m.group().split())}  # fmt: skip
+            # "the General Government of New Granada" is a title before no name
+            found = [m.group(1).strip() for m in _EN_TITLED.finditer(self.text)]
+            found += [m.group() for m in _EN_CAPS.finditer(self.text)]
+            people = {x for x in found if not any(w.strip(".") in _NOT_PERSON for w in x.split())}
             places = {m.group(1).strip() for m in _EN_PLACE.finditer(self.text)}
         return frozenset(people), frozenset(places)
 
@@ -606,9 +607,17 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
     A quantity question that names its unit ('多少户', 'how many acres') gets 1.0 only
     for a number with that unit in the sentence, 0.5 for any other new number."""
     q = question.text
+    words = set(re.findall(r"[a-z0-9]+", q))
+
+    def new(x: str) -> bool:
+        # A Latin name is new when a word of it is: "the Panama Railroad Company" names
+        # nobody new to "Which company built the Panama Railroad…?"
+        if x.isascii():
+            return not set(re.findall(r"[a-z0-9]+", x.lower())) <= words
+        return x.lower() not in q
 
     def novel(items: frozenset[str]) -> bool:
-        return any(x.lower() not in q for x in items)
+        return any(new(x) for x in items)
 
     qtype = question.qtype
     if qtype == "quantity":  # a date's numbers count no quantity: "１月２０日电" answers no 多少

@@ -260,3 +260,22 @@ def test_an_answer_has_no_abstention_reason(answerer):
     r = answerer.ask("How many production teams were organized in Yangquan?")
     assert not r.abstained and r.abstain_reason is None and r.abstain_message is None
     assert not answerer.ask("阳泉市的铁业生产合作社是怎样减少次品的？").abstained
+
+
+def test_an_answer_comes_from_an_article_that_names_what_the_question_names(answerer):
+    """The names rule judges articles: a close candidate from an article that says the
+    question's names answers before the service abstains for the first one's
+    ("龙乐豪是哪所大学毕业的？" among distractors: another article's "她的大儿子…从重庆建筑大学毕业"
+    scored a little higher than the sentence with 龙乐豪)."""
+    from qa.answer.answerer import Answerer
+    from qa.answer.extract import asked
+
+    q = asked("阳泉市轮训了多少人？", "zh")
+    assert q.names == {"阳泉市"}
+    catalog = answerer.index.catalog
+    others = [a for a in catalog.article_ids() if a != YANGQUAN]
+    assert len(others) == 4
+    assert Answerer._unnamed(q, catalog.article(YANGQUAN)) == []
+    assert all(Answerer._unnamed(q, catalog.article(a)) == ["阳泉市"] for a in others)
+    r = answerer.ask("阳泉市轮训了多少人？")
+    assert not r.abstained and r.answers[0].citation.article_id == YANGQUAN

@@ -193,10 +193,15 @@ class Answerer:
         spans = [(_where(c.stored.chunk), c.start, c.end) for c in candidates]
         picked = choose(score, s.answer_relative, s.max_answers, spans)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
-        if s.abstain_without_type or s.abstain_without_head:
-            # a close candidate that holds the number or the head noun, not abstain
+        if s.abstain_without_type or s.abstain_without_head or s.abstain_without_names:
+            # a close candidate that holds the number or the head noun, from an article
+            # that names what the question names, not abstain
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
             fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head)
+            if s.abstain_without_names and ask.names:
+                named = {aid: not self._unnamed(ask, articles.get(aid))
+                         for aid in {c.stored.chunk.article_id for c in candidates}}  # fmt: skip
+                fits &= np.array([named[c.stored.chunk.article_id] for c in candidates], bool)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
         reason, why = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0,
                                      articles, best)  # fmt: skip
@@ -235,11 +240,8 @@ class Answerer:
             r.years, bool(feats[first, FEATURES.index("year")]), candidates[first].text
         )  # fmt: skip
         unnamed: list[str] = []
-        art = articles.get(candidates[first].stored.chunk.article_id)
-        # an article with no text in the question's language may spell names otherwise
-        if s.abstain_without_names and ask.names and art and ask.lang in art.parts:
-            text = _text_of(art).lower()
-            unnamed = [n for n in sorted(ask.names) if not names_said(frozenset({n}), text)]
+        if s.abstain_without_names:
+            unnamed = self._unnamed(ask, articles.get(candidates[first].stored.chunk.article_id))
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
@@ -259,6 +261,15 @@ class Answerer:
             "passage gives none.",
         }  # fmt: skip
         return reason, why[reason]
+
+    @staticmethod
+    def _unnamed(ask: Asked, art: Article | None) -> list[str]:
+        """The names the question holds that ``art`` never says; none when it has no text
+        in the question's language, which may spell names otherwise."""
+        if not ask.names or art is None or ask.lang not in art.parts:
+            return []
+        text = _text_of(art).lower()
+        return [n for n in sorted(ask.names) if not names_said(frozenset({n}), text)]
 
     def _says_head(self, ask: Asked, c: Candidate) -> bool:
         """Whether the chunk ``c`` is in, or the chunk of its translation, says the noun

@@ -21,7 +21,12 @@ without the passage rank, which is high for the best passage even when nothing m
 reaches ``abstain_below``, or when the question asks for a number, a date or a
 publication and the first answer holds none (``abstain_without_type``), or when the
 question names a year and the first answer neither comes from an article dated in it nor
-says it (``abstain_without_year``). Answers are slices of the stored paragraph text,
+says it (``abstain_without_year``), or when it names someone or something the first
+answer's article never says (``abstain_without_names``); before abstaining for want of
+the type, the head noun or the names, a candidate within ``answer_type_margin`` that has
+them answers instead. Sentences shown in the other language than the question's take
+their translation's features, and those that share one translation are one candidate
+(``qa.answer.align.shared_runs``). Answers are slices of the stored paragraph text,
 never rewritten, and the citation's offsets index the paragraph: ``paragraph[start:end]
 == text``; a passage or answer whose article changed meanwhile is left out.
 """

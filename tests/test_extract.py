@@ -486,8 +486,8 @@ def test_a_surname_jieba_splits_off_is_joined_to_its_given_name(sentence, people
 
 
 def test_a_chinese_role_answers_who():
-    """Who-questions like "领导者到基层后应该依靠谁？" are answered by a role, "小组长等骨干", which jieba tags as
-    a common noun; a role the question itself says is no answer."""
+    """Who-questions like "领导者到基层后应该依靠谁？" are answered by a role, "小组长等骨干",
+    which jieba tags as a common noun."""
     who = asked("领导者到基层后应该依靠谁？", "zh")
     assert type_match(sentence_facts("要很好地依靠小组长等骨干力量。", "zh"), who) == 1.0
     assert type_match(sentence_facts("要认真学习中央的决议。", "zh"), who) == 0.0

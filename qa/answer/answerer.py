@@ -199,18 +199,21 @@ class Answerer:
         spans = [(_where(c.stored.chunk), c.start, c.end) for c in candidates]
         picked = choose(score, s.answer_relative, s.max_answers, spans)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
+        # per article, the question's names it never says (checked once per ask)
+        unnamed = ({aid: self._unnamed(ask, articles.get(aid))
+                    for aid in {c.stored.chunk.article_id for c in candidates}}
+                   if s.abstain_without_names else {})  # fmt: skip
         if s.abstain_without_type or s.abstain_without_head or s.abstain_without_names:
             # a close candidate that holds the number or the head noun, from an article
             # that names what the question names, not abstain
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
             fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head)
-            if s.abstain_without_names and ask.names:
-                named = {aid: not self._unnamed(ask, articles.get(aid))
-                         for aid in {c.stored.chunk.article_id for c in candidates}}  # fmt: skip
-                fits &= np.array([named[c.stored.chunk.article_id] for c in candidates], bool)
+            if unnamed:
+                fits &= np.array([not unnamed[c.stored.chunk.article_id] for c in candidates])
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
-        reason, why = self._abstains(r, ask, candidates, feats, picked[0] if picked else 0,
-                                     articles, best)  # fmt: skip
+        first = picked[0] if picked else 0
+        missing = unnamed.get(candidates[first].stored.chunk.article_id, []) if candidates else []
+        reason, why = self._abstains(r, ask, candidates, feats, first, missing, best)
         answers: list[AnswerOut] = []
         if reason is None:
             chosen = [candidates[i] for i in picked]
@@ -234,20 +237,18 @@ class Answerer:
 
     def _abstains(
         self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
-        first: int, articles: dict[str, Article], best: float,
+        first: int, unnamed: list[str], best: float,
     ) -> tuple[AbstainReason | None, str | None]:  # fmt: skip
         """``qa.answer.extract.abstains`` for this question and its ``first`` answer, with
         the reason in words for people (naming the year, names or noun that was missing;
-        ``best``: the best candidate's evidence)."""
+        ``unnamed``: the question's names the first answer's article never says; ``best``:
+        the best candidate's evidence)."""
         s = self.settings
         if not candidates:
             return "nothing_found", _NOTHING
         year_ok = not s.abstain_without_year or year_holds(
             r.years, bool(feats[first, FEATURES.index("year")]), candidates[first].text
         )  # fmt: skip
-        unnamed: list[str] = []
-        if s.abstain_without_names:
-            unnamed = self._unnamed(ask, articles.get(candidates[first].stored.chunk.article_id))
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )

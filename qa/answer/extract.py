@@ -581,6 +581,7 @@ class Asked:
     head: str | None = None  # the noun it asks about (``question_head``), if any
     head_lang: Lang = "en"  # the language the head is in: the question's detected one
     heads: frozenset[str] = frozenset()  # the head's spellings (``head_forms``)
+    words: frozenset[str] = frozenset()  # its Latin words and numbers, for names' novelty
 
 
 def asked(question: str, lang: Lang) -> Asked:
@@ -588,9 +589,10 @@ def asked(question: str, lang: Lang) -> Asked:
     written: Lang = "zh" if HAN.search(question) else "en"
     qtype = question_type(question, lang)
     head = question_head(question, lang, qtype)
+    text = normalize_digits(question).lower()
     return Asked(
         qtype=qtype,
-        text=normalize_digits(question).lower(),
+        text=text,
         numbers=frozenset(numbers_in(question)),
         unit=question_unit(question, written),
         lang=written,
@@ -598,7 +600,13 @@ def asked(question: str, lang: Lang) -> Asked:
         head=head,
         head_lang=lang,
         heads=head_forms(head, lang),
+        words=_latin_words(text),
     )
+
+
+def _latin_words(text: str) -> frozenset[str]:
+    """The Latin words and numbers of ``text``, in lower case."""
+    return frozenset(re.findall(r"[a-z0-9]+", text.lower()))
 
 
 def type_match(facts: SentenceFacts, question: Asked) -> float:
@@ -607,13 +615,12 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
     A quantity question that names its unit ('多少户', 'how many acres') gets 1.0 only
     for a number with that unit in the sentence, 0.5 for any other new number."""
     q = question.text
-    words = set(re.findall(r"[a-z0-9]+", q))
 
     def new(x: str) -> bool:
         # A Latin name is new when a word of it is: "the Panama Railroad Company" names
         # nobody new to "Which company built the Panama Railroad…?"
         if x.isascii():
-            return not set(re.findall(r"[a-z0-9]+", x.lower())) <= words
+            return not _latin_words(x) <= question.words
         return x.lower() not in q
 
     def novel(items: frozenset[str]) -> bool:

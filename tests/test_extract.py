@@ -495,6 +495,19 @@ def test_a_chinese_role_answers_who():
     assert "记者" not in sentence_facts("新华社记者报道。", "zh").people
 
 
+def test_a_role_or_a_body_does_not_answer_who_holds_a_role():
+    """The question "…邮票的设计者是谁？" wants a name. The lead sentence that restates the question
+    holds a role ("总设计师") and the issuing ministry ("邮电部"), neither of which is the
+    designer; the next sentence's "邹建军" is."""
+    who = asked("邓小平逝世一周年纪念邮票的设计者是谁？", "zh")
+    assert who.role_head
+    lead = sentence_facts("邮电部发行《总设计师邓小平同志逝世一周年》纪念邮票。", "zh")
+    assert {"邮电部", "设计师"} & lead.people  # counted as people for other questions
+    assert type_match(lead, who) == 0.0
+    assert type_match(sentence_facts("这套邮票的设计者为邹建军。", "zh"), who) == 1.0
+    assert not asked("领导者到基层后应该依靠谁？", "zh").role_head  # a role answers that one
+
+
 def test_a_name_made_of_the_questions_words_is_no_answer():
     """'Which company built the Panama Railroad…?' is not answered by 'the Panama Railroad
     Company', nor by 'the General Government', a title before no name."""

@@ -267,24 +267,34 @@ class SentenceFacts:
     listing: bool  # enumerates: "A、B和C", "A, B, and C", "such as"
 
     @cached_property
-    def _entities(self) -> tuple[frozenset[str], frozenset[str]]:
+    def _entities(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """(people, of them those named in person, places)."""
         if self.lang == "zh":
-            people, places = _zh_entities(self.text)
+            named, others, places = _zh_entities(self.text)
+            people = named | others
         else:
             # "the General Government of New Granada" is a title before no name
             found = [m.group(1).strip() for m in _EN_TITLED.finditer(self.text)]
             found += [m.group() for m in _EN_CAPS.finditer(self.text)]
-            people = {x for x in found if not any(w.strip(".") in _NOT_PERSON for w in x.split())}
+            people = named = {
+                x for x in found if not any(w.strip(".") in _NOT_PERSON for w in x.split())
+            }
             places = {m.group(1).strip() for m in _EN_PLACE.finditer(self.text)}
-        return frozenset(people), frozenset(places)
+        return frozenset(people), frozenset(named), frozenset(places)
 
     @property
     def people(self) -> frozenset[str]:
+        """People by name, bodies and (in Chinese) nouns for people by role."""
         return self._entities[0]
 
     @property
-    def places(self) -> frozenset[str]:
+    def named(self) -> frozenset[str]:
+        """People by their own name: in Chinese, not bodies or roles."""
         return self._entities[1]
+
+    @property
+    def places(self) -> frozenset[str]:
+        return self._entities[2]
 
 
 _posseg_lock = threading.Lock()
@@ -334,18 +344,20 @@ _ZH_ROLE = re.compile(r"(?:长|员|者|师|工人|干部|骨干|主任|书记|�
                       r"农民|职工)$")  # fmt: skip
 
 
-def _zh_entities(text: str) -> tuple[set[str], set[str]]:
-    """People (organisations and roles too) and places jieba's part-of-speech tagger
-    finds."""
+def _zh_entities(text: str) -> tuple[set[str], set[str], set[str]]:
+    """(people by name, bodies and nouns for people by role, places) jieba's
+    part-of-speech tagger finds."""
     pairs = _surnames_joined(_tagged(text))
-    # A name right after 记者 (reporter) is the byline, never what a question asks about.
-    people = {w for i, (w, f) in enumerate(pairs)
-              if f in ("nr", "nrt", "nrfg", "nt") and len(w) > 1
-              and w not in _NOT_NAMES and not (i and pairs[i - 1][0].endswith("记者"))}  # fmt: skip
-    people |= {w for w, f in pairs if f.startswith("n") and len(w) > 1 and _ZH_ROLE.search(w)
+
+    def kept(i: int, w: str) -> bool:  # a name right after 记者 (reporter) is the byline
+        return len(w) > 1 and w not in _NOT_NAMES and not (i and pairs[i - 1][0].endswith("记者"))
+
+    named = {w for i, (w, f) in enumerate(pairs) if f in ("nr", "nrt", "nrfg") and kept(i, w)}
+    others = {w for i, (w, f) in enumerate(pairs) if f == "nt" and kept(i, w)}
+    others |= {w for w, f in pairs if f.startswith("n") and len(w) > 1 and _ZH_ROLE.search(w)
                and w not in _NOT_NAMES and not w.endswith("记者")}  # fmt: skip
     places = {w for w, f in pairs if f == "ns" and len(w) > 1}
-    return people, places
+    return named, others, places
 
 
 # Numbers that are part of a date, not a count: "１月２０日电", "1997年", "June 30, 1850".
@@ -581,6 +593,7 @@ class Asked:
     head: str | None = None  # the noun it asks about (``question_head``), if any
     head_lang: Lang = "en"  # the language the head is in: the question's detected one
     heads: frozenset[str] = frozenset()  # the head's spellings (``head_forms``)
+    role_head: bool = False  # the head names people by role: "设计者" in "…的设计者是谁？"
     words: frozenset[str] = frozenset()  # its Latin words and numbers, for names' novelty
 
 
@@ -600,6 +613,7 @@ def asked(question: str, lang: Lang) -> Asked:
         head=head,
         head_lang=lang,
         heads=head_forms(head, lang),
+        role_head=bool(head and lang == "zh" and _ZH_ROLE.search(head)),
         words=_latin_words(text),
     )
 
@@ -636,7 +650,10 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
     if qtype == "date":
         return float(novel(facts.dates))
     if qtype == "person":
-        return float(novel(facts.people))
+        # "邮票的设计者是谁？" asks for the name behind a role: neither another role ("总设计师",
+        # in the sentence that restates the question) nor a body ("邮电部", the issuer)
+        # answers it, as a role answers "谁是全小组的核心力量？"
+        return float(novel(facts.named if question.role_head else facts.people))
     if qtype == "place":
         return float(novel(facts.places))
     if qtype == "publication":

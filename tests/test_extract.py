@@ -242,9 +242,14 @@ def test_the_names_a_question_holds():
     from qa.answer.extract import names_said, question_names
 
     assert question_names("Who won the 1954 FIFA World Cup?", "en") == {"FIFA", "World", "Cup"}
-    # the first word, months, ordinals and a possessive's "s" are no names
+    # the first word, months and a possessive's "s" are no names
     assert question_names("How long had the recovery lasted by January 1963?", "en") == set()
-    assert question_names("What did Kennedy's tax cut do in the Sixth year?", "en") == {"Kennedy"}
+    assert question_names("What did Kennedy's tax cut do in 1964?", "en") == {"Kennedy"}
+    # a capitalised ordinal is part of a name
+    sixth = question_names("Where was the Sixth Conference held?", "en")
+    assert sixth == {"Sixth", "Conference"}
+    assert names_said(sixth, "the sixth conference met at habana")
+    assert not names_said(sixth, "the fourth conference met on the 6th of august")
     assert question_names("龙乐豪是哪所大学毕业的？", "zh") == {"龙乐豪"}
     # places count, less the common nouns the tagger calls places (城市); organisations
     # take in common nouns (加拿大政府) and are left out

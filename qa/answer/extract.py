@@ -469,11 +469,13 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
 
 
-# Words a question capitalises that name nothing an article must mention.
-_EN_NOT_NAMES = frozenset(
-    f"I {_MONTHS.replace('|', ' ')} Monday Tuesday Wednesday Thursday Friday Saturday Sunday "
-    "First Second Third Fourth Fifth Sixth Seventh Eighth Ninth Tenth".split()
-)
+# Words a question capitalises that name nothing an article must mention. A capitalised
+# ordinal is part of a name and stays: "the Sixth International Conference of American
+# States" is not the Fourth, which an address about the Buenos Aires conference names.
+# Only its word counts as saying it: "6th" in old addresses is mostly a date ("the 6th of
+# August"), and with it that address said "Sixth".
+_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+_EN_NOT_NAMES = frozenset(f"I {_MONTHS.replace('|', ' ')} {_EN_DAYS}".split())
 
 
 # Common nouns jieba's tagger calls places ("这座山西城市…" tags 城市 ns; "治安" too).
@@ -498,6 +500,7 @@ def question_names(question: str, lang: Lang) -> frozenset[str]:
 def names_said(names: frozenset[str], text: str) -> bool:
     """Whether ``text`` (an article's, in lower case) says every one of ``names``. A Latin
     name is a whole word, plural or possessive allowed: "Mars" is not in "Marshall"."""
+
     return all(
         re.search(rf"(?<![a-z]){re.escape(n.lower())}(?:'?s|es)?(?![a-z])", text)
         if n.isascii() else n.lower() in text

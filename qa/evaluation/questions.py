@@ -26,7 +26,8 @@ from qa.schemas import AskResult
 from qa.search.retrieve import Filters, QueryError
 
 Kind = Literal["factoid", "paraphrase", "cross", "unanswerable"]
-QuestionSet = Literal["seeds", "archive"]
+QuestionSet = Literal["seeds", "archive", "heldout"]
+Split = Literal["tune", "test", "heldout"]
 RETRIEVAL_METRICS = ("R@1", "R@5", "R@10", "RR@10", "nDCG@10")
 DEPTH = 10  # passages retrieved per question for the metrics above
 
@@ -60,11 +61,15 @@ class EvalQuestion(BaseModel):
         return self.kind != "unanswerable"
 
     @property
-    def split(self) -> Literal["tune", "test"]:
+    def split(self) -> Split:
         """Weights and thresholds are chosen on ``tune`` and reported on ``test``. The split
         is by article (a stable hash of its id; an unanswerable question by its own id), so
         no article has questions on both sides: a tuned choice cannot memorise an article's
-        wording."""
+        wording. The held-out set (``eval/questions_heldout.jsonl``) is its own split: no
+        tuning tool reads it (``both_sets`` leaves it out), and nobody reads its misses to
+        find a change."""
+        if self.set == "heldout":
+            return "heldout"
         key = self.article_id or self.id
         return "tune" if zlib.crc32(key.encode()) % 2 == 0 else "test"
 
@@ -343,6 +348,7 @@ class EvalRun:
     modes: list[str] | None = None  # None: lexical, each dense embedder, hybrid
     distractors: str | None = None  # "pd1998", "sotu", paths, joined with "+"
     archive_questions: Path | None = None
+    heldout_questions: Path | None = None  # asked like the archive questions, never tuned on
     distractor_limit: int | None = None
     index_dir: Path | None = None  # keep and reuse the evaluation index here
 
@@ -380,12 +386,18 @@ def run_eval(spec: EvalRun, settings: Settings, progress: bool = True) -> EvalRe
                 except RuntimeError as exc:
                     raise ValueError(str(exc)) from exc
                 index.add_articles(extra, progress=progress)
-                if spec.archive_questions is not None:
-                    archive = load_questions(spec.archive_questions, "archive")
-                    held = [q for q in archive
+                sources: list[tuple[Path | None, QuestionSet]] = [
+                    (spec.archive_questions, "archive"),
+                    (spec.heldout_questions, "heldout"),
+                ]
+                for path, name in sources:
+                    if path is None:
+                        continue
+                    more = load_questions(path, name)
+                    kept = [q for q in more
                             if not q.article_id or index.catalog.article(q.article_id)]  # fmt: skip
-                    skipped = len(archive) - len(held)
-                    qs = qs + held
+                    skipped += len(more) - len(kept)
+                    qs = qs + kept
             chunks = index.catalog.counts()["chunks"]
             answerer = Answerer(index, index.settings)
             answerer.warm_up()

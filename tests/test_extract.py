@@ -543,3 +543,13 @@ def test_a_name_made_of_the_questions_words_is_no_answer():
     # a year the question does not name is a new date
     when = asked("When will the Social Security Trust Fund be exhausted?", "en")
     assert type_match(sentence_facts("The fund will be exhausted in 2032.", "en"), when) == 1.0
+
+
+def test_a_day_of_this_month_is_a_date():
+    """A question for the day ("哪天…提出建议？") is answered by "于本月１２日…提出", a day of the month the article
+    is dated in; a count of days is none."""
+    which_day = asked("布莱尔政府哪天与爱尔兰提出北爱和平共同建议？", "zh")
+    assert which_day.qtype == "date"
+    said = sentence_facts("布莱尔政府于本月１２日与爱尔兰提出一项北爱和平共同建议。", "zh")
+    assert type_match(said, which_day) == 1.0
+    assert type_match(sentence_facts("和谈已持续了１２天。", "zh"), which_day) == 0.0

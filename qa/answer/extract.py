@@ -176,6 +176,7 @@ _MONTHS = (r"January|February|March|April|May|June|July|August|September|October
 _EN_DATE = re.compile(rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b(?:{YEAR})\b")
 _ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
                       r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]*[日号]?|"
+                      r"[本上下]月[\d一二三四五六七八九十]+[日号]|"  # "于本月１２日"
                       r"去年|今年|明年|上半年|下半年")  # fmt: skip
 _EN_NUMBER_WORD = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"

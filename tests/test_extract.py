@@ -263,6 +263,10 @@ def test_the_names_a_question_holds():
     # a Latin name is a whole word: "Mars" is not said by "Marshall"; plurals count
     assert not names_said(frozenset({"Mars"}), "chief justice marshall said")
     assert names_said(frozenset({"Mars", "Kennedy"}), "life on mars; the kennedys")
+    # a people's or a place's adjective is said by the place's name
+    assert names_said(frozenset({"Manchurian"}), "the cities of mukden, in manchuria")
+    assert names_said(frozenset({"Mexican"}), "the boundary with mexico")
+    assert not names_said(frozenset({"Manchurian"}), "the port of manhattan")
 
 
 def test_a_list_items_number_counts_no_quantity():

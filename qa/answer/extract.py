@@ -502,11 +502,22 @@ def names_said(names: frozenset[str], text: str) -> bool:
     """Whether ``text`` (an article's, in lower case) says every one of ``names``. A Latin
     name is a whole word, plural or possessive allowed: "Mars" is not in "Marshall"."""
 
-    return all(
-        re.search(rf"(?<![a-z]){re.escape(n.lower())}(?:'?s|es)?(?![a-z])", text)
-        if n.isascii() else n.lower() in text
-        for n in names
-    )  # fmt: skip
+    return all(_said(n, text) for n in names)
+
+
+# A people's or a place's adjective ("Manchurian", "Mexican", "Canadian", "Chinese") is
+# said by the place's name too ("Manchuria", "Mexico"): a stem of four letters or more.
+_DEMONYM = re.compile(r"^([a-z]{4,}?)(?:ian|an|ese|n)$")
+
+
+def _said(name: str, text: str) -> bool:
+    n = name.lower()
+    if not name.isascii():
+        return n in text
+    if re.search(rf"(?<![a-z]){re.escape(n)}(?:'?s|es)?(?![a-z])", text):
+        return True
+    m = _DEMONYM.match(n)
+    return bool(m and re.search(rf"(?<![a-z]){m.group(1)}", text))
 
 
 # --- what the question asks about: its head ------------------------------------------------

@@ -256,6 +256,9 @@ def test_the_names_a_question_holds():
     assert question_names("这座山西城市的手艺人合作组织有多大规模？", "zh") == {"山西"}
     assert question_names("南昌拆迁房每平方米售价是多少？", "zh") == {"南昌"}
     assert question_names("加拿大政府把没收的存款用于哪些项目？", "zh") == set()
+    # what a Chinese question quotes is a name: a project, a campaign, a work
+    assert question_names("“金鸽工程”一期是哪一年开通的？", "zh") == {"金鸽工程"}
+    assert "党建" in question_names("《党建》杂志是哪个部门主办的？", "zh")
     article = "state of the union, 1963 (john f. kennedy)\nthe tax cut..."
     assert names_said(frozenset({"Kennedy"}), article)
     assert not names_said(frozenset({"Kennedy", "FIFA"}), article)
@@ -557,3 +560,17 @@ def test_a_day_of_this_month_is_a_date():
     said = sentence_facts("布莱尔政府于本月１２日与爱尔兰提出一项北爱和平共同建议。", "zh")
     assert type_match(said, which_day) == 1.0
     assert type_match(sentence_facts("和谈已持续了１２天。", "zh"), which_day) == 0.0
+
+
+def test_a_question_for_the_year_wants_a_year():
+    """ "“金鸽工程”一期是哪一年开通的？" is not answered by the byline's "１月１７日"."""
+    which_year = asked("“金鸽工程”一期是哪一年开通的？", "zh")
+    assert which_year.year_asked
+    byline = sentence_facts("本报杭州１月１７日电记者袁亚平报道：如今只要你轻击键盘。", "zh")
+    assert type_match(byline, which_year) == 0.0
+    assert type_match(sentence_facts("该工程于１９９６年开通。", "zh"), which_year) == 1.0
+    # a question for the day still takes the day
+    assert type_match(byline, asked("“金鸽工程”是哪天开通的？", "zh")) == 1.0
+    in_what_year = asked("In what year was the canal opened?", "en")
+    assert type_match(sentence_facts("It opened on June 3.", "en"), in_what_year) == 0.0
+    assert type_match(sentence_facts("It opened in 1914.", "en"), in_what_year) == 1.0

@@ -486,14 +486,20 @@ _ZH_NOT_PLACE_WORDS = (
 _ZH_NOT_PLACE = frozenset(_ZH_NOT_PLACE_WORDS.split())
 
 
+# A name in quotation or title marks: a project, a campaign, a work ("“金鸽工程”", "《党建》").
+_ZH_QUOTED = re.compile(r"[“「《‘]([^”」》’]{2,20})[”」》’]")
+
+
 def question_names(question: str, lang: Lang) -> frozenset[str]:
     """The names ``question`` holds. English: its capitalised words after the first, less
-    months, days and ordinals. Chinese: the people and places jieba's tagger finds, less
-    the common nouns it tags as places; its organisations take in common nouns
-    ("美国公司", "加拿大政府"), so they are left out."""
+    months and days. Chinese: what it quotes (“金鸽工程”, 《党建》), and the people and
+    places jieba's tagger finds, less the common nouns it tags as places; its
+    organisations take in common nouns ("美国公司", "加拿大政府"), so they are left out."""
     if lang == "zh":
-        return frozenset(w for w, f in _surnames_joined(_tagged(question)) if len(w) > 1 and (
-            f in ("nr", "nrt", "nrfg") or (f == "ns" and w not in _ZH_NOT_PLACE)))  # fmt: skip
+        quoted = {m.group(1) for m in _ZH_QUOTED.finditer(question)}
+        return frozenset(quoted | {w for w, f in _surnames_joined(_tagged(question)) if len(w) > 1
+                                   and (f in ("nr", "nrt", "nrfg")
+                                        or (f == "ns" and w not in _ZH_NOT_PLACE))})  # fmt: skip
     words = re.findall(r"[A-Za-z][A-Za-z-]*", question)[1:]  # "Pierce's" -> Pierce, s
     return frozenset(w for w in words if w[0].isupper() and w not in _EN_NOT_NAMES)
 
@@ -609,7 +615,13 @@ class Asked:
     head_lang: Lang = "en"  # the language the head is in: the question's detected one
     heads: frozenset[str] = frozenset()  # the head's spellings (``head_forms``)
     role_head: bool = False  # the head names people by role: "设计者" in "…的设计者是谁？"
+    year_asked: bool = False  # a date question for a year: "哪一年", "what year"
     words: frozenset[str] = frozenset()  # its Latin words and numbers, for names' novelty
+
+
+# A date question that asks for the year, and a date that gives one.
+_YEAR_ASKED = re.compile(r"哪一年|哪年|何年|什么年份|\b(?:what|which) year\b", re.I)
+_HAS_YEAR = re.compile(rf"\d+年|去年|今年|明年|\b{YEAR}\b")
 
 
 def asked(question: str, lang: Lang) -> Asked:
@@ -629,6 +641,7 @@ def asked(question: str, lang: Lang) -> Asked:
         head_lang=lang,
         heads=head_forms(head, lang),
         role_head=bool(head and lang == "zh" and _ZH_ROLE.search(head)),
+        year_asked=qtype == "date" and bool(_YEAR_ASKED.search(question)),
         words=_latin_words(text),
     )
 
@@ -663,7 +676,10 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
             return 1.0
         return 1.0 if unit_match(facts.text, facts.lang, question.unit) else 0.5
     if qtype == "date":
-        return float(novel(facts.dates))
+        dates = facts.dates
+        if question.year_asked:  # "哪一年…开通的？" is not answered by a byline's "１月１７日"
+            dates = frozenset(d for d in dates if _HAS_YEAR.search(normalize_digits(d)))
+        return float(novel(dates))
     if qtype == "person":
         # "邮票的设计者是谁？" asks for the name behind a role: neither another role ("总设计师",
         # in the sentence that restates the question) nor a body ("邮电部", the issuer)

@@ -471,7 +471,12 @@ def test_units_of_quantity_questions():
 
     assert question_unit("1995年底南昌有多少户居民未得到安置？", "zh") == "户"
     assert question_unit("奖金是多少美元？", "zh") == "美元"
-    assert question_unit("武陟县培养出多少新的骨干？", "zh") is None  # 新 is no unit
+    # 新 is no unit, but 骨干 are people: counted in 人, 名, 位 or 个
+    assert question_unit("武陟县培养出多少新的骨干？", "zh") == "人"
+    assert question_unit("多少会计员学会了立账记工的办法？", "zh") == "人"
+    assert unit_match("培养出新的骨干九百四十五人", "zh", "人")
+    assert unit_match("七百多个会计员学会了立账记工的办法", "zh", "人")
+    assert not unit_match("这种会议五天到七天开一次", "zh", "人")
     assert question_unit("How many acres were sold?", "en") == "acre"
     assert question_unit("How much was spent?", "en") is None
     assert unit_match("共有７６个工地９８７４户居民", "zh", "户")

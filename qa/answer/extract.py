@@ -423,6 +423,11 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
 _ZH_UNIT = re.compile(
     r"(?:多少|几)(美元|万|亿|[个名人户元吨年次项种家位届枚套部集米倍岁所条张起辆台架艘亩斤度%钱])"
 )
+# 多少 or 几 before a noun for people by role, with at most a short modifier between.
+_ZH_PEOPLE_COUNTED = re.compile(
+    r"(?:多少|几)(?:[^，。？、]{0,3}?的)?[\u4e00-\u9fff]{0,3}?"
+    r"(?:人员|骨干|干部|工人|农民|职工|学生|代表|群众|会员|党员|员)"
+)
 _EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
 _EN_QUANTITY_WORDS = re.compile(_EN_NUMBER_WORD.pattern + r"|\d", re.I)
 
@@ -447,7 +452,10 @@ def question_unit(question: str, lang: Lang) -> str | None:
         return "%"
     if lang == "zh":
         m = _ZH_UNIT.search(question)
-        return m.group(1) if m else None
+        if m:
+            return m.group(1)
+        # "培养出多少新的骨干？" counts people: "九百四十五人", "３００多名代表"
+        return "人" if _ZH_PEOPLE_COUNTED.search(question) else None
     m = _EN_UNIT.search(question)
     return m.group(1).lower().rstrip("s")[:6] if m else None
 
@@ -461,6 +469,8 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
         number = rf"(?:\d[\d.]*|[{LONE_NUMERALS}])"  # a lone numeral too: 八届
         if unit == "钱":  # "多少钱": any sum of money
             written = r"(?:[美港日欧]?元|块|角|毛|马克|英镑|法郎|卢布|里拉|比索|卢比)"
+        elif unit in ("人", "名", "位"):  # people are counted in any of these
+            written = "[人名位个]"
         else:
             written = re.escape(unit if unit in ("美元", "万", "亿") else unit[0])
         big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"

@@ -482,6 +482,9 @@ def test_units_of_quantity_questions():
     assert unit_match("共有７６个工地９８７４户居民", "zh", "户")
     assert unit_match("至今已连续当了八届。", "zh", "届")  # a lone numeral
     assert question_unit("王沛林老人一共给王磊寄了多少钱？", "zh") == "钱"  # any sum of money
+    assert question_unit("河北省政府为张北地震拨款多少救灾？", "zh") == "钱"  # 拨款多少
+    assert question_unit("三都村铁业社从四月到六月盈余多少？", "zh") == "钱"
+    assert not unit_match("张北—尚义发生６·２级地震后", "zh", "钱")
     assert unit_match("光邮寄费就６００元", "zh", "钱") and unit_match("达３０００美元", "zh", "钱")
     assert not unit_match("共有３０００人", "zh", "钱")
     assert unit_match("仅一、二两月份就赔了二千三百多万元", "zh", "钱")  # 2300多万元

@@ -423,6 +423,10 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
 _ZH_UNIT = re.compile(
     r"(?:多少|几)(美元|万|亿|[个名人户元吨年次项种家位届枚套部集米倍岁所条张起辆台架艘亩斤度%钱])"
 )
+# A verb of spending or earning right before 多少: the question asks for a sum of money.
+_ZH_MONEY_ASKED = re.compile(
+    r"(?:拨款|投资|捐款|捐赠|花费|耗资|收入|盈余|亏损|赔偿|援助|贷款|资助)了?多少"
+)
 # 多少 or 几 before a noun for people by role, with at most a short modifier between.
 _ZH_PEOPLE_COUNTED = re.compile(
     r"(?:多少|几)(?:[^，。？、]{0,3}?的)?[\u4e00-\u9fff]{0,3}?"
@@ -454,6 +458,8 @@ def question_unit(question: str, lang: Lang) -> str | None:
         m = _ZH_UNIT.search(question)
         if m:
             return m.group(1)
+        if _ZH_MONEY_ASKED.search(question):  # "拨款多少", "投资了多少": a sum of money
+            return "钱"
         # "培养出多少新的骨干？" counts people: "九百四十五人", "３００多名代表"
         return "人" if _ZH_PEOPLE_COUNTED.search(question) else None
     m = _EN_UNIT.search(question)

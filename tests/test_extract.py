@@ -258,6 +258,9 @@ def test_the_names_a_question_holds():
     assert question_names("加拿大政府把没收的存款用于哪些项目？", "zh") == set()
     # what a Chinese question quotes is a name: a project, a campaign, a work
     assert question_names("“金鸽工程”一期是哪一年开通的？", "zh") == {"金鸽工程"}
+    # a village jieba tags as a common noun
+    assert question_names("摆勺村共有多少户村民？", "zh") == {"摆勺村"}
+    assert question_names("武陟县培养出多少新的骨干？", "zh") >= {"武陟县"}
     assert "党建" in question_names("《党建》杂志是哪个部门主办的？", "zh")
     article = "state of the union, 1963 (john f. kennedy)\nthe tax cut..."
     assert names_said(frozenset({"Kennedy"}), article)

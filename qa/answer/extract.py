@@ -502,20 +502,31 @@ _ZH_NOT_PLACE_WORDS = (
 _ZH_NOT_PLACE = frozenset(_ZH_NOT_PLACE_WORDS.split())
 
 
+# A village, township or county jieba does not know as a place ("摆勺村"/n, "富港村"/nz).
+_ZH_LOCALITY = re.compile(r"^[\u4e00-\u9fff]{2,4}[村乡镇县]$")
 # A name in quotation or title marks: a project, a campaign, a work ("“金鸽工程”", "《党建》").
 _ZH_QUOTED = re.compile(r"[“「《‘]([^”」》’]{2,20})[”」》’]")
 
 
+def _zh_name(word: str, flag: str) -> bool:
+    """Whether a word jieba tagged ``flag`` names a person or a place."""
+    if flag in ("nr", "nrt", "nrfg"):
+        return True
+    if flag == "ns":
+        return word not in _ZH_NOT_PLACE
+    return flag.startswith("n") and bool(_ZH_LOCALITY.match(word))
+
+
 def question_names(question: str, lang: Lang) -> frozenset[str]:
     """The names ``question`` holds. English: its capitalised words after the first, less
-    months and days. Chinese: what it quotes (“金鸽工程”, 《党建》), and the people and
-    places jieba's tagger finds, less the common nouns it tags as places; its
-    organisations take in common nouns ("美国公司", "加拿大政府"), so they are left out."""
+    months and days. Chinese: what it quotes (“金鸽工程”, 《党建》), the people and places
+    jieba's tagger finds, less the common nouns it tags as places, and villages, townships
+    and counties it does not know ("摆勺村"); its organisations take in common nouns
+    ("美国公司", "加拿大政府"), so they are left out."""
     if lang == "zh":
         quoted = {m.group(1) for m in _ZH_QUOTED.finditer(question)}
-        return frozenset(quoted | {w for w, f in _surnames_joined(_tagged(question)) if len(w) > 1
-                                   and (f in ("nr", "nrt", "nrfg")
-                                        or (f == "ns" and w not in _ZH_NOT_PLACE))})  # fmt: skip
+        tagged = _surnames_joined(_tagged(question))
+        return frozenset(quoted | {w for w, f in tagged if len(w) > 1 and _zh_name(w, f)})
     words = re.findall(r"[A-Za-z][A-Za-z-]*", question)[1:]  # "Pierce's" -> Pierce, s
     return frozenset(w for w in words if w[0].isupper() and w not in _EN_NOT_NAMES)
 

@@ -141,6 +141,10 @@ def test_eval_with_distractors_indexes_them_in_the_throwaway_index(env, tmp_path
     assert en == 28 and zh > 19 + 100  # the seeds' chunks plus 30 People's Daily articles
     scores = json.loads((tmp_path / "r" / "scores.json").read_text())
     assert scores["hybrid"]["all"]["RR@10"] > 0.8  # measured 0.870 (0.907 without)
+    # the archive and held-out questions are asked too (those whose article is not in the
+    # index are skipped; the unanswerable ones have none), each scored as its own set
+    assert {"set=archive", "set=heldout split=heldout"} <= scores["hybrid"].keys()
+    assert "skipped" in run.stderr
     assert qa(env, "eval", "--distractors", "nowhere").returncode == 2
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import ROOT, YANGQUAN
 
@@ -289,3 +290,21 @@ def test_an_answer_comes_from_an_article_that_names_what_the_question_names(answ
     assert all(Answerer._unnamed(q, catalog.article(a)) == ["阳泉市"] for a in others)
     r = answerer.ask("阳泉市轮训了多少人？")
     assert not r.abstained and r.answers[0].citation.article_id == YANGQUAN
+
+
+def test_a_sentence_shown_in_the_other_language_takes_its_translations_stronger_features():
+    """Tiny arrays: sentence 0 translates to the other side's 0-1, sentence 1 to 2."""
+    from qa.answer.answerer import _SentenceFeatures
+
+    def feats(*cols: list[float]) -> _SentenceFeatures:
+        return _SentenceFeatures(*(np.array(c, dtype=np.float32) for c in cols))
+
+    mine = feats([0.5, 0.1], [0.0, 0.2], [0.0, 0.2], [0, 1], [0, 0], [0.3, 0.0])
+    theirs = feats([0.2, 0.7, 0.4], [0.4, 0.1, 0.0], [0.6, 0.1, 0.0], [1, 0, 0], [0, 1, 1],
+                   [0.1, 0.0, 0.5])  # fmt: skip
+    both = mine.or_translated(theirs, [range(0, 2), range(2, 3)])
+    assert both.meaning.tolist() == pytest.approx([0.7, 0.4])
+    assert both.terms.tolist() == pytest.approx([0.4, 0.2])
+    assert both.about.tolist() == pytest.approx([0.6, 0.2])
+    assert both.kind.tolist() == [1, 1] and both.head.tolist() == [1, 1]
+    assert both.focus.tolist() == pytest.approx([0.3, 0.5])

@@ -37,8 +37,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -153,6 +153,31 @@ class _Pool:
     passage: Passage
     own: list[tuple[StoredChunk, _Sentences]]  # in text order
     other: list[tuple[StoredChunk, _Sentences]]
+
+
+@dataclass
+class _SentenceFeatures:
+    """Per sentence, the features that are the sentence's own (``Answerer._features``)."""
+
+    meaning: np.ndarray
+    terms: np.ndarray  # the title's words at ``TITLE_TERMS``
+    about: np.ndarray  # key terms at full weight, for the abstention evidence
+    kind: np.ndarray
+    head: np.ndarray
+    focus: np.ndarray
+
+    def or_translated(self, theirs: _SentenceFeatures, twins: list[range]) -> _SentenceFeatures:
+        """Each sentence's features or its translation's (``twins``: the run of
+        ``theirs`` each sentence translates to), whichever is stronger: shown in the other
+        language, a sentence is scored where the question's own words are."""
+
+        def best(mine: np.ndarray, their: np.ndarray) -> np.ndarray:
+            out: np.ndarray = np.maximum(mine, [their[run].max() for run in twins])
+            return out
+
+        return _SentenceFeatures(
+            *(best(getattr(self, k.name), getattr(theirs, k.name)) for k in fields(self))
+        )
 
 
 class Answerer:
@@ -362,12 +387,12 @@ class Answerer:
                 lacking[cid].vectors[name] = v
 
     def _features(
-        self, r: Retrieval, lang: Lang, sents: list[_Sentences], idf: dict[str, float],
-        title: frozenset[str],
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
-        """(meaning, key terms, key terms with the title's at full weight) of every sentence
-        in ``sents`` (all in ``lang``); ``idf`` weighs the question's tokens in ``lang``,
-        ``title`` is their article's title's (``qa.answer.extract.title_weighted``)."""
+        self, r: Retrieval, ask: Asked, lang: Lang, sents: list[_Sentences],
+        idf: dict[str, float], title: frozenset[str],
+    ) -> _SentenceFeatures:  # fmt: skip
+        """The features of every sentence in ``sents`` (all in ``lang``) that belong to the
+        sentence alone; ``idf`` weighs the question's tokens in ``lang``, ``title`` is their
+        article's title's tokens (``qa.answer.extract.title_weighted``)."""
         n = sum(len(s.texts) for s in sents)
         reader = self._reader(r.language, lang)
         if reader is None or not n:
@@ -379,9 +404,14 @@ class Answerer:
             meaning = np.concatenate([s.vectors[reader.name] @ q for s in sents])
         scaled = title_weighted(idf, title)
         toks = [t for s in sents for t in s.tokens]
-        terms = np.array([_share(scaled, t) for t in toks], dtype=np.float32)
-        about = np.array([_share(idf, t) for t in toks], dtype=np.float32)
-        return meaning, terms, about
+        return _SentenceFeatures(
+            meaning=meaning,
+            terms=np.array([_share(scaled, t) for t in toks], dtype=np.float32),
+            about=np.array([_share(idf, t) for t in toks], dtype=np.float32),
+            kind=np.array([type_match(f, ask) for s in sents for f in s.facts]),
+            head=_heads(ask, lang, sents),
+            focus=focus(toks, scaled),
+        )
 
     def candidates(
         self, r: Retrieval, articles: dict[str, Article] | None = None, ask: Asked | None = None
@@ -392,7 +422,6 @@ class Answerer:
         the bilingual encoder in the paired paragraph), where the question's own words and
         the monolingual match are strongest. ``articles`` (for titles) and ``ask``: if the
         caller has them already."""
-        s = self.settings
         pools = self._pools(r)
         if not pools:
             return []
@@ -408,101 +437,98 @@ class Answerer:
                 )
             return titles[article_id, lang]
 
-        top_passage = pools[0].passage.score or 1.0
         idf = {lang: self._idf(toks, lang) for lang, toks in r.tokens.items()}  # per question
-        qtoks = {lang: frozenset(toks) for lang, toks in r.tokens.items()}
         ask = ask or asked(r.question, r.language)
-        out = []
-        for pool in pools:
-            lang = pool.passage.chunk.chunk.lang
-            other: Lang = "zh" if lang == "en" else "en"
-            chunks = [sc for sc, _ in pool.own]
-            owns = [ss for _, ss in pool.own]
-            which = [i for i, ss in enumerate(owns) for _ in ss.texts]  # each sentence's chunk
-            spans = [span for ss in owns for span in ss.spans]
-            facts = [f for ss in owns for f in ss.facts]
-            tokens = [t for ss in owns for t in ss.tokens]
-            aid = pool.passage.chunk.chunk.article_id
-            meaning, terms, about = self._features(r, lang, owns, idf.get(lang, {}),
-                                                   title(aid, lang))  # fmt: skip
-            kind = np.array([type_match(f, ask) for f in facts])
-            head = _heads(ask, lang, owns)
-            whole = max(  # the paragraph and the article's title, in either language
-                _share(idf.get(lang, {}), title(aid, lang).union(*tokens)),
-                _share(idf.get(other, {}), title(aid, other).union(
-                    *(toks for _, ss in pool.other for toks in ss.tokens))),
-            )  # fmt: skip
-            local = focus(tokens, title_weighted(idf.get(lang, {}), title(aid, lang)))
-            twins: list[range] | None = None  # each sentence's translation
-            if self._bilingual is not None and any(ss.texts for _, ss in pool.other):
-                theirs = sum(len(c.chunk.text) for c, _ in pool.other)
-                ratio = theirs / max(1, sum(len(c.chunk.text) for c in chunks))
-                name = self._bilingual.name
-                key = tuple(c.chunk.id for c, _ in [*pool.own, *pool.other])  # the window
-                if any(key not in ss.translations for ss in owns):
-                    _translations(owns, [ss for _, ss in pool.other], name, ratio, key)
-                twins = [run for ss in owns for run in ss.translations[key]]
-                if lang != r.language:  # the translation's features, where they are stronger
-                    theirs_ = [ss for _, ss in pool.other]
-                    m2, t2, a2 = self._features(r, other, theirs_, idf.get(other, {}),
-                                                title(aid, other))  # fmt: skip
-                    k2 = [type_match(f, ask) for ss in theirs_ for f in ss.facts]
-                    meaning = np.maximum(meaning, [m2[run].max() for run in twins])
-                    terms = np.maximum(terms, [t2[run].max() for run in twins])
-                    about = np.maximum(about, [a2[run].max() for run in twins])
-                    kind = np.maximum(kind, [max(k2[i] for i in run) for run in twins])
-                    h2 = _heads(ask, other, theirs_)
-                    head = np.maximum(head, [h2[run].max() for run in twins])
-                    f2 = focus(
-                        [t for ss in theirs_ for t in ss.tokens],
-                        title_weighted(idf.get(other, {}), title(aid, other)),
-                    )
-                    local = np.maximum(local, [f2[run].max() for run in twins])
-            sent_idf = self._idf(set().union(*tokens), lang)
-            default_idf = max(sent_idf.values(), default=1.0)
-            novel = np.array([novelty(t, qtoks.get(lang, frozenset()), sent_idf, default_idf)
-                              for t in tokens])  # fmt: skip
-            # neighbours count within a paragraph; a quoted run stays inside one chunk
-            near = context(terms, bounds_of([chunks[i].chunk.paragraph for i in which]))
-            passage = pool.passage.score / top_passage
-            flat = [(c, span) for c, ss in pool.other for span in ss.spans]
+        top = pools[0].passage.score or 1.0
+        return [c for pool in pools for c in self._pool_candidates(r, ask, pool, idf, title, top)]
 
-            in_chunk = bounds_of(which)
-            # Shown in the other language than the question's, sentences that share one
-            # translation are scored by it and quoted together, never one without the rest.
-            shared = shared_runs(twins, in_chunk) if twins and lang != r.language else []
-            inside = {i for run in shared for i in run}
-            runs = [range(i, i + 1) for i in range(len(spans)) if i not in inside]
-            leads = lead_in_runs(facts, in_chunk, s.answer_run_sentences)
-            refers = [r for r in refer_runs(facts, in_chunk) if r not in leads]
-            runs += leads + refers + [x for x in shared if x not in leads + refers]
-            for run in runs:
-                sc = chunks[which[run[0]]]
-                row = [
-                    meaning[run].max(),
-                    terms[run].max(),
-                    novel[run].mean(),
-                    kind[run].max(),
-                    near[run[0]],
-                    passage,
-                    float(run in leads),
-                    float(sc.date // 10000 in r.years),
-                    local[run].max(),
-                    whole,
-                    float(run in refers),
-                    head[run].max(),
-                ]
-                out.append(
-                    Candidate(
-                        sc,
-                        spans[run[0]][0],
-                        spans[run[-1]][1],
-                        np.array(row, dtype=np.float32),
-                        _run_translation(twins, flat, run),
-                        float(evidence(meaning[run].max(), about[run].max())),
-                    )
+    def _pool_candidates(
+        self, r: Retrieval, ask: Asked, pool: _Pool, idf: dict[Lang, dict[str, float]],
+        title: Callable[[str, Lang], frozenset[str]], top_passage: float,
+    ) -> list[Candidate]:  # fmt: skip
+        """The candidates of one pool (``candidates``)."""
+        lang = pool.passage.chunk.chunk.lang
+        other: Lang = "zh" if lang == "en" else "en"
+        chunks = [sc for sc, _ in pool.own]
+        owns = [ss for _, ss in pool.own]
+        theirs = [ss for _, ss in pool.other]
+        which = [i for i, ss in enumerate(owns) for _ in ss.texts]  # each sentence's chunk
+        spans = [span for ss in owns for span in ss.spans]
+        facts = [f for ss in owns for f in ss.facts]
+        tokens = [t for ss in owns for t in ss.tokens]
+        aid = pool.passage.chunk.chunk.article_id
+        f = self._features(r, ask, lang, owns, idf.get(lang, {}), title(aid, lang))
+        whole = max(  # the paragraph and the article's title, in either language
+            _share(idf.get(lang, {}), title(aid, lang).union(*tokens)),
+            _share(idf.get(other, {}), title(aid, other).union(
+                *(toks for ss in theirs for toks in ss.tokens))),
+        )  # fmt: skip
+        twins = self._twins(pool)  # each sentence's translation
+        if twins is not None and lang != r.language:  # the translation's, where stronger
+            f = f.or_translated(
+                self._features(r, ask, other, theirs, idf.get(other, {}), title(aid, other)),
+                twins,
+            )
+        sent_idf = self._idf(set().union(*tokens), lang)
+        default_idf = max(sent_idf.values(), default=1.0)
+        asked_tokens = frozenset(r.tokens.get(lang, ()))
+        novel = np.array([novelty(t, asked_tokens, sent_idf, default_idf) for t in tokens])
+        # neighbours count within a paragraph; a quoted run stays inside one chunk
+        near = context(f.terms, bounds_of([chunks[i].chunk.paragraph for i in which]))
+        passage = pool.passage.score / top_passage
+        flat = [(c, span) for c, ss in pool.other for span in ss.spans]
+
+        in_chunk = bounds_of(which)
+        # Shown in the other language than the question's, sentences that share one
+        # translation are scored by it and quoted together, never one without the rest.
+        shared = shared_runs(twins, in_chunk) if twins and lang != r.language else []
+        inside = {i for run in shared for i in run}
+        runs = [range(i, i + 1) for i in range(len(spans)) if i not in inside]
+        leads = lead_in_runs(facts, in_chunk, self.settings.answer_run_sentences)
+        refers = [x for x in refer_runs(facts, in_chunk) if x not in leads]
+        runs += leads + refers + [x for x in shared if x not in leads + refers]
+        out = []
+        for run in runs:
+            sc = chunks[which[run[0]]]
+            row = [
+                f.meaning[run].max(),
+                f.terms[run].max(),
+                novel[run].mean(),
+                f.kind[run].max(),
+                near[run[0]],
+                passage,
+                float(run in leads),
+                float(sc.date // 10000 in r.years),
+                f.focus[run].max(),
+                whole,
+                float(run in refers),
+                f.head[run].max(),
+            ]
+            out.append(
+                Candidate(
+                    sc,
+                    spans[run[0]][0],
+                    spans[run[-1]][1],
+                    np.array(row, dtype=np.float32),
+                    _run_translation(twins, flat, run),
+                    float(evidence(f.meaning[run].max(), f.about[run].max())),
                 )
+            )
         return out
+
+    def _twins(self, pool: _Pool) -> list[range] | None:
+        """For each sentence of the pool's own language, the run of sentences of its
+        translation (``qa.answer.align``), cached per window of chunks; None without a
+        bilingual encoder or a translation."""
+        if self._bilingual is None or not any(ss.texts for _, ss in pool.other):
+            return None
+        owns = [ss for _, ss in pool.own]
+        theirs = sum(len(c.chunk.text) for c, _ in pool.other)
+        ratio = theirs / max(1, sum(len(c.chunk.text) for c, _ in pool.own))
+        key = tuple(c.chunk.id for c, _ in [*pool.own, *pool.other])  # the window
+        if any(key not in ss.translations for ss in owns):
+            _translations(owns, [ss for _, ss in pool.other], self._bilingual.name, ratio, key)
+        return [run for ss in owns for run in ss.translations[key]]
 
     def _idf(self, tokens: Iterable[str], lang: Lang) -> dict[str, float]:
         """BM25's idf of each distinct token in ``lang``."""

@@ -11,7 +11,8 @@ the choice and the evidence):
   Chinese sentence; each chunk's sentence vectors under it are stored at index time, so
   an ask encodes only its question);
 - terms, focus, novelty, context: how the sentence's lexical tokens meet the question's
-  (in the sentence's language: the dictionary supplies the other language's terms);
+  (in the sentence's language: the dictionary supplies the other language's terms; a
+  word its article's title holds counts half, as it finds the article, not the sentence);
 - type: what the question asks for, held beyond what it says; lead_in; year; refers;
 - passage: the fused retrieval score of its passage relative to the best passage.
 
@@ -19,8 +20,8 @@ A sentence in the other language than the question's also takes the features of 
 translation, and sentences that share one translation are one candidate
 (``qa.answer.align.shared_runs``). The answer is the best candidate plus any others
 within ``answer_relative`` of it. The service abstains when no candidate's *evidence*
-(meaning and key terms, without the passage rank, which is high for the best passage
-even when nothing matches) reaches ``abstain_below``, or when the question asks for a
+(meaning and key terms at full weight, without the passage rank, which is high for the
+best passage even when nothing matches) reaches ``abstain_below``, or when the question asks for a
 number, a date or a publication and the first answer holds none
 (``abstain_without_type``), or when the question names a year and the first answer
 neither comes from an article dated in it nor says it (``abstain_without_year``), or

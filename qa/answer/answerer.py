@@ -21,8 +21,8 @@ translation, and sentences that share one translation are one candidate
 (``qa.answer.align.shared_runs``). The answer is the best candidate plus any others
 within ``answer_relative`` of it. The service abstains when no candidate's *evidence*
 (meaning and key terms at full weight, without the passage rank, which is high for the
-best passage even when nothing matches) reaches ``abstain_below``, or when the question asks for a
-number, a date or a publication and the first answer holds none
+best passage even when nothing matches) reaches ``abstain_below``, or when the question
+asks for a number, a date or a publication and the first answer holds none
 (``abstain_without_type``), or when the question names a year and the first answer
 neither comes from an article dated in it nor says it (``abstain_without_year``), or
 when it names someone or something the first answer's article never says

@@ -533,8 +533,8 @@ def question_names(question: str, lang: Lang) -> frozenset[str]:
 
 def names_said(names: frozenset[str], text: str) -> bool:
     """Whether ``text`` (an article's, in lower case) says every one of ``names``. A Latin
-    name is a whole word, plural or possessive allowed: "Mars" is not in "Marshall"."""
-
+    name is a whole word, plural or possessive allowed: "Mars" is not in "Marshall"; a
+    people's or place's adjective is also said by the place (``_DEMONYM``)."""
     return all(_said(n, text) for n in names)
 
 
@@ -544,6 +544,7 @@ _DEMONYM = re.compile(r"^([a-z]{4,}?)(?:ian|an|ese|n)$")
 
 
 def _said(name: str, text: str) -> bool:
+    """Whether the lower-case ``text`` says ``name`` (``names_said``)."""
     n = name.lower()
     if not name.isascii():
         return n in text

@@ -148,6 +148,15 @@ def test_eval_with_distractors_indexes_them_in_the_throwaway_index(env, tmp_path
     assert qa(env, "eval", "--distractors", "nowhere").returncode == 2
 
 
+def test_eval_says_a_missing_or_malformed_question_file_before_building_the_index(env, tmp_path):
+    bad = tmp_path / "held.jsonl"
+    bad.write_text('{"id": "x-1", "lang": "zh", "kind": "factoid", "question": "谁？"}\n')
+    for path, said in ((tmp_path / "none.jsonl", "No such file"), (bad, "held.jsonl:1")):
+        run = qa(env, "eval", "--distractors", "pd1998", "--heldout-questions", str(path))
+        assert run.returncode == 2 and said in run.stderr, run.stderr[-1000:]
+        assert "embedding" not in run.stderr  # nothing was indexed first
+
+
 def test_serve_refuses_a_port_out_of_range(tmp_path):
     run = qa({**os.environ, "QA_DATA_DIR": str(tmp_path)}, "serve", "--port", "99999")
     assert run.returncode == 2 and "65535" in run.stderr

@@ -372,6 +372,14 @@ def run_eval(spec: EvalRun, settings: Settings, progress: bool = True) -> EvalRe
     from qa.answer.answerer import Answerer
 
     qs = load_questions(spec.questions)
+    # the questions written from the distractor text are read before the (long) index
+    # build, so that a missing or malformed file is said at once
+    sources: list[tuple[Path | None, QuestionSet]] = [
+        (spec.archive_questions, "archive"),
+        (spec.heldout_questions, "heldout"),
+    ]
+    more = [q for path, name in sources if path is not None and spec.distractors
+            for q in load_questions(path, name)]  # fmt: skip
     if spec.index_dir is not None and spec.index_dir.resolve() == settings.data_dir.resolve():
         raise ValueError("--index-dir must not be your main index (QA_DATA_DIR)")
     skipped = 0
@@ -386,18 +394,10 @@ def run_eval(spec: EvalRun, settings: Settings, progress: bool = True) -> EvalRe
                 except RuntimeError as exc:
                     raise ValueError(str(exc)) from exc
                 index.add_articles(extra, progress=progress)
-                sources: list[tuple[Path | None, QuestionSet]] = [
-                    (spec.archive_questions, "archive"),
-                    (spec.heldout_questions, "heldout"),
-                ]
-                for path, name in sources:
-                    if path is None:
-                        continue
-                    more = load_questions(path, name)
-                    kept = [q for q in more
-                            if not q.article_id or index.catalog.article(q.article_id)]  # fmt: skip
-                    skipped += len(more) - len(kept)
-                    qs = qs + kept
+                kept = [q for q in more
+                        if not q.article_id or index.catalog.article(q.article_id)]  # fmt: skip
+                skipped = len(more) - len(kept)
+                qs = qs + kept
             chunks = index.catalog.counts()["chunks"]
             answerer = Answerer(index, index.settings)
             answerer.warm_up()

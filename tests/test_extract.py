@@ -503,6 +503,36 @@ def test_units_of_quantity_questions():
     assert not unit_match("the lowest rate in nearly 7 years", "en", "%")
 
 
+def test_measure_words_and_the_counted_noun():
+    """A Chinese counter names what is counted (not the first character of a longer word),
+    and an English quantity question's counted noun is the plural after its modifiers."""
+    from qa.answer.extract import asked, question_counted, question_unit, type_match
+
+    assert question_unit("张北尚义地震中有多少头牲畜死亡？", "zh") == "头"
+    assert question_unit("工程用了多少小时？", "zh") == "小时"
+    assert question_unit("国有林区集中了我国多少天然林资源？", "zh") is None  # 天然, no 天
+    assert question_unit("有多少本地企业？", "zh") is None
+    quake = asked("张北尚义地震中有多少头牲畜死亡？", "zh")
+    assert type_match(sentence_facts("一场６·２级地震降临到张北。", "zh"), quake) == 0.5
+    assert type_match(sentence_facts("死亡牲畜１．２万头。", "zh"), quake) == 1.0
+
+    q = "How many new wildlife refuges were added under Eisenhower?"
+    assert question_unit(q, "en") == "wildli" and question_counted(q) == "refuge"
+    assert question_counted("How many live beef cattle were exported?") == "cattle"
+    assert question_counted("How many acres were sold?") is None  # the unit already
+    refuges = asked(q, "en")
+    said = sentence_facts("Thirty-five new refuges have been added to the system.", "en")
+    whole = sentence_facts("Thirty-five wildlife refuges have been added.", "en")
+    other = sentence_facts("Thirty-five parks have been added.", "en")
+    assert type_match(whole, refuges) == 1.0
+    assert type_match(other, refuges) < type_match(said, refuges) < 1.0
+    row = np.zeros((1, len(FEATURES)))
+    row[0, FEATURES.index("type")] = type_match(said, refuges)
+    assert abstains(row, 0, refuges, 1.0, 0.2, True) is None  # the refuges are counted
+    row[0, FEATURES.index("type")] = type_match(other, refuges)
+    assert abstains(row, 0, refuges, 1.0, 0.2, True) == "no_type"
+
+
 @pytest.mark.parametrize(
     ("sentence", "people"),
     [("这套邮票的设计者为邹建军。", {"邹建军"}),  # tagged 邹/nr 建军/n

@@ -615,3 +615,22 @@ def test_a_question_for_the_year_wants_a_year():
     in_what_year = asked("In what year was the canal opened?", "en")
     assert type_match(sentence_facts("It opened on June 3.", "en"), in_what_year) == 0.0
     assert type_match(sentence_facts("It opened in 1914.", "en"), in_what_year) == 1.0
+
+
+def test_a_chinese_question_for_a_body_by_its_kind_wants_a_name_of_one():
+    """A question for "哪家医院" is answered by a hospital's name ("湖南省肿瘤医院"), not by "这家医院" that
+    restates it; "哪所学校" by a name shortened to 院; "哪个机构" by any body's name."""
+    from qa.answer.extract import body_names
+
+    q = asked("戴碧蓉住进了哪家医院？", "zh")
+    assert q.qtype == "person" and q.body == "医院" and needs_type(q)
+    restated = sentence_facts("戴碧蓉被确诊患了宫颈癌，住进这家医院的。", "zh")
+    named = sentence_facts("她住进了湖南省肿瘤医院。", "zh")
+    assert type_match(restated, q) == 0.0 and type_match(named, q) == 1.0
+    school = sentence_facts("委托山东矿院在东滩设立了分院", "zh")
+    assert "山东矿院" in body_names(school, "学校")
+    gift = sentence_facts("中华慈善总会接受了广州赛马会捐款１００万元；", "zh")
+    assert "广州赛马会" in body_names(gift, "机构")
+    said = sentence_facts("各界人士今天举行了仪式。", "zh")
+    assert not body_names(said, "机构")  # 举行 is a verb, not a bank (行)
+    assert asked("他住进了医院吗？", "zh").body is None

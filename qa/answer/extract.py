@@ -56,6 +56,22 @@ FEATURES = (
 )  # fmt: skip
 
 # --- what the question asks for ---------------------------------------------------------
+# "戴碧蓉住进了哪家医院？", "…是哪个机构做的？": a body is asked for by its kind, and the
+# answer must name one (``body_names``; ``needs_type``), as in English "Which company…?".
+# Among 35.7k distractor chunks "瑞典的橄榄油调查是哪个机构做的？" (tune, unanswerable)
+# abstains, and "戴碧蓉住进了哪家医院？" (tune) abstains instead of quoting "…住进这家医院的。"
+# (the hospital is named in a paragraph retrieval misses); nothing else moved. Without the
+# shortened ends "东滩煤矿委托哪所学校设立分院？" abstained (its answer is "山东矿院").
+_ZH_BODIES = ("医院 大学 学院 学校 中学 小学 工厂 银行 公司 报社 电台 电视台 研究所 研究院 协会 "
+              "委员会 机构 单位 组织 部门 企业")  # fmt: skip
+_ZH_BODY_ASKED = rf"哪一?[家个所座间]({'|'.join(_ZH_BODIES.split())})"
+# The generic kinds are answered by any body's name, the others by a name ending in them
+# or in the character it is shortened to ("山东矿院" for 哪所学校).
+_ZH_ANY_BODY_WORDS = "机构 单位 组织 部门 企业"
+_ZH_ANY_BODY = frozenset(_ZH_ANY_BODY_WORDS.split())
+_ZH_BODY_ENDS = {"学校": "学校 大学 学院 中学 小学 院 校", "大学": "大学 学院 院 大",
+                 "医院": "医院 院", "工厂": "工厂 厂", "公司": "公司 司 集团"}  # fmt: skip
+_ZH_ANY_BODY_ENDS = f"{_ZH_BODIES} 会 院 所 局 部 厂 社 委 司 行 馆 站 团 中心 集团"
 # Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
 _AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must)"
 _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
@@ -147,6 +163,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
             "person",
             re.compile(
                 r"谁|哪位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门|"
+                rf"{_ZH_BODY_ASKED}|"
                 r"叫什么名字|名字是什么|姓名是什么"
             ),
         ),
@@ -296,6 +313,21 @@ class SentenceFacts:
     @property
     def places(self) -> frozenset[str]:
         return self._entities[2]
+
+    @cached_property
+    def bodies(self) -> tuple[tuple[str, str], ...]:
+        """Chinese: each (word, tag) jieba gives with the word before it joined when that
+        word is a noun, so a body's name ends in its kind ("湖南省肿瘤医院"); "这家医院" is no
+        name. Worked out only for questions that ask for a body (``Asked.body``)."""
+        if self.lang != "zh":
+            return ()
+        pairs = _tagged(self.text)
+        out = []
+        for i, (w, f) in enumerate(pairs):
+            before = pairs[i - 1] if i else ("", "x")
+            joined = before[1].startswith("n") or before[1] == "j"
+            out.append((before[0] + w if joined else w, f))
+        return tuple(out)
 
 
 _posseg_lock = threading.Lock()
@@ -670,6 +702,7 @@ class Asked:
     heads: frozenset[str] = frozenset()  # the head's spellings (``head_forms``)
     role_head: bool = False  # the head names people by role: "设计者" in "…的设计者是谁？"
     year_asked: bool = False  # a date question for a year: "哪一年", "what year"
+    body: str | None = None  # Chinese: the kind of body asked for by name ("哪家医院": 医院)
     words: frozenset[str] = frozenset()  # its Latin words and numbers, for names' novelty
 
 
@@ -684,6 +717,7 @@ def asked(question: str, lang: Lang) -> Asked:
     qtype = question_type(question, lang)
     head = question_head(question, lang, qtype)
     text = normalize_digits(question).lower()
+    body = re.search(_ZH_BODY_ASKED, question) if written == "zh" else None
     return Asked(
         qtype=qtype,
         text=text,
@@ -696,6 +730,7 @@ def asked(question: str, lang: Lang) -> Asked:
         head_lang=lang,
         heads=head_forms(head, lang),
         role_head=bool(head and lang == "zh" and _ZH_ROLE.search(head)),
+        body=body.group(1) if body else None,
         year_asked=qtype == "date" and bool(_YEAR_ASKED.search(question)),
         words=_latin_words(text),
     )
@@ -748,6 +783,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
         if question.year_asked:  # "哪一年…开通的？" is not answered by a byline's "１月１７日"
             dates = frozenset(d for d in dates if _HAS_YEAR.search(normalize_digits(d)))
         return float(novel(dates))
+    if qtype == "person" and question.body:
+        return float(novel(body_names(facts, question.body)))
     if qtype == "person":
         # "邮票的设计者是谁？" asks for the name behind a role: neither another role ("总设计师",
         # in the sentence that restates the question) nor a body ("邮电部", the issuer)
@@ -764,6 +801,20 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
     if qtype == "list":
         return float(facts.listing)
     return 0.0
+
+
+def body_names(facts: SentenceFacts, kind: str) -> frozenset[str]:
+    """The names of bodies of ``kind`` a Chinese sentence gives: a word longer than the kind
+    that ends in it ("湖南省肿瘤医院" for 医院, not "这家医院" or "医院"); for a generic kind
+    (机构, 单位…) any body's name, by its kind or tagged as one (nt)."""
+    ends = _ZH_ANY_BODY_ENDS if kind in _ZH_ANY_BODY else _ZH_BODY_ENDS.get(kind, kind)
+    kinds = ends.split()
+    return frozenset(
+        w for w, f in facts.bodies
+        if (f == "nt" and kind in _ZH_ANY_BODY)
+        or (f.startswith("n") or f == "j")  # a noun: not "举行" for 行 (a bank)
+        and any(w.endswith(k) and len(w) > len(k) and w[0] not in "这该那此本每各其" for k in kinds)
+    )  # fmt: skip
 
 
 def novelty(tokens: frozenset[str], question_tokens: frozenset[str], idf: dict[str, float],
@@ -938,9 +989,10 @@ _ONE_NAME = re.compile(r"^\W*who (?:is|was)\b|^\W*who [a-z]+ed\b|\bwhich (?:comp
 
 
 def needs_type(question: Asked) -> bool:
-    """Whether the first answer must hold the asked-for type (``TYPED``, and an English
-    question for one person or body by name: ``_ONE_NAME``) or the service abstains."""
-    if question.qtype in TYPED:
+    """Whether the first answer must hold the asked-for type (``TYPED``; a Chinese question
+    for a body by its kind, ``Asked.body``; an English question for one person or body by
+    name, ``_ONE_NAME``) or the service abstains."""
+    if question.qtype in TYPED or question.body:
         return True
     return (
         question.qtype == "person"

@@ -634,3 +634,12 @@ def test_a_chinese_question_for_a_body_by_its_kind_wants_a_name_of_one():
     said = sentence_facts("各界人士今天举行了仪式。", "zh")
     assert not body_names(said, "机构")  # 举行 is a verb, not a bank (行)
     assert asked("他住进了医院吗？", "zh").body is None
+
+
+def test_a_possessive_before_the_asked_noun():
+    """A question for "Elaine Kinslow's salary" asks for a number and for the salary, as "What
+    was the unemployment rate…?" does; a name's possessive is not the noun."""
+    q = asked("What was Elaine Kinslow's salary as a dispatcher?", "en")
+    assert q.qtype == "quantity" and q.head == "salary"
+    assert asked("What is the nation's population?", "en").head == "population"
+    assert asked("What was Lincoln's plan?", "en").qtype == "other"

@@ -93,8 +93,10 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
                 r"\bwhat (share|percentage|proportion|number|amount|rate|"
                 r"price|sum|range|size|wage|salary|surplus|deficit|cost|fee|income|"
                 r"revenue|profit|budget|population|output)\b|\bby how much\b|"
-                # "What was the unemployment rate...": the asked noun comes later
-                r"\bwhat (?:is|was|are|were) the (?:[a-z-]+ ){0,2}?(?:rate|price|cost|"
+                # "What was the unemployment rate...", "What was Elaine Kinslow's salary":
+                # the asked noun comes later
+                r"\bwhat (?:is|was|are|were) (?:the |[\w.-]+(?: [\w.-]+){0,2}'s )"
+                r"(?:[a-z-]+ ){0,2}?(?:rate|price|cost|"
                 r"number|amount|total|percentage|share|wage|salary|population|output)\b",
                 re.I,
             ),
@@ -631,8 +633,8 @@ _ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split())
 # English: a quantity question's "What [was the] <noun> of / did / in …"; the noun is the
 # last of up to three words before the preposition or verb ("What salary increase for…").
 _EN_HEAD = re.compile(
-    rf"^\W*(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+)?((?:[a-z]+\s+){{0,2}}?[a-z]+)\s+"
-    rf"(?:of|for|in|{_AUX}|that|per|at|to|from|on|under)\b",
+    rf"^\W*(?:what|which)\s+(?:(?:is|was|are|were)\s+(?:the|[\w.-]+(?:\s[\w.-]+){{0,2}}'s)\s+)?"
+    rf"((?:[a-z]+\s+){{0,2}}?[a-z]+)(?:\s+(?:of|for|in|{_AUX}|that|per|at|to|from|on|under|as)\b|\s*\?)",
     re.I,
 )
 _EN_KINDS_WORDS = "share percentage proportion rate number amount sum total range size percent"

@@ -433,6 +433,9 @@ def test_head_said_in_any_of_its_spellings():
     captain = head_forms("机长", "zh")
     assert not head_said(captain, "zh", "阿富汗一架客机坠毁。", frozenset())  # 机 alone is not
     assert head_said(captain, "zh", "机长名叫某某。", frozenset())
+    speed = head_forms("飞行速度", "zh")  # a compound names its kind last
+    assert head_said(speed, "zh", "这种飞机的速度很快。", frozenset())
+    assert not head_said(speed, "zh", "飞机以５００公里的时速飞行。", frozenset())
     wage = head_forms("wage", "en")
     assert head_said(wage, "en", "", frozenset(tokenize("Wages rose to $50 a month.", "en")))
     assert not head_said(wage, "en", "", frozenset(tokenize("They paid $50 a month.", "en")))

@@ -670,13 +670,16 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
 
 def head_forms(head: str | None, lang: Lang) -> frozenset[str]:
     """The spellings of ``head`` a sentence may say it in: English, its stems ("wages"
-    says "wage"); Chinese, the word and the words of two or more characters inside it
-    ("设计者" is said by "由邹建军设计"; "机长" only by itself)."""
+    says "wage"); Chinese, the word and the words of two or more characters it ends in
+    ("飞行速度" by "速度", not by "飞行": a compound names its kind last), or, for a role,
+    that the role's verb begins ("设计者" is said by "由邹建军设计"; "机长" only by itself)."""
     if not head:
         return frozenset()
     if lang == "en":
         return frozenset(tokenize(head, "en"))
-    return frozenset({head, *(w for w in tokenize(head, "zh") if len(w) >= 2)})
+    role = bool(_ZH_ROLE.search(head))
+    inside = (w for w in tokenize(head, "zh") if len(w) >= 2 and (role or head.endswith(w)))
+    return frozenset({head, *inside})
 
 
 def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[str]) -> bool:

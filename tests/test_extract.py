@@ -646,3 +646,13 @@ def test_a_possessive_before_the_asked_noun():
     assert q.qtype == "quantity" and q.head == "salary"
     assert asked("What is the nation's population?", "en").head == "population"
     assert asked("What was Lincoln's plan?", "en").qtype == "other"
+
+
+def test_an_item_of_an_enumeration_answers_a_list_question():
+    """"…原因有哪些？" is answered by "二是…劳动条件差…", one item of the list the article
+    spreads over paragraphs, not only by a sentence that lists them all."""
+    q = asked("个体私营企业工伤事故多的原因有哪些？", "zh")
+    assert q.qtype == "list"
+    item = sentence_facts("二是个体私营企业劳动条件差，设备简陋。", "zh")
+    plain = sentence_facts("个体私营企业工伤事故频繁发生。", "zh")
+    assert type_match(item, q) == 1.0 and type_match(plain, q) == 0.0

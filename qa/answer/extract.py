@@ -803,8 +803,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
         return float(facts.cause)
     if qtype == "method":
         return float(facts.method)
-    if qtype == "list":
-        return float(facts.listing)
+    if qtype == "list":  # an enumeration, or one item of one ("二是劳动条件差…")
+        return float(facts.listing or facts.item)
     return 0.0
 
 

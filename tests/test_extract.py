@@ -649,7 +649,7 @@ def test_a_possessive_before_the_asked_noun():
 
 
 def test_an_item_of_an_enumeration_answers_a_list_question():
-    """"…原因有哪些？" is answered by "二是…劳动条件差…", one item of the list the article
+    """A question for "…原因有哪些？" is answered by "二是…劳动条件差…", one item of the list the article
     spreads over paragraphs, not only by a sentence that lists them all."""
     q = asked("个体私营企业工伤事故多的原因有哪些？", "zh")
     assert q.qtype == "list"

@@ -151,8 +151,12 @@ def test_cause_and_method_markers():
         type_match(sentence_facts("由于管理不善，次品增加。", "zh"), asked("为什么？", "zh")) == 1.0
     )
     assert type_match(sentence_facts("次品增加了。", "zh"), asked("为什么？", "zh")) == 0.0
-    established = sentence_facts("The cooperative established a responsibility system.", "en")
-    assert type_match(established, asked("How did they cut defects?", "en")) == 1.0
+    # Chinese says how with words like 建立, 采取; English "by" and "through" tell nothing
+    how = asked("三都村铁业生产合作社是怎样减少次品的？", "zh")
+    assert type_match(sentence_facts("该社建立了领发材料制度。", "zh"), how) == 1.0
+    assert type_match(sentence_facts("次品增加了。", "zh"), how) == 0.0
+    by = sentence_facts("We will protect 3 million jobs by finishing transportation bills.", "en")
+    assert type_match(by, asked("How would Obama pay for jobs rebuilding roads?", "en")) == 0.0
 
 
 def test_novelty_is_low_for_a_restatement_and_high_for_new_content():

@@ -232,11 +232,12 @@ _CAUSE = {
                      r"caused by|the reason|since|so that|in order to|objection)\b", re.I),
     "zh": re.compile(r"由于|因为|原因|因此|所以|以致|为了|造成|导致|在于"),
 }  # fmt: skip
-_METHOD = {
-    "en": re.compile(r"\b(?:by|through|adopt\w*|establish\w*|introduc\w*|set up|system|"
-                     r"measures?|means of|propose|recommend)\b", re.I),
-    "zh": re.compile(r"通过|采取|采用|建立|实行|实施|办法|措施|制度|依靠|利用|方法|做法|拨通|用"),
-}  # fmt: skip
+# Words that say how something was done, in Chinese. English has none that tell: among
+# the how-questions of the tune split, every first answer that held "by", "through",
+# "system", "measures"… was wrong and every right one held none ("…protect 3 million
+# jobs by finishing transportation bills" for "How would Obama pay for jobs rebuilding
+# roads?"). Without the English words "How did Yangquan cut defects?" quotes the rules.
+_METHOD = re.compile(r"通过|采取|采用|建立|实行|实施|办法|措施|制度|依靠|利用|方法|做法|拨通|用")
 _LEAD_IN = {
     "en": re.compile(r"[:：]\W*$|\b(?:two|three|four|five|six|several|the following|following|"
                      r"these)\s+(?:ways|methods|measures|steps|points|reasons|kinds|types|"
@@ -445,7 +446,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         dates=frozenset(dates),
         publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
         cause=bool(_CAUSE[lang].search(text)),
-        method=bool(_METHOD[lang].search(text)),
+        method=lang == "zh" and bool(_METHOD.search(text)),
         lead_in=bool(_LEAD_IN[lang].search(text.strip())),
         item=bool(_ITEM.match(text)),
         refers=bool(_REFERS[lang].match(text)),

@@ -229,7 +229,8 @@ _LISTING = {
 }  # fmt: skip
 _CAUSE = {
     "en": re.compile(r"\b(?:because|due to|owing to|as a result|on account of|for want of|"
-                     r"caused by|the reason|since|so that|in order to|objection)\b", re.I),
+                     r"caused by|the reasons?|reasons? why|since|so that|in order to|"
+                     r"objection)\b", re.I),
     "zh": re.compile(r"由于|因为|原因|因此|所以|以致|为了|造成|导致|在于"),
 }  # fmt: skip
 # Words that say how something was done, in Chinese. English has none that tell: among

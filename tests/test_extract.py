@@ -660,3 +660,17 @@ def test_an_item_of_an_enumeration_answers_a_list_question():
     item = sentence_facts("二是个体私营企业劳动条件差，设备简陋。", "zh")
     plain = sentence_facts("个体私营企业工伤事故频繁发生。", "zh")
     assert type_match(item, q) == 1.0 and type_match(plain, q) == 0.0
+
+
+def test_a_question_for_the_name_of_someone_wants_a_name():
+    """ "What was the name of the envoy…?" asks for one person by name, as "Who was…?"
+    does: a sentence that gives only a title ("its secretary of state") holds none."""
+    q = asked("What was the name of the envoy the Samoan Islands sent in 1877?", "en")
+    assert q.qtype == "person" and needs_type(q)
+    titled = sentence_facts(
+        "The Government of the Samoan Islands has sent an envoy, in the person of its "
+        "secretary of state, to invite the Government of the United States.",
+        "en",
+    )
+    named = sentence_facts("The envoy, Albert Steinberger, was received.", "en")
+    assert type_match(titled, q) == 0.0 and type_match(named, q) == 1.0

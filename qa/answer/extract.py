@@ -114,7 +114,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
             re.compile(
                 r"^\W*who\b|\bwhom\b|\bwho (is|was|are|were)\b|"
                 r"\bwhich (man|woman|person|people|leader|official|"
-                r"company|firm|organization)\b",
+                r"company|firm|organization)\b|\bwhat (?:is|was) the name of\b",
                 re.I,
             ),
         ),
@@ -992,7 +992,8 @@ PREFERRED: frozenset[QType] = TYPED | {"person"}
 # distractor chunks it made "Who was the commissioner appointed under the convention
 # with Brazil in 1850?" abstain and changed no other answer, alone or among distractors.
 _ONE_NAME = re.compile(r"^\W*who (?:is|was)\b|^\W*who [a-z]+ed\b|\bwhich (?:company|firm|person|"
-                       r"man|woman|organization)\b")  # fmt: skip
+                       r"man|woman|organization)\b|\bwhat (?:is|was) the name of\b",
+                       re.I)  # fmt: skip
 
 
 def needs_type(question: Asked) -> bool:

@@ -663,7 +663,7 @@ def test_an_item_of_an_enumeration_answers_a_list_question():
 
 
 def test_a_question_for_the_name_of_someone_wants_a_name():
-    """ "What was the name of the envoy…?" asks for one person by name, as "Who was…?"
+    """A question for "the name of the envoy…" asks for one person by name, as "Who was…?"
     does: a sentence that gives only a title ("its secretary of state") holds none."""
     q = asked("What was the name of the envoy the Samoan Islands sent in 1877?", "en")
     assert q.qtype == "person" and needs_type(q)

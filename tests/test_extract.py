@@ -674,3 +674,14 @@ def test_a_question_for_the_name_of_someone_wants_a_name():
     )
     named = sentence_facts("The envoy, Albert Steinberger, was received.", "en")
     assert type_match(titled, q) == 0.0 and type_match(named, q) == 1.0
+
+
+def test_a_chinese_question_for_one_country_wants_a_place_by_name():
+    """A question for "哪个国家" abstains when the first answer names no place, as one
+    for "哪家医院" does without a hospital's name."""
+    q = asked("北京首钢队外援阿尔斯通来自哪个国家？", "zh")
+    assert q.qtype == "place" and needs_type(q)
+    assert not needs_type(asked("会议在哪里举行？", "zh"))  # "where" is often implicit
+    shot = sentence_facts("外援阿尔斯通先后投中５个三分球。", "zh")
+    iran = sentence_facts("去年５月１０日发生在伊朗的地震伤亡最为严重。", "zh")
+    assert type_match(shot, q) == 0.0 and type_match(iran, asked("地震发生在哪个国家？", "zh"))

@@ -996,11 +996,17 @@ _ONE_NAME = re.compile(r"^\W*who (?:is|was)\b|^\W*who [a-z]+ed\b|\bwhich (?:comp
                        re.I)  # fmt: skip
 
 
+# "…来自哪个国家？": one country, city or province by name, which jieba tags (ns).
+_ZH_ONE_PLACE = re.compile(r"哪一?个(?:国家|城市|省|县|地区)")
+
+
 def needs_type(question: Asked) -> bool:
     """Whether the first answer must hold the asked-for type (``TYPED``; a Chinese question
     for a body by its kind, ``Asked.body``; an English question for one person or body by
     name, ``_ONE_NAME``) or the service abstains."""
     if question.qtype in TYPED or question.body:
+        return True
+    if question.qtype == "place" and _ZH_ONE_PLACE.search(question.text):
         return True
     return (
         question.qtype == "person"

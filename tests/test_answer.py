@@ -43,12 +43,19 @@ def test_a_translation_takes_in_what_chinese_splits_at_a_semicolon(answerer):
 
 
 def test_a_short_sentence_keeps_a_one_sentence_translation(answerer):
-    """Neighbours on the same topic must not join a translation they are not part of."""
+    """Neighbours on the same topic must not join a translation they are not part of. The
+    heading is quoted with the sentence that refers back to it ("To achieve this goal…",
+    which says how), and the translation is those two sentences' and no more."""
     r = answerer.ask("How should workers be mobilized to consciously learn advanced experiences?")
     top = r.answers[0]
     assert top.text.startswith("Second, mobilize and educate workers")
+    assert top.text.endswith("dig out the roots of unwillingness to learn advanced experiences.")
     assert top.aligned is not None
-    assert top.aligned.text == "二、发动教育职工，做到使全体职工自觉地学习先进经验。"
+    assert top.aligned.text == (
+        "二、发动教育职工，做到使全体职工自觉地学习先进经验。要达到这目的，就要调查有那些思想"
+        "顾虑使工人不愿学习先进经验；总结先进工人创造先进经验的思想情况和操作技术，让他们向大家"
+        "作报告；发动大家普遍检查自己思想，挖出不愿学习先进经验的根源。"
+    )
 
 
 def test_yangquan_in_chinese_answers_from_the_chinese_original(answerer):

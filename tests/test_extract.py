@@ -685,3 +685,27 @@ def test_a_chinese_question_for_one_country_wants_a_place_by_name():
     shot = sentence_facts("外援阿尔斯通先后投中５个三分球。", "zh")
     iran = sentence_facts("去年５月１０日发生在伊朗的地震伤亡最为严重。", "zh")
     assert type_match(shot, q) == 0.0 and type_match(iran, asked("地震发生在哪个国家？", "zh"))
+
+
+def test_a_sentence_referred_back_to_is_quoted_with_the_referring_one():
+    """Rows 0-2 are sentences of one paragraph, row 3 the referring run of 1 and 2: chosen
+    and allowed to extend, sentence 1 is quoted as the run, keeping its own rank."""
+    from qa.answer.extract import with_referring
+
+    spans = [("p", 0, 10), ("p", 10, 20), ("p", 20, 30), ("p", 10, 30)]
+    refers = [False, False, False, True]
+    assert with_referring([1, 0], spans, refers, [True] * 4) == [(3, 1), (0, 0)]
+    assert with_referring([1, 0], spans, refers, [False] * 4) == [(1, 1), (0, 0)]
+    # the run would overlap sentence 2, quoted first: sentence 1 stays alone
+    assert with_referring([2, 1], spans, refers, [True] * 4) == [(2, 2), (1, 1)]
+    assert with_referring([], spans, refers, [True] * 4) == []
+
+
+def test_only_how_and_why_answers_without_their_type_extend():
+    from qa.answer.extract import extending
+
+    rows = np.zeros((2, len(FEATURES)))
+    rows[1, FEATURES.index("type")] = 1.0
+    how = asked("三都村铁业生产合作社是怎样减少次品的？", "zh")
+    assert extending(rows, how).tolist() == [True, False]
+    assert not extending(rows, asked("三都村亏损了多少钱？", "zh")).any()

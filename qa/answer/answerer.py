@@ -39,7 +39,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -55,6 +55,7 @@ from qa.answer.extract import (
     choose,
     context,
     evidence,
+    extending,
     fitting,
     fitting_first,
     focus,
@@ -67,6 +68,7 @@ from qa.answer.extract import (
     sentence_facts,
     title_weighted,
     type_match,
+    with_referring,
     year_holds,
 )
 from qa.config import LANGS, Lang, Settings
@@ -240,11 +242,19 @@ class Answerer:
                 fits &= np.array([not unnamed[c.stored.chunk.article_id] for c in candidates])
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
         first = picked[0] if picked else 0
+        # the answers after the first come from articles that say what the question names:
+        # "How did Yangquan cut defects?" is not answered by another article's "cutting
+        # methods" (the first answer's article is for the abstention rules to judge)
+        picked = picked[:1] + [
+            i for i in picked[1:] if not unnamed.get(candidates[i].stored.chunk.article_id)
+        ]
         missing = unnamed.get(candidates[first].stored.chunk.article_id, []) if candidates else []
         reason, why = self._abstains(r, ask, candidates, feats, first, missing, best)
         answers: list[AnswerOut] = []
         if reason is None:
-            chosen = [candidates[i] for i in picked]
+            refers = [bool(c.features[FEATURES.index("refers")]) for c in candidates]
+            quoted = with_referring(picked, spans, refers, extending(feats, ask))
+            chosen = [replace(candidates[j], score=candidates[i].score) for j, i in quoted]
             answers = [
                 _answer_out(c, articles)
                 for c in chosen

@@ -949,6 +949,44 @@ def choose(score: np.ndarray, relative: float, limit: int,
     return out
 
 
+def with_referring(order: list[int], spans: Sequence[Span], refers: Sequence[bool],
+                   extend: Sequence[bool] | np.ndarray) -> list[tuple[int, int]]:  # fmt: skip
+    """For each row of ``order`` (chosen, best first), the row to quote and the row chosen:
+    a sentence that may be extended (``extend``) and that the next one refers back to is
+    quoted together with it, as the referring run that starts where it does (``refers``
+    marks those rows), unless that would overlap a row already quoted; it keeps its own
+    rank and score. Chosen
+    for "For example, the Sanducun cooperative… an increase in defective products…", it
+    quotes "After discussion, the cooperative established…" too: the problem and what was
+    done about it, where the referring sentence alone shares no word with the question.
+    The answer step extends only the answers to how and why questions that do not hold a
+    method or a cause themselves (``extending``): extended for any question, 47 of 518
+    first answers among distractors grew from 153 to 257 characters on average ("How much
+    money did the Sanducun cooperative lose…?" took in the rules too) and none turned right."""
+    starts = {(s[0], s[1]): i for i, s in enumerate(spans) if refers[i]}
+    out: list[tuple[int, int]] = []
+
+    def free(j: int) -> bool:
+        return not any(_overlap(spans[j], spans[k]) for k, _ in out)
+
+    for i in order:
+        j = starts.get((spans[i][0], spans[i][1]), i) if extend[i] else i
+        if spans[j][2] <= spans[i][2] or not free(j):
+            j = i
+        if free(j):
+            out.append((j, i))
+    return out
+
+
+def extending(features: np.ndarray, question: Asked) -> np.ndarray:
+    """Which rows ``with_referring`` may extend: for a how or why question, the rows
+    that do not hold the method or cause themselves."""
+    if question.qtype not in ("method", "cause"):
+        return np.zeros(len(features), dtype=bool)
+    held: np.ndarray = features[:, FEATURES.index("type")] >= TYPE_HELD
+    return ~held
+
+
 def _overlap(a: Span, b: Span) -> bool:
     return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 

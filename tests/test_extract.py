@@ -641,6 +641,8 @@ def test_a_chinese_question_for_a_body_by_its_kind_wants_a_name_of_one():
     said = sentence_facts("各界人士今天举行了仪式。", "zh")
     assert not body_names(said, "机构")  # 举行 is a verb, not a bank (行)
     assert asked("他住进了医院吗？", "zh").body is None
+    # the kind itself names no hospital, though it ends in the short form 院
+    assert not body_names(sentence_facts("他出任郑州市管城中医院癫痫病专科主任。", "zh"), "医院")
 
 
 def test_a_possessive_before_the_asked_noun():
@@ -709,3 +711,9 @@ def test_only_how_and_why_answers_without_their_type_extend():
     how = asked("三都村铁业生产合作社是怎样减少次品的？", "zh")
     assert extending(rows, how).tolist() == [True, False]
     assert not extending(rows, asked("三都村亏损了多少钱？", "zh")).any()
+
+
+def test_the_noun_a_chinese_question_counts_is_no_name():
+    """jieba tags "多少钱建希望小学" as 多少/m 钱建/nr; the question names 黄斌 alone, so an
+    article that never says "钱建" is not ruled out."""
+    assert asked("黄斌捐出多少钱建希望小学？", "zh").names == frozenset({"黄斌"})

@@ -72,6 +72,7 @@ _ZH_ANY_BODY = frozenset(_ZH_ANY_BODY_WORDS.split())
 _ZH_BODY_ENDS = {"学校": "学校 大学 学院 中学 小学 院 校", "大学": "大学 学院 院 大",
                  "医院": "医院 院", "工厂": "工厂 厂", "公司": "公司 司 集团"}  # fmt: skip
 _ZH_ANY_BODY_ENDS = f"{_ZH_BODIES} 会 院 所 局 部 厂 社 委 司 行 馆 站 团 中心 集团"
+_ZH_KIND_WORDS = frozenset(_ZH_ANY_BODY_ENDS.split())
 # Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
 _AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must)"
 _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
@@ -587,7 +588,16 @@ def question_names(question: str, lang: Lang) -> frozenset[str]:
     if lang == "zh":
         quoted = {m.group(1) for m in _ZH_QUOTED.finditer(question)}
         tagged = _surnames_joined(_tagged(question))
-        return frozenset(quoted | {w for w, f in tagged if len(w) > 1 and _zh_name(w, f)})
+        # after 多少 or 几 jieba may take the counted noun for a surname: "多少钱建希望小学" is
+        # tagged 多少/m 钱建/nr
+        return frozenset(
+            quoted
+            | {
+                w
+                for i, (w, f) in enumerate(tagged)
+                if len(w) > 1 and _zh_name(w, f) and not (i and tagged[i - 1][0] in ("多少", "几"))
+            }
+        )
     words = re.findall(r"[A-Za-z][A-Za-z-]*", question)[1:]  # "Pierce's" -> Pierce, s
     return frozenset(w for w in words if w[0].isupper() and w not in _EN_NOT_NAMES)
 
@@ -821,6 +831,7 @@ def body_names(facts: SentenceFacts, kind: str) -> frozenset[str]:
         if (f == "nt" and kind in _ZH_ANY_BODY)
         or (f.startswith("n") or f == "j")  # a noun: not "举行" for 行 (a bank)
         and any(w.endswith(k) and len(w) > len(k) and w[0] not in "这该那此本每各其" for k in kinds)
+        and w not in _ZH_KIND_WORDS  # "医院" ends in 院 but names no hospital
     )  # fmt: skip
 
 

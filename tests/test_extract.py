@@ -717,3 +717,13 @@ def test_the_noun_a_chinese_question_counts_is_no_name():
     """jieba tags "多少钱建希望小学" as 多少/m 钱建/nr; the question names 黄斌 alone, so an
     article that never says "钱建" is not ruled out."""
     assert asked("黄斌捐出多少钱建希望小学？", "zh").names == frozenset({"黄斌"})
+
+
+def test_how_old_is_answered_by_an_age():
+    """ "How old was…?" is answered by an age, not by any number the sentence holds."""
+    q = asked("How old was Judge Anthony Kennedy when Reagan nominated him?", "en")
+    assert q.qtype == "quantity" and q.unit == "age"
+    nominees = sentence_facts("I urge the Senate to confirm Judge Kennedy and 27 nominees.", "en")
+    assert type_match(nominees, q) == 0.5  # a number, but no age: abstains (no_type)
+    assert type_match(sentence_facts("Judge Kennedy, 51 years old, is a jurist.", "en"), q) == 1.0
+    assert type_match(sentence_facts("She died at the age of eighty.", "en"), q) == 1.0

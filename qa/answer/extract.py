@@ -476,6 +476,13 @@ _ZH_PEOPLE_COUNTED = re.compile(
     r"(?:人员|骨干|干部|工人|农民|职工|学生|代表|群众|会员|党员|员)"
 )
 _EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
+# "How old was…?" is answered by an age, not by any number ("27 nominees")
+_EN_AGE_ASKED = re.compile(r"\bhow old\b|\bat what age\b|\bwhat age\b", re.I)
+_EN_AGE = re.compile(
+    r"\b(?:\d+|[a-z]+(?:-[a-z]+)?)[ -]years?[ -]old\b|\baged? (?:of )?\d+|"
+    r"\bage of (?:\d+|[a-z]+)\b|\b(?:\d+|[a-z]+)th birthday\b",
+    re.I,
+)
 _EN_COUNTED = re.compile(r"\bhow many\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", re.I)
 # Plurals without an -s ("how many live beef cattle")
 _EN_PLURALS_WORDS = "people men women children cattle sheep deer fish personnel"
@@ -509,6 +516,8 @@ def question_unit(question: str, lang: Lang) -> str | None:
             return "钱"
         # "培养出多少新的骨干？" counts people: "九百四十五人", "３００多名代表"
         return "人" if _ZH_PEOPLE_COUNTED.search(question) else None
+    if _EN_AGE_ASKED.search(question):
+        return "age"
     m = _EN_UNIT.search(question)
     return m.group(1).lower().rstrip("s")[:6] if m else None
 
@@ -532,6 +541,8 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
     """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres')."""
     if unit == "%":
         return bool(_PERCENT.search(text))
+    if unit == "age":
+        return bool(_EN_AGE.search(text))
     if lang == "zh":
         norm = normalize_digits(text)
         number = rf"(?:\d[\d.]*|[{LONE_NUMERALS}])"  # a lone numeral too: 八届

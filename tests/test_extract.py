@@ -727,3 +727,25 @@ def test_how_old_is_answered_by_an_age():
     assert type_match(nominees, q) == 0.5  # a number, but no age: abstains (no_type)
     assert type_match(sentence_facts("Judge Kennedy, 51 years old, is a jurist.", "en"), q) == 1.0
     assert type_match(sentence_facts("She died at the age of eighty.", "en"), q) == 1.0
+
+
+def test_who_questions_read_a_role_jieba_tags_as_a_verbal_noun():
+    """ "田亮的教练是谁？" asks about the coach (教练/vn): a first answer whose chunk never says
+    教练 abstains (no_head) instead of naming the diver who beat him."""
+    assert asked("田亮的教练是谁？", "zh").head == "教练"
+    assert asked("他的工作是什么？", "zh").head is None  # not for what-questions
+
+
+def test_a_time_of_day_jieba_tags_as_a_name_names_no_one():
+    """ "…主席会议今天下午在北京举行。" (今天下午/nr) does not answer "…由谁主持？"."""
+    q = asked("政协第八届全国委员会第五十一次主席会议由谁主持？", "zh")
+    held = sentence_facts("政协第八届全国委员会第五十一次主席会议今天下午在北京举行。", "zh")
+    chaired = sentence_facts("中共中央政治局常委、全国政协主席李瑞环主持会议。", "zh")
+    assert type_match(held, q) == 0.0 and type_match(chaired, q) == 1.0
+
+
+def test_which_noun_names_what_an_english_question_asks_about():
+    q = "Which strike did Nixon cite as a case of irresponsible labor tie-up?"
+    assert asked(q, "en").head == "strike"
+    # the type says it for a newspaper: 《人民日报》 never says "newspaper"
+    assert asked("Which newspaper was the commentary excerpted from?", "en").head is None

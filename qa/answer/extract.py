@@ -382,13 +382,18 @@ _ZH_ROLE = re.compile(r"(?:长|员|者|师|工人|干部|骨干|主任|书记|�
                       r"农民|职工)$")  # fmt: skip
 
 
+# Times of day jieba tags as names ("今天下午/nr"): no one a who-question asks for.
+_ZH_TIME = re.compile(r"今天|昨天|明天|前天|上午|下午|晚上|中午|凌晨|当天")
+
+
 def _zh_entities(text: str) -> tuple[set[str], set[str], set[str]]:
     """(people by name, bodies and nouns for people by role, places) jieba's
     part-of-speech tagger finds."""
     pairs = _surnames_joined(_tagged(text))
 
     def kept(i: int, w: str) -> bool:  # a name right after 记者 (reporter) is the byline
-        return len(w) > 1 and w not in _NOT_NAMES and not (i and pairs[i - 1][0].endswith("记者"))
+        return (len(w) > 1 and w not in _NOT_NAMES and not _ZH_TIME.search(w)
+                and not (i and pairs[i - 1][0].endswith("记者")))  # fmt: skip
 
     named = {w for i, (w, f) in enumerate(pairs) if f in ("nr", "nrt", "nrfg") and kept(i, w)}
     others = {w for i, (w, f) in enumerate(pairs) if f == "nt" and kept(i, w)}
@@ -660,6 +665,8 @@ _EN_HEAD = re.compile(
     rf"((?:[a-z]+\s+){{0,2}}?[a-z]+)(?:\s+(?:of|for|in|{_AUX}|that|per|at|to|from|on|under|as)\b|\s*\?)",
     re.I,
 )
+# "Which <noun> did/was…": one noun names what is asked for
+_EN_WHICH = re.compile(rf"^\W*which\s+([a-z]+)\s+(?:{_AUX})\b", re.I)
 _EN_KINDS_WORDS = "share percentage proportion rate number amount sum total range size percent"
 _EN_KINDS = frozenset(_EN_KINDS_WORDS.split())
 
@@ -680,7 +687,14 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
             return None
         word, flag = pairs[i]
         named = flag in ("nr", "nrt", "nrfg", "ns", "nt")
-        return word if flag.startswith("n") and not named and word not in _ZH_KINDS else None
+        # who-questions: a role jieba tags as a verbal noun ("田亮的教练是谁？": 教练/vn)
+        noun = flag.startswith("n") or (flag == "vn" and qtype == "person")
+        return word if noun and not named and word not in _ZH_KINDS else None
+    # "Which strike did Nixon cite…?"; not when the type already says what is asked for
+    # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper")
+    which = _EN_WHICH.match(question) if qtype == "other" else None
+    if which and which.group(1).lower() not in _EN_KINDS:
+        return which.group(1).lower()
     m = _EN_HEAD.match(question) if qtype == "quantity" else None
     if not m:
         return None

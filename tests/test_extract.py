@@ -720,7 +720,7 @@ def test_the_noun_a_chinese_question_counts_is_no_name():
 
 
 def test_how_old_is_answered_by_an_age():
-    """ "How old was…?" is answered by an age, not by any number the sentence holds."""
+    """A question for "How old was…?" is answered by an age, not by any number the sentence holds."""
     q = asked("How old was Judge Anthony Kennedy when Reagan nominated him?", "en")
     assert q.qtype == "quantity" and q.unit == "age"
     nominees = sentence_facts("I urge the Senate to confirm Judge Kennedy and 27 nominees.", "en")
@@ -730,14 +730,14 @@ def test_how_old_is_answered_by_an_age():
 
 
 def test_who_questions_read_a_role_jieba_tags_as_a_verbal_noun():
-    """ "田亮的教练是谁？" asks about the coach (教练/vn): a first answer whose chunk never says
+    """The question "田亮的教练是谁？" asks about the coach (教练/vn): a first answer whose chunk never says
     教练 abstains (no_head) instead of naming the diver who beat him."""
     assert asked("田亮的教练是谁？", "zh").head == "教练"
     assert asked("他的工作是什么？", "zh").head is None  # not for what-questions
 
 
 def test_a_time_of_day_jieba_tags_as_a_name_names_no_one():
-    """ "…主席会议今天下午在北京举行。" (今天下午/nr) does not answer "…由谁主持？"."""
+    """The sentence "…主席会议今天下午在北京举行。" (今天下午/nr) does not answer "…由谁主持？"."""
     q = asked("政协第八届全国委员会第五十一次主席会议由谁主持？", "zh")
     held = sentence_facts("政协第八届全国委员会第五十一次主席会议今天下午在北京举行。", "zh")
     chaired = sentence_facts("中共中央政治局常委、全国政协主席李瑞环主持会议。", "zh")

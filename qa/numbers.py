@@ -66,14 +66,17 @@ def normalize_digits(text: str) -> str:
 
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-# A lone numeral counts as a number before a measure word: 八届, 五天到七天开一次, 半月.
+# A lone numeral counts as a number before a measure word: 八届, 五天到七天开一次, 半月,
+# 十余支花箭.
 # (normalize_digits leaves lone numerals alone, since 一 and 十 begin ordinary words; 一
 # stays out here too: 一个, 一种 mostly mean "a".) Read by the answer step only; BM25
 # tokens keep them as written, so the index does not change.
 LONE_NUMERALS = "两二三四五六七八九十半"
 _LONE = re.compile(
     rf"(?<![零〇一二两三四五六七八九十百千万亿\d])([{LONE_NUMERALS}])"
-    r"(?=[个名人户元吨年月日天周次项种家位届枚套部集条张辆台艘亩斤倍岁所批期]|小时|分钟)"
+    # an approximate count too: 十余支, 十几朵
+    r"(?=(?:余|多|几)?(?:[个名人户元吨年月日天周次项种家位届枚套部集条张辆台艘亩斤倍岁所批期"
+    r"支朵棵只头匹座间本篇场块]|小时|分钟))"
 )
 _LONE_VALUE = {"两": "2", "十": "10", "半": "0.5"} | {c: str(i) for c, i in _DIGIT.items()}
 # A calendar year, in the archive's span and after (a regex part, no groups).

@@ -59,6 +59,9 @@ def test_normalize_digits(text, want):
 def test_numbers_in_any_spelling_are_the_same_number():
     assert numbers_in("１５％") == numbers_in("15%") == numbers_in("百分之十五") == {"15"}
     assert numbers_in("$47,421,748.90") == {"47421748.90"}
+    # an approximate count before a measure word: "优质的水仙可以长出多达十余支花箭"
+    assert numbers_in("十余支花箭") == {"10"} and numbers_in("十几朵") == {"10"}
+    assert numbers_in("五至七朵") == {"7"} and not numbers_in("十分好看")
 
 
 def test_lexical_tokens_match_across_digit_spellings():

@@ -75,3 +75,38 @@ def test_ids_go_to_sqlite_a_few_hundred_at_a_time():
     assert [len(p) for p, _ in parts] == [500, 500, 1]
     assert [m.count("?") for _, m in parts] == [500, 500, 1]
     assert [i for p, _ in parts for i in p] == ids
+
+
+def test_a_write_is_tried_again_while_sqlite_is_locked(monkeypatch):
+    """Reopening a collection to change ef_search met "database is locked" once in CI: the
+    write is tried again while that is the error, and any other error is raised at once."""
+    from qa.store import vectors
+
+    monkeypatch.setattr(vectors.time, "sleep", lambda s: None)
+    calls: list[int] = []
+
+    def locked_twice() -> str:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("Database error: (code: 5) database is locked")
+        return "written"
+
+    assert vectors._when_unlocked(locked_twice) == "written" and len(calls) == 3
+
+    def broken() -> None:
+        calls.append(1)
+        raise RuntimeError("no such table")
+
+    calls.clear()
+    with pytest.raises(RuntimeError, match="no such table"):
+        vectors._when_unlocked(broken)
+    assert len(calls) == 1
+
+    def always_locked() -> None:
+        calls.append(1)
+        raise RuntimeError("database is locked")
+
+    calls.clear()
+    with pytest.raises(RuntimeError, match="locked"):
+        vectors._when_unlocked(always_locked, tries=3)
+    assert len(calls) == 3

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -104,6 +105,21 @@ def connect(settings: Settings) -> tuple[Any, str]:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings), "embedded"
 
 
+def _when_unlocked(write: Callable[[], _T], tries: int = 6) -> _T:
+    """``write``, tried again while embedded Chroma's SQLite file is locked by a write of
+    its own still settling (a collection reopened in the same process right after another
+    client on the same path wrote to it: "database is locked", seen once in CI under load
+    when ef_search changed); any other error, or the last try's, is raised."""
+    for attempt in range(1, tries + 1):
+        try:
+            return write()
+        except Exception as exc:  # chromadb.errors.InternalError, not importable lazily here
+            if attempt == tries or "database is locked" not in str(exc):
+                raise
+            time.sleep(0.1 * 2**attempt)
+    raise AssertionError("unreachable")
+
+
 class VectorStore:
     def __init__(self, settings: Settings, embedders: Sequence[Embedder]):
         self.url = settings.chroma_url or str(settings.data_dir / "chroma")
@@ -125,7 +141,8 @@ class VectorStore:
                 )
                 # ef_search is the one HNSW setting a collection may change once created
                 if (col.configuration.get("hnsw") or {}).get("ef_search") != ef:
-                    col.modify(configuration={"hnsw": {"ef_search": ef}})
+                    hnsw = {"hnsw": {"ef_search": ef}}
+                    _when_unlocked(functools.partial(col.modify, configuration=hnsw))
                     col = self.client.get_collection(col.name, embedding_function=None)
                 self.collections[e.name, lang] = col
 

@@ -25,7 +25,6 @@ def main() -> None:
     from qa.config import get_settings
     from qa.evaluation import questions as ev
     from qa.ingest.indexer import Index
-    from qa.search.retrieve import Filters
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--index-dir", type=Path, required=True, help="An evaluation index.")
@@ -40,8 +39,7 @@ def main() -> None:
         for q in ev.both_sets(ROOT / "eval"):
             if not q.answerable or index.catalog.article(q.article_id or "") is None:
                 continue
-            filters = Filters(langs=(q.gold_lang,)) if q.kind == "cross" and q.gold_lang else None
-            texts = [a.text for a in answerer.ask(q.question, ev.DEPTH, filters).answers]
+            texts = [a.text for a in answerer.ask(q.question, ev.DEPTH, q.filters).answers]
             held = [any(g in t for g in q.answers) for t in texts]
             rows.append((q.set, q.split, bool(held) and held[0], any(held), len(texts)))
     table = {}

@@ -43,7 +43,6 @@ def collect(index_dir: Path) -> list[dict]:
     from qa.config import get_settings
     from qa.evaluation import questions as ev
     from qa.ingest.indexer import Index
-    from qa.search.retrieve import Filters
 
     settings = ev.in_dir(get_settings(), index_dir)
     questions = ev.both_sets(ROOT / "eval")
@@ -54,8 +53,7 @@ def collect(index_dir: Path) -> list[dict]:
         for q in questions:
             if q.article_id and index.catalog.article(q.article_id) is None:
                 continue
-            filters = Filters(langs=(q.gold_lang,)) if q.kind == "cross" and q.gold_lang else None
-            r = answerer.retriever.retrieve(q.question, ev.DEPTH, filters)
+            r = answerer.retriever.retrieve(q.question, ev.DEPTH, q.filters)
             cands = answerer.candidates(r)
             rows.append({
                 "id": q.id, "article": q.article_id, "split": q.split, "set": q.set,

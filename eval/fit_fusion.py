@@ -41,7 +41,7 @@ def record(index_dir: Path) -> list[dict]:
     from qa.config import get_settings
     from qa.evaluation import questions as ev
     from qa.ingest.indexer import Index
-    from qa.search.retrieve import Filters, Retriever
+    from qa.search.retrieve import Retriever
     from qa.text import detect_language
 
     settings = ev.in_dir(get_settings(), index_dir)
@@ -61,8 +61,7 @@ def record(index_dir: Path) -> list[dict]:
         for q in qs:
             if not q.answerable or index.catalog.article(q.article_id or "") is None:
                 continue
-            filters = Filters(langs=(q.gold_lang,)) if q.kind == "cross" and q.gold_lang else None
-            retriever.retrieve(q.question, ev.DEPTH, filters)
+            retriever.retrieve(q.question, ev.DEPTH, q.filters)
             legs = captured["legs"]
             stored = index.catalog.chunks({c for ids in legs.values() for c in ids})
             pairs = index.catalog.paragraph_pairs(q.article_id or "")

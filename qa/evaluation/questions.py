@@ -61,6 +61,11 @@ class EvalQuestion(BaseModel):
         return self.kind != "unanswerable"
 
     @property
+    def filters(self) -> Filters | None:
+        """How it is asked: a cross-language question shows the gold language's text."""
+        return Filters(langs=(self.gold_lang,)) if self.kind == "cross" and self.gold_lang else None
+
+    @property
     def split(self) -> Split:
         """Weights and thresholds are chosen on ``tune`` and reported on ``test``. The split
         is by article (a stable hash of its id; an unanswerable question by its own id), so
@@ -115,9 +120,8 @@ def run(
     catalog = answerer.index.catalog
     outcomes = []
     for q in questions:
-        filters = Filters(langs=(q.gold_lang,)) if q.kind == "cross" and q.gold_lang else None
         try:
-            r = answerer.ask(q.question, k=DEPTH, filters=filters, mode=mode)
+            r = answerer.ask(q.question, k=DEPTH, filters=q.filters, mode=mode)
         except QueryError:  # e.g. an English-only mode asked a Chinese question: nothing found
             r = AskResult(question=q.question, language=q.lang, abstained=True, answers=[],
                           passages=[], confidence=0.0)  # fmt: skip

@@ -252,7 +252,7 @@ class Answerer:
         reason, why = self._abstains(r, ask, candidates, feats, first, missing, best)
         answers: list[AnswerOut] = []
         if reason is None:
-            refers = [bool(c.features[FEATURES.index("refers")]) for c in candidates]
+            refers = feats[:, FEATURES.index("refers")] > 0
             quoted = with_referring(picked, spans, refers, extending(feats, ask))
             chosen = [replace(candidates[j], score=candidates[i].score) for j, i in quoted]
             answers = [

@@ -73,6 +73,8 @@ _ZH_BODY_ENDS = {"学校": "学校 大学 学院 中学 小学 院 校", "大学
                  "医院": "医院 院", "工厂": "工厂 厂", "公司": "公司 司 集团"}  # fmt: skip
 _ZH_ANY_BODY_ENDS = f"{_ZH_BODIES} 会 院 所 局 部 厂 社 委 司 行 馆 站 团 中心 集团"
 _ZH_KIND_WORDS = frozenset(_ZH_ANY_BODY_ENDS.split())
+# "…来自哪个国家？": one country, city or province by name (see also ``needs_type``)
+_ZH_PLACE_KINDS = "国家|城市|省|县|地区"
 # Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
 _AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must)"
 _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
@@ -173,7 +175,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         # "在哪" but not "存在哪些问题"; "为什么" but not "称为什么时期"
         (
             "place",
-            re.compile(r"哪里|哪儿|何处|什么地方|(?<!存)在哪(?![些几])|哪个(城市|国家|省|县|地区)"),
+            re.compile(rf"哪里|哪儿|何处|什么地方|(?<!存)在哪(?![些几])|哪个({_ZH_PLACE_KINDS})"),
         ),
         ("cause", re.compile(r"(?<![称作成认视名])为什么|为何|什么原因|原因是什么|怎么会")),
         ("method", re.compile(r"怎样|如何|怎么|什么办法|哪些办法|哪些措施|什么措施|采取了什么")),
@@ -985,16 +987,16 @@ def choose(score: np.ndarray, relative: float, limit: int,
     return out
 
 
-def with_referring(order: list[int], spans: Sequence[Span], refers: Sequence[bool],
+def with_referring(order: list[int], spans: Sequence[Span], refers: Sequence[bool] | np.ndarray,
                    extend: Sequence[bool] | np.ndarray) -> list[tuple[int, int]]:  # fmt: skip
     """For each row of ``order`` (chosen, best first), the row to quote and the row chosen:
     a sentence that may be extended (``extend``) and that the next one refers back to is
     quoted together with it, as the referring run that starts where it does (``refers``
     marks those rows), unless that would overlap a row already quoted; it keeps its own
-    rank and score. Chosen
-    for "For example, the Sanducun cooperative… an increase in defective products…", it
-    quotes "After discussion, the cooperative established…" too: the problem and what was
-    done about it, where the referring sentence alone shares no word with the question.
+    rank and score. Chosen for "For example, the Sanducun cooperative… an increase in
+    defective products…", it quotes "After discussion, the cooperative established…" too:
+    the problem and what was done about it, where the referring sentence alone shares no
+    word with the question.
     The answer step extends only the answers to how and why questions that do not hold a
     method or a cause themselves (``extending``): extended for any question, 47 of 518
     first answers among distractors grew from 153 to 257 characters on average ("How much
@@ -1071,7 +1073,7 @@ _ONE_NAME = re.compile(r"^\W*who (?:is|was)\b|^\W*who [a-z]+ed\b|\bwhich (?:comp
 
 
 # "…来自哪个国家？": one country, city or province by name, which jieba tags (ns).
-_ZH_ONE_PLACE = re.compile(r"哪一?个(?:国家|城市|省|县|地区)")
+_ZH_ONE_PLACE = re.compile(rf"哪一?个(?:{_ZH_PLACE_KINDS})")
 
 
 def needs_type(question: Asked) -> bool:

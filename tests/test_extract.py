@@ -160,6 +160,12 @@ def test_cause_and_method_markers():
     assert type_match(sentence_facts("次品增加了。", "zh"), how) == 0.0
     by = sentence_facts("We will protect 3 million jobs by finishing transportation bills.", "en")
     assert type_match(by, asked("How would Obama pay for jobs rebuilding roads?", "en")) == 0.0
+    # a method referred back to was said before; one announced with a colon is said here
+    after = "武陟县采用这种群众性的互教互学方法以后，迅速地提高了骨干的工作能力。"
+    assert type_match(sentence_facts(after, "zh"), how) == 0.0
+    assert (
+        type_match(sentence_facts("采取了这样一个领导方法：定期举行碰头会议。", "zh"), how) == 1.0
+    )
 
 
 def test_novelty_is_low_for_a_restatement_and_high_for_new_content():

@@ -242,6 +242,13 @@ _CAUSE = {
 # jobs by finishing transportation bills" for "How would Obama pay for jobs rebuilding
 # roads?"). Without the English words "How did Yangquan cut defects?" quotes the rules.
 _METHOD = re.compile(r"通过|采取|采用|建立|实行|实施|办法|措施|制度|依靠|利用|方法|做法|拨通|用")
+# A method named before, referred back to ("采用这种…方法以后"), is no method said here;
+# one announced ("采取了这样一个领导方法：…") is.
+_METHOD_BEFORE = re.compile(
+    r"(?:通过|采取|采用|实行|实施|依靠|利用|用)?了?"
+    r"(?:这种|这一|这个|这些|此)[^，。；：:]{0,10}?"
+    r"(?:办法|措施|制度|方法|做法|方式)(?![^，。；]{0,4}[：:])"
+)
 _LEAD_IN = {
     "en": re.compile(r"[:：]\W*$|\b(?:two|three|four|five|six|several|the following|following|"
                      r"these)\s+(?:ways|methods|measures|steps|points|reasons|kinds|types|"
@@ -455,7 +462,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         dates=frozenset(dates),
         publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
         cause=bool(_CAUSE[lang].search(text)),
-        method=lang == "zh" and bool(_METHOD.search(text)),
+        method=lang == "zh" and bool(_METHOD.search(_METHOD_BEFORE.sub("", text))),
         lead_in=bool(_LEAD_IN[lang].search(text.strip())),
         item=bool(_ITEM.match(text)),
         refers=bool(_REFERS[lang].match(text)),

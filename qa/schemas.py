@@ -61,7 +61,9 @@ class PassageOut(BaseModel):
 
 
 # Why an ask quoted nothing (``AskResult.abstain_reason``), in the order they are checked.
-AbstainReason = Literal["nothing_found", "no_evidence", "no_year", "no_name", "no_head", "no_type"]
+AbstainReason = Literal[
+    "nothing_found", "no_evidence", "no_terms", "no_year", "no_name", "no_head", "no_type"
+]
 
 
 class AskResult(BaseModel):
@@ -77,7 +79,8 @@ class AskResult(BaseModel):
         description=(
             "Why nothing is quoted, when abstained: nothing_found (no passage matches the "
             "question and its filters), no_evidence (no sentence is close enough to it), "
-            "no_year (the best answer is neither from nor about the year it names), no_name "
+            "no_terms (the best answer says none of the question's own words), no_year "
+            "(the best answer is neither from nor about the year it names), no_name "
             "(its article never names whom or what the question names), no_head (its "
             "passage never says the noun the question asks about), no_type (the question "
             "asks for a number, a date or a publication and it gives none)."

@@ -261,12 +261,19 @@ def test_nothing_retrieved_abstains_for_every_kind_of_question(answerer, questio
         ("南昌的铁业生产合作社是怎样减少次品的？", "no_name", "南昌"),
         ("阳泉市手工业生产合作社联合社的机长叫什么名字？", "no_head", "机长"),
         ("What wage did the Yangquan cooperatives pay per month?", "no_head", "wage"),
+        (
+            "Why did the Yangquan City Handicraft Production Cooperative United Society "
+            "oppose women's suffrage?",
+            "no_terms",
+            "none of the question's own words",
+        ),
     ],
 )
 def test_an_abstention_says_why(answerer, question, reason, said):
     """The reason names what was missing: the article mentions Yangquan, not Eisenhower,
     and 阳泉 (asked about it, the question is answered: below), not 南昌; no passage
-    mentions a captain or a wage."""
+    mentions a captain or a wage; the names of the union are all there (the evidence is
+    high), but nothing on women or suffrage."""
     r = answerer.ask(question)
     assert r.abstained and r.answers == []
     assert r.abstain_reason == reason and said in (r.abstain_message or "")
@@ -306,12 +313,13 @@ def test_a_sentence_shown_in_the_other_language_takes_its_translations_stronger_
     def feats(*cols: list[float]) -> _SentenceFeatures:
         return _SentenceFeatures(*(np.array(c, dtype=np.float32) for c in cols))
 
-    mine = feats([0.5, 0.1], [0.0, 0.2], [0.0, 0.2], [0, 1], [0, 0], [0.3, 0.0])
+    mine = feats([0.5, 0.1], [0.0, 0.2], [0.0, 0.2], [0, 1], [0, 0], [0.3, 0.0], [0, 0])
     theirs = feats([0.2, 0.7, 0.4], [0.4, 0.1, 0.0], [0.6, 0.1, 0.0], [1, 0, 0], [0, 1, 1],
-                   [0.1, 0.0, 0.5])  # fmt: skip
+                   [0.1, 0.0, 0.5], [0, 0, 1])  # fmt: skip
     both = mine.or_translated(theirs, [range(0, 2), range(2, 3)])
     assert both.meaning.tolist() == pytest.approx([0.7, 0.4])
     assert both.terms.tolist() == pytest.approx([0.4, 0.2])
     assert both.about.tolist() == pytest.approx([0.6, 0.2])
     assert both.kind.tolist() == [1, 1] and both.head.tolist() == [1, 1]
     assert both.focus.tolist() == pytest.approx([0.3, 0.5])
+    assert both.said.tolist() == [0, 1]  # the question's words, said in the translation

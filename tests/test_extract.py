@@ -23,9 +23,12 @@ from qa.answer.extract import (
     lead_in_runs,
     needs_type,
     novelty,
+    or_before,
     question_head,
+    question_terms,
     question_type,
     refer_runs,
+    says_terms,
     scores,
     sentence_facts,
     type_match,
@@ -758,3 +761,37 @@ def test_which_noun_names_what_an_english_question_asks_about():
     assert asked(q, "en").head == "strike"
     # the type says it for a newspaper: 《人民日报》 never says "newspaper"
     assert asked("Which newspaper was the commentary excerpted from?", "en").head is None
+
+
+def test_a_question_s_own_words_leave_out_its_names_numbers_and_question_words():
+    assert question_terms("Why did Wilson oppose women's suffrage in 1915?", "en") == {
+        "oppos", "suffrag", "women"
+    }  # fmt: skip
+    assert question_terms("王国栋的父亲为什么住院？", "zh") == {"父亲", "住院"}
+    assert question_terms("How many acres did Congress grant?", "en") == {"acr", "grant"}
+
+
+def test_a_sentence_must_say_one_of_the_question_s_words_when_it_has_two():
+    terms = question_terms("Why did Wilson oppose women's suffrage in 1915?", "en")
+    receipts = frozenset(tokenize("The total estimated receipts for the year 1916", "en"))
+    assert not says_terms(terms, receipts)
+    assert says_terms(terms, frozenset(tokenize("Women should vote.", "en")))
+    # one word is not enough to judge by: "《航向天堂》的作者是谁？" is answered by "拜涅的《航向天堂》"
+    one = question_terms("《航向天堂》的作者是谁？", "zh")
+    assert one == {"作者"} and says_terms(one, frozenset({"拜涅"}))
+
+
+def test_a_sentence_after_one_that_says_the_question_s_words_says_them_too():
+    """Within a paragraph only: [said, not, not | not, said]."""
+    bounds = bounds_of([0, 0, 0, 1, 1])
+    flags = np.array([True, False, False, False, True])
+    assert or_before(flags, bounds).tolist() == [True, True, False, False, True]
+
+
+def test_a_first_answer_without_the_question_s_words_abstains():
+    feats = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    why = asked("Why did Wilson oppose women's suffrage in 1915?", "en")
+    assert abstains(feats, 0, why, 0.3, 0.2, need_type=True, terms_ok=False) == "no_terms"
+    assert abstains(feats, 0, why, 0.3, 0.2, need_type=True, terms_ok=True) is None
+    # no evidence at all is said first
+    assert abstains(feats, 0, why, 0.1, 0.2, need_type=True, terms_ok=False) == "no_evidence"

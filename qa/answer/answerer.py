@@ -26,8 +26,10 @@ asks for a number, a date or a publication and the first answer holds none
 (``abstain_without_type``), or when the question names a year and the first answer
 neither comes from an article dated in it nor says it (``abstain_without_year``), or
 when it names someone or something the first answer's article never says
-(``abstain_without_names``); before abstaining for want of the type, the head noun or
-the names, a candidate within ``answer_type_margin`` that has them answers instead.
+(``abstain_without_names``), or when the first answer says none of the question's own
+words (``abstain_without_terms``); before abstaining for want of the type, the head
+noun, the names or the words, a candidate within ``answer_type_margin`` that has them
+answers instead.
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
 offsets index the paragraph: ``paragraph[start:end] == text``; a passage or answer whose
 article changed meanwhile is left out.
@@ -63,7 +65,9 @@ from qa.answer.extract import (
     lead_in_runs,
     names_said,
     novelty,
+    or_before,
     refer_runs,
+    says_terms,
     scores,
     sentence_facts,
     title_weighted,
@@ -140,6 +144,7 @@ class Candidate:
     aligned: tuple[StoredChunk, int, int] | None  # its translation: chunk, start, end
     evidence: float = 0.0  # that it is about the question (qa.answer.extract.evidence)
     score: float = 0.0
+    says_terms: bool = True  # it or its translation says the question's words (says_terms)
 
     @property
     def text(self) -> str:
@@ -168,6 +173,7 @@ class _SentenceFeatures:
     kind: np.ndarray
     head: np.ndarray
     focus: np.ndarray
+    said: np.ndarray  # says the question's own words (``says_terms``), in its language
 
     def or_translated(self, theirs: _SentenceFeatures, twins: list[range]) -> _SentenceFeatures:
         """Each sentence's features or its translation's (``twins``: the run of
@@ -233,13 +239,16 @@ class Answerer:
         unnamed = ({aid: self._unnamed(ask, articles.get(aid))
                     for aid in {c.stored.chunk.article_id for c in candidates}}
                    if s.abstain_without_names else {})  # fmt: skip
-        if s.abstain_without_type or s.abstain_without_head or s.abstain_without_names:
+        if (s.abstain_without_type or s.abstain_without_head or s.abstain_without_names
+                or s.abstain_without_terms):  # fmt: skip
             # a close candidate that holds the number or the head noun, from an article
             # that names what the question names, not abstain
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
             fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head)
             if unnamed:
                 fits &= np.array([not unnamed[c.stored.chunk.article_id] for c in candidates])
+            if s.abstain_without_terms:
+                fits &= np.array([c.says_terms for c in candidates], dtype=bool)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
         first = picked[0] if picked else 0
         # the answers after the first come from articles that say what the question names:
@@ -290,13 +299,16 @@ class Answerer:
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
+        terms_ok = not s.abstain_without_terms or candidates[first].says_terms
         reason = abstains(feats, first, ask, best, s.abstain_below, s.abstain_without_type,
-                          year_ok, not unnamed, head_ok)  # fmt: skip
+                          year_ok, not unnamed, head_ok, terms_ok)  # fmt: skip
         if reason is None:
             return None, None
         why = {
             "no_evidence": f"No retrieved sentence is close enough to the question (best "
             f"evidence {best:.2f}, below {s.abstain_below:.2f}).",
+            "no_terms": "The best answer found says none of the question's own words "
+            "(beyond its names and numbers).",
             "no_year": "The best answer found is neither from "
             f"{', '.join(str(y) for y in sorted(r.years))} nor mentions it.",
             "no_name": f"The best passage's article never mentions {', '.join(unnamed)}.",
@@ -422,6 +434,7 @@ class Answerer:
             kind=np.array([type_match(f, ask) for s in sents for f in s.facts]),
             head=_heads(ask, lang, sents),
             focus=focus(toks, scaled),
+            said=np.array([lang == ask.lang and says_terms(ask.terms, t) for t in toks]),
         )
 
     def candidates(
@@ -480,12 +493,16 @@ class Answerer:
                 self._features(r, ask, other, theirs, idf.get(other, {}), title(aid, other)),
                 twins,
             )
+        elif lang != ask.lang:  # the question's words cannot be checked in this language
+            f.said[:] = True
         sent_idf = self._idf(set().union(*tokens), lang)
         default_idf = max(sent_idf.values(), default=1.0)
         asked_tokens = frozenset(r.tokens.get(lang, ()))
         novel = np.array([novelty(t, asked_tokens, sent_idf, default_idf) for t in tokens])
         # neighbours count within a paragraph; a quoted run stays inside one chunk
-        near = context(f.terms, bounds_of([chunks[i].chunk.paragraph for i in which]))
+        paragraphs = bounds_of([chunks[i].chunk.paragraph for i in which])
+        near = context(f.terms, paragraphs)
+        said = or_before(f.said, paragraphs)
         passage = pool.passage.score / top_passage
         flat = [(c, span) for c, ss in pool.other for span in ss.spans]
 
@@ -523,6 +540,7 @@ class Answerer:
                     np.array(row, dtype=np.float32),
                     _run_translation(twins, flat, run),
                     float(evidence(f.meaning[run].max(), f.about[run].max())),
+                    says_terms=bool(said[run].any()),
                 )
             )
         return out

@@ -281,6 +281,18 @@ def test_an_abstention_says_why(answerer, question, reason, said):
         assert "Yangquan" not in (r.abstain_message or "")
 
 
+def test_a_year_the_answer_s_article_says_elsewhere_is_enough(answerer):
+    """The Northeast article (dated 1952) says 一九五一 once, in a method's name: a
+    question that names 1951 is answered from it, though the quoted sentence does not
+    say the year; one that names 1949, which it never says, abstains."""
+    r = answerer.ask("东北各地厂矿一九五一年推广先进经验存在什么问题？")
+    assert not r.abstained and "一九五一" not in r.answers[0].text
+    r = answerer.ask(
+        "What problems did the promotion of advanced experiences in Northeast China meet in 1949?"
+    )
+    assert r.abstain_reason == "no_year"
+
+
 def test_an_answer_has_no_abstention_reason(answerer):
     r = answerer.ask("How many production teams were organized in Yangquan?")
     assert not r.abstained and r.abstain_reason is None and r.abstain_message is None

@@ -24,7 +24,7 @@ within ``answer_relative`` of it. The service abstains when no candidate's *evid
 best passage even when nothing matches) reaches ``abstain_below``, or when the question
 asks for a number, a date or a publication and the first answer holds none
 (``abstain_without_type``), or when the question names a year and the first answer
-neither comes from an article dated in it nor says it (``abstain_without_year``), or
+comes from an article neither dated in it nor saying it (``abstain_without_year``), or
 when it names someone or something the first answer's article never says
 (``abstain_without_names``), or when the first answer says none of the question's own
 words (``abstain_without_terms``); before abstaining for want of the type, the head
@@ -258,7 +258,8 @@ class Answerer:
             i for i in picked[1:] if not unnamed.get(candidates[i].stored.chunk.article_id)
         ]
         missing = unnamed.get(candidates[first].stored.chunk.article_id, []) if candidates else []
-        reason, why = self._abstains(r, ask, candidates, feats, first, missing, best)
+        article = articles.get(candidates[first].stored.chunk.article_id) if candidates else None
+        reason, why = self._abstains(r, ask, candidates, feats, first, missing, best, article)
         answers: list[AnswerOut] = []
         if reason is None:
             refers = feats[:, FEATURES.index("refers")] > 0
@@ -284,18 +285,20 @@ class Answerer:
 
     def _abstains(
         self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
-        first: int, unnamed: list[str], best: float,
+        first: int, unnamed: list[str], best: float, article: Article | None,
     ) -> tuple[AbstainReason | None, str | None]:  # fmt: skip
         """``qa.answer.extract.abstains`` for this question and its ``first`` answer, with
         the reason in words for people (naming the year, names or noun that was missing;
         ``unnamed``: the question's names the first answer's article never says; ``best``:
-        the best candidate's evidence)."""
+        the best candidate's evidence; ``article``: the first answer's, if still there)."""
         s = self.settings
         if not candidates:
             return "nothing_found", _NOTHING
         year_ok = not s.abstain_without_year or year_holds(
-            r.years, bool(feats[first, FEATURES.index("year")]), candidates[first].text
-        )  # fmt: skip
+            r.years,
+            bool(feats[first, FEATURES.index("year")]),
+            _text_of(article) if article else candidates[first].text,
+        )
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
@@ -309,7 +312,7 @@ class Answerer:
             f"evidence {best:.2f}, below {s.abstain_below:.2f}).",
             "no_terms": "The best answer found says none of the question's own words "
             "(beyond its names and numbers).",
-            "no_year": "The best answer found is neither from "
+            "no_year": "The best answer's article is neither from "
             f"{', '.join(str(y) for y in sorted(r.years))} nor mentions it.",
             "no_name": f"The best passage's article never mentions {', '.join(unnamed)}.",
             "no_head": f"The best passage never mentions “{ask.head}”, which the question "

@@ -576,6 +576,11 @@ def test_a_chinese_role_answers_who():
     assert type_match(sentence_facts("要认真学习中央的决议。", "zh"), who) == 0.0
     # a byline's reporter is never the answer
     assert "记者" not in sentence_facts("新华社记者报道。", "zh").people
+    # nor the outlet the reporter writes for
+    chaired = asked("全国宣传部长会议由谁主持？", "zh")
+    byline = "本报北京１月１５日讯中央人民广播电台记者魏赤娅报道：全国宣传部长会议在北京举行。"
+    assert type_match(sentence_facts(byline, "zh"), chaired) == 0.0
+    assert type_match(sentence_facts("会议由丁关根主持。", "zh"), chaired) == 1.0
 
 
 def test_a_role_or_a_body_does_not_answer_who_holds_a_role():

@@ -400,9 +400,12 @@ def _zh_entities(text: str) -> tuple[set[str], set[str], set[str]]:
     part-of-speech tagger finds."""
     pairs = _surnames_joined(_tagged(text))
 
-    def kept(i: int, w: str) -> bool:  # a name right after 记者 (reporter) is the byline
+    def kept(i: int, w: str) -> bool:
+        # a name right after 记者 (reporter), or a body right before it, is the byline:
+        # "中央人民广播电台记者魏赤娅…报道" names who reported, not who chaired the meeting
         return (len(w) > 1 and w not in _NOT_NAMES and not _ZH_TIME.search(w)
-                and not (i and pairs[i - 1][0].endswith("记者")))  # fmt: skip
+                and not (i and pairs[i - 1][0].endswith("记者"))
+                and not (i + 1 < len(pairs) and pairs[i + 1][0].startswith("记者")))  # fmt: skip
 
     named = {w for i, (w, f) in enumerate(pairs) if f in ("nr", "nrt", "nrfg") and kept(i, w)}
     others = {w for i, (w, f) in enumerate(pairs) if f == "nt" and kept(i, w)}

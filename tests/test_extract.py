@@ -32,6 +32,7 @@ from qa.answer.extract import (
     scores,
     sentence_facts,
     type_match,
+    typed_runs,
     year_holds,
 )
 from qa.numbers import normalize_digits, numbers_in
@@ -252,6 +253,20 @@ def test_a_referring_sentence_runs_with_the_one_before_it_in_its_chunk():
     assert refer_runs(facts, [(0, 3)] * 3) == [range(0, 2), range(1, 3)]
     # the first sentence of a chunk has nothing before it to run with
     assert refer_runs(facts, [(0, 1), (1, 3), (1, 3)]) == [range(1, 3)]
+
+
+def test_a_sentence_with_the_asked_cause_runs_with_the_one_before_it():
+    texts = ["Today, America is closer to energy independence than in decades.",
+             "One of the reasons why is natural gas.", "Gas prices fell."]  # fmt: skip
+    facts = [sentence_facts(t, "en") for t in texts]
+    assert typed_runs(facts, [(0, 3)] * 3, "cause") == [range(0, 2)]
+    assert typed_runs(facts, [(0, 1), (1, 3), (1, 3)], "cause") == []  # not across chunks
+    assert typed_runs(facts, [(0, 3)] * 3, "quantity") == []  # only for why and how
+    zh = [
+        sentence_facts(t, "zh")
+        for t in ("县委立即指示各区进行纠正。", "第一、通过具体事例讲清道理。")
+    ]
+    assert typed_runs(zh, [(0, 2)] * 2, "method") == [range(0, 2)]
 
 
 def test_the_names_a_question_holds():

@@ -72,6 +72,7 @@ from qa.answer.extract import (
     sentence_facts,
     title_weighted,
     type_match,
+    typed_runs,
     with_referring,
     year_holds,
 )
@@ -517,6 +518,8 @@ class Answerer:
         runs = [range(i, i + 1) for i in range(len(spans)) if i not in inside]
         leads = lead_in_runs(facts, in_chunk, self.settings.answer_run_sentences)
         refers = [x for x in refer_runs(facts, in_chunk) if x not in leads]
+        # and, for why and how, a sentence with the cause or method with the one before it
+        refers += [x for x in typed_runs(facts, in_chunk, ask.qtype) if x not in leads + refers]
         runs += leads + refers + [x for x in shared if x not in leads + refers]
         out = []
         for run in runs:

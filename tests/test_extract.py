@@ -642,6 +642,15 @@ def test_a_day_of_this_month_is_a_date():
     assert type_match(sentence_facts("和谈已持续了１２天。", "zh"), which_day) == 0.0
 
 
+def test_a_day_of_the_week_answers_which_day():
+    which_day = asked("《经济周刊》每周哪天出版？", "zh")
+    assert type_match(sentence_facts("《经济周刊》每周一出版。", "zh"), which_day) == 1.0
+    assert type_match(sentence_facts("《经济周刊》每周一次。", "zh"), which_day) == 0.0
+    assert type_match(
+        sentence_facts("It meets every Monday.", "en"), asked("When does it meet?", "en")
+    )
+
+
 def test_a_question_for_the_year_wants_a_year():
     """ "“金鸽工程”一期是哪一年开通的？" is not answered by the byline's "１月１７日"."""
     which_year = asked("“金鸽工程”一期是哪一年开通的？", "zh")

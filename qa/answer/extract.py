@@ -195,11 +195,19 @@ def question_type(question: str, lang: Lang) -> QType:
 # --- what a sentence holds (independent of the question: cached with the sentence) --------
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
            r"December")  # fmt: skip
-_EN_DATE = re.compile(rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b(?:{YEAR})\b")
+# A day of the week is a date too: "《经济周刊》每周哪天出版？" is answered by "每周一出版"
+# (not "每周一次", once a week).
+_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+_EN_DATE = re.compile(
+    rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b(?:{YEAR})\b|"
+    rf"\b(?:{_EN_DAYS.replace(' ', '|')})\b"
+)
 _ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
                       r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]*[日号]?|"
                       r"[本上下]月[\d一二三四五六七八九十]+[日号]|"  # "于本月１２日"
-                      r"去年|今年|明年|上半年|下半年")  # fmt: skip
+                      r"去年|今年|明年|上半年|下半年|"
+                      r"(?:星期|礼拜)[一二三四五六日天]|"
+                      r"周[一二三四五六日](?![次期年])")  # fmt: skip
 _EN_NUMBER_WORD = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|"
@@ -581,7 +589,6 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
 # States" is not the Fourth, which an address about the Buenos Aires conference names.
 # Only its word counts as saying it: "6th" in old addresses is mostly a date ("the 6th of
 # August"), and with it that address said "Sixth".
-_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
 _EN_NOT_NAMES = frozenset(f"I {_MONTHS.replace('|', ' ')} {_EN_DAYS}".split())
 
 

@@ -511,6 +511,9 @@ def test_units_of_quantity_questions():
     # 新 is no unit, but 骨干 are people: counted in 人, 名, 位 or 个
     assert question_unit("武陟县培养出多少新的骨干？", "zh") == "人"
     assert question_unit("多少会计员学会了立账记工的办法？", "zh") == "人"
+    # users are people too: a share of firms ("５％的企业") counts no users
+    assert question_unit("法国有多少因特网用户？", "zh") == "人"
+    assert not unit_match("法国只有５％的企业拥有因特网网址", "zh", "人")
     assert unit_match("培养出新的骨干九百四十五人", "zh", "人")
     assert unit_match("七百多个会计员学会了立账记工的办法", "zh", "人")
     assert not unit_match("这种会议五天到七天开一次", "zh", "人")

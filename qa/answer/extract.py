@@ -495,10 +495,13 @@ _ZH_UNIT = re.compile(
 _ZH_MONEY_ASKED = re.compile(
     r"(?:拨款|投资|捐款|捐赠|花费|耗资|收入|盈余|亏损|赔偿|援助|贷款|资助)了?多少"
 )
-# 多少 or 几 before a noun for people by role, with at most a short modifier between.
+# 多少 or 几 before a noun for people by role, with at most a short modifier between. With
+# users, residents, visitors… "法国有多少因特网用户？" (tune, unanswerable) abstains instead of
+# quoting a share of French firms; nothing else moved.
 _ZH_PEOPLE_COUNTED = re.compile(
     r"(?:多少|几)(?:[^，。？、]{0,3}?的)?[\u4e00-\u9fff]{0,3}?"
-    r"(?:人员|骨干|干部|工人|农民|职工|学生|代表|群众|会员|党员|员)"
+    r"(?:人员|骨干|干部|工人|农民|职工|学生|代表|群众|会员|党员|员|"
+    r"用户|居民|观众|游客|旅客|乘客|患者|病人|儿童|村民|市民|选民)"
 )
 _EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
 # "How old was…?" is answered by an age, not by any number ("27 nominees")

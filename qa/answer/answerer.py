@@ -295,7 +295,7 @@ class Answerer:
         s = self.settings
         if not candidates:
             return "nothing_found", _NOTHING
-        year_ok = not s.abstain_without_year or year_holds(
+        year_ok = not (s.abstain_without_year and r.years) or year_holds(  # article read once
             r.years,
             bool(feats[first, FEATURES.index("year")]),
             _text_of(article) if article else candidates[first].text,

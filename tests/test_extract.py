@@ -444,6 +444,8 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("三都村铁业社从四月到六月盈余多少？", "zh", "盈余"),
         ("帮助小组长提高工作能力最主要的方法是什么？", "zh", None),  # names the answer's kind
         ("戴碧蓉住进了哪家医院？", "zh", None),  # a verb before the question word
+        # the kind after 哪个, not the verb before it that jieba tags as a noun
+        ("北京华联商厦隶属于哪个集团？", "zh", "集团"),
         ("What wage did the emergency public works projects of 1935 pay per month?", "en", "wage"),
         ("What was the steel output of the Anshan company in 1953?", "en", "output"),
         ("What share of railway earnings does labor take?", "en", None),  # any percentage

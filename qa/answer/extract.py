@@ -680,6 +680,7 @@ _ZH_KINDS_WORDS = (
     "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方"
 )
 _ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split())
+_ZH_WHICH = re.compile(r"^哪一?[个家所座间部种位项条份届支只名]$")
 # English: a quantity question's "What [was the] <noun> of / did / in …"; the noun is the
 # last of up to three words before the preposition or verb ("What salary increase for…").
 _EN_HEAD = re.compile(
@@ -687,7 +688,10 @@ _EN_HEAD = re.compile(
     rf"((?:[a-z]+\s+){{0,2}}?[a-z]+)(?:\s+(?:of|for|in|{_AUX}|that|per|at|to|from|on|under|as)\b|\s*\?)",
     re.I,
 )
-# "Which <noun> did/was…": one noun names what is asked for
+# "Which <noun> did/was…": one noun names what is asked for. Allowing two qualifying
+# words before it ("Which European dictator did…") made sotu-u52 (tune, unanswerable)
+# abstain but lost sotu-009 ("Which Norwegian ship…", answered by "the Norwegian bark"):
+# not adopted.
 _EN_WHICH = re.compile(rf"^\W*which\s+([a-z]+)\s+(?:{_AUX})\b", re.I)
 _EN_KINDS_WORDS = "share percentage proportion rate number amount sum total range size percent"
 _EN_KINDS = frozenset(_EN_KINDS_WORDS.split())
@@ -702,16 +706,17 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         at = next((i for i, (w, _) in enumerate(pairs) if _ZH_ASKING.match(w)), None)
         if at is None:
             return None
+        # "…隶属于哪个集团？": a noun right after 哪个 / 哪家 is the kind asked for, and
+        # the word before is no head (jieba tags the verb 隶属于 as a noun)
+        after = pairs[at + 1] if at + 1 < len(pairs) else ("", "")
+        if qtype == "other" and _ZH_WHICH.match(pairs[at][0]) and _zh_head_noun(*after):
+            return after[0]
         i = at - 1
         while i >= 0 and pairs[i][0] in _ZH_BETWEEN:
             i -= 1
         if i < 0:
             return None
-        word, flag = pairs[i]
-        named = flag in ("nr", "nrt", "nrfg", "ns", "nt")
-        # who-questions: a role jieba tags as a verbal noun ("田亮的教练是谁？": 教练/vn)
-        noun = flag.startswith("n") or (flag == "vn" and qtype == "person")
-        return word if noun and not named and word not in _ZH_KINDS else None
+        return pairs[i][0] if _zh_head_noun(*pairs[i], qtype) else None
     # "Which strike did Nixon cite…?"; not when the type already says what is asked for
     # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper")
     which = _EN_WHICH.match(question) if qtype == "other" else None
@@ -725,6 +730,14 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
     while words and words[-1] in _EN_KINDS:
         words.pop()
     return words[-1] if words else None
+
+
+def _zh_head_noun(word: str, flag: str, qtype: QType = "other") -> bool:
+    """A common noun other than a kind word; for who-questions also a role jieba tags as a
+    verbal noun ("田亮的教练是谁？": 教练/vn)."""
+    named = flag in ("nr", "nrt", "nrfg", "ns", "nt")
+    noun = flag.startswith("n") or (flag == "vn" and qtype == "person")
+    return noun and not named and word not in _ZH_KINDS
 
 
 def head_forms(head: str | None, lang: Lang) -> frozenset[str]:

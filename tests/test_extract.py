@@ -20,6 +20,7 @@ from qa.answer.extract import (
     focus,
     head_forms,
     head_said,
+    headings,
     lead_in_runs,
     needs_type,
     novelty,
@@ -820,6 +821,20 @@ def test_a_sentence_after_one_that_says_the_question_s_words_says_them_too():
     bounds = bounds_of([0, 0, 0, 1, 1])
     flags = np.array([True, False, False, False, True])
     assert or_before(flags, bounds).tolist() == [True, True, False, False, True]
+
+
+def test_a_headline_is_a_lone_paragraph_without_closing_punctuation():
+    texts = [
+        "大力加强法学研究推进依法治国进程",  # a paragraph of its own: a headline
+        "本报北京１月１５日讯记者王比学报道：任建新今天在理事会上要求…。",
+        "牡丹江计生农户受优惠",  # first of a two-sentence paragraph: not alone
+        "本报讯多子未必多福。",
+        "［附记：菡子著《重逢日子》即将由中国文联出版公司出版］",  # closed by its bracket
+    ]
+    facts = [sentence_facts(t, "zh") for t in texts]
+    bounds = bounds_of([0, 1, 2, 2, 3])
+    assert headings(facts, bounds).tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
+    assert headings([sentence_facts("State of the Union", "en")], [(0, 1)]).tolist() == [1.0]
 
 
 def test_a_first_answer_without_the_question_s_words_abstains():

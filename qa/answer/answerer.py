@@ -62,6 +62,7 @@ from qa.answer.extract import (
     fitting_first,
     focus,
     head_said,
+    headings,
     lead_in_runs,
     names_said,
     novelty,
@@ -506,6 +507,7 @@ class Answerer:
         # neighbours count within a paragraph; a quoted run stays inside one chunk
         paragraphs = bounds_of([chunks[i].chunk.paragraph for i in which])
         near = context(f.terms, paragraphs)
+        heading = headings(facts, paragraphs)
         said = or_before(f.said, paragraphs)
         passage = pool.passage.score / top_passage
         flat = [(c, span) for c, ss in pool.other for span in ss.spans]
@@ -537,6 +539,7 @@ class Answerer:
                 whole,
                 float(run in refers),
                 f.head[run].max(),
+                heading[run].max(),
             ]
             out.append(
                 Candidate(

@@ -52,7 +52,7 @@ QType = Literal[
 ]
 FEATURES = (
     "meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year", "focus",
-    "paragraph", "refers", "head",
+    "paragraph", "refers", "head", "heading",
 )  # fmt: skip
 
 # --- what the question asks for ---------------------------------------------------------
@@ -1037,6 +1037,21 @@ def typed_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
         return []
     return [range(i - 1, i + 1) for i, f in enumerate(facts)
             if (f.cause if qtype == "cause" else f.method) and bounds[i][0] <= i - 1]  # fmt: skip
+
+
+# A sentence ends in one of these; a headline does not ("全国双拥工作电视电话会议要求做好
+# 双拥工作凝聚军心民心", a paragraph of its own in the archive's text).
+_CLOSED = re.compile(r"[。！？!?.…；;：:”’」』）)\]］》\"']\s*$")
+
+
+def headings(facts: list[SentenceFacts], bounds: list[tuple[int, int]]) -> np.ndarray:
+    """1.0 for a sentence that is its paragraph (its range in ``bounds``) and ends in no
+    punctuation: a headline, which names what its article is about in the question's
+    words and seldom answers it ("任建新在哪次会议上要求大力加强法学研究？" is not
+    answered by the headline "大力加强法学研究推进依法治国进程")."""
+    lone = [hi - lo == 1 for lo, hi in bounds]
+    open_ended = [not _CLOSED.search(f.text) for f in facts]
+    return np.array([a and b for a, b in zip(lone, open_ended, strict=True)], dtype=float)
 
 
 def lead_in_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],

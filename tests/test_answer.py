@@ -33,6 +33,23 @@ def test_yangquan_in_english(answerer):
     assert "领发材料制度" in fix.aligned.text
 
 
+def test_a_how_answer_quotes_its_neighbouring_answers_as_one_run(answerer):
+    """The rules (with the problem they solved) and the result they gave are chosen as
+    separate answers, in two chunks of one paragraph; the first answer quotes them as one
+    verbatim run, and no later answer repeats any of it."""
+    r = answerer.ask("How did Yangquan cut defects?")
+    top, c = r.answers[0], r.answers[0].citation
+    assert "requisition system" in top.text and "15% to 9%" in top.text
+    assert top.text.index("requisition system") < top.text.index("15% to 9%")
+    chunks = answerer.index.catalog.unit_chunks(YANGQUAN, c.paragraph, "en")
+    assert not any(x.chunk.start <= c.start and c.end <= x.chunk.end for x in chunks)
+    assert _paragraph(answerer.index, YANGQUAN, "en", c.paragraph)[c.start : c.end] == top.text
+    assert top.aligned is not None and "领发材料制度" in top.aligned.text
+    for a in r.answers[1:]:
+        o = a.citation
+        assert o.paragraph != c.paragraph or o.end <= c.start or o.start >= c.end
+
+
 def test_a_translation_takes_in_what_chinese_splits_at_a_semicolon(answerer):
     r = answerer.ask("How much did the defective rate of iron plates fall in Sanducun?")
     top = r.answers[0]

@@ -21,6 +21,7 @@ from qa.answer.extract import (
     head_forms,
     head_said,
     headings,
+    joined,
     lead_in_runs,
     needs_type,
     novelty,
@@ -835,6 +836,16 @@ def test_a_headline_is_a_lone_paragraph_without_closing_punctuation():
     bounds = bounds_of([0, 1, 2, 2, 3])
     assert headings(facts, bounds).tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
     assert headings([sentence_facts("State of the Union", "en")], [(0, 1)]).tolist() == [1.0]
+
+
+def test_neighbouring_answers_join_into_one_run():
+    # best first: the result, then the rules just before it, an answer elsewhere, and
+    # the problem before the rules; a gap of one space joins, a gap of two does not
+    spans = [("p", 997, 1198), ("p", 633, 996), ("q", 0, 50), ("p", 400, 632), ("p", 1200, 1300)]
+    assert joined(spans, limit=1000) == [[0, 1, 3], [2], [4]]
+    # a run stops growing at the limit (the default, JOINED_CHARS, is 600)
+    assert joined(spans) == [[0, 1], [2], [3], [4]]
+    assert joined([]) == []
 
 
 def test_a_first_answer_without_the_question_s_words_abstains():

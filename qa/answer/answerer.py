@@ -63,6 +63,7 @@ from qa.answer.extract import (
     focus,
     head_said,
     headings,
+    joined,
     lead_in_runs,
     names_said,
     novelty,
@@ -267,6 +268,8 @@ class Answerer:
             refers = feats[:, FEATURES.index("refers")] > 0
             quoted = with_referring(picked, spans, refers, extending(feats, ask))
             chosen = [replace(candidates[j], score=candidates[i].score) for j, i in quoted]
+            if ask.qtype in ("method", "cause"):
+                chosen = _joined(chosen)
             answers = [
                 _answer_out(c, articles)
                 for c in chosen
@@ -662,6 +665,39 @@ def _current(sc: StoredChunk, articles: dict[str, Article]) -> bool:
     return part.paragraphs[c.paragraph].text[c.start : c.end] == c.text
 
 
+def _joined(chosen: list[Candidate]) -> list[Candidate]:
+    """``chosen`` with neighbouring answers in one paragraph quoted as one run
+    (``qa.answer.extract.joined``), its translation the union of theirs when those are in
+    one paragraph too; each run keeps its best answer's place and score. A run may span
+    the paragraph's chunks: ``_answer_out`` quotes it from the article's paragraph."""
+    spans = [(_place(c), c.start, c.end) for c in chosen]
+    out = []
+    for group in joined(spans):
+        first, rest = chosen[group[0]], [chosen[i] for i in group]
+        aligned = first.aligned
+        if aligned is not None:
+            twins = [c.aligned for c in rest if c.aligned is not None]
+            aligned = (aligned[0], min(t[1] for t in twins), max(t[2] for t in twins))
+        out.append(replace(first, start=min(c.start for c in rest),
+                           end=max(c.end for c in rest), aligned=aligned))  # fmt: skip
+    return out
+
+
+def _place(c: Candidate) -> tuple[object, ...]:
+    """The paragraph a candidate is quoted from, and that of its translation."""
+    ch, twin = c.stored.chunk, c.aligned[0].chunk if c.aligned else None
+    return (ch.article_id, ch.lang, ch.paragraph, twin and (twin.lang, twin.paragraph))
+
+
+def _quote(chunk: Chunk, start: int, end: int, article: Article) -> str:
+    """The text at paragraph offsets ``start``-``end``: from the chunk when it holds them,
+    else from the article's paragraph (a joined run that spans chunks)."""
+    if chunk.start <= start and end <= chunk.start + len(chunk.text):
+        return chunk.text[start - chunk.start : end - chunk.start]
+    paragraph = next(p for p in article.parts[chunk.lang].paragraphs if p.index == chunk.paragraph)
+    return paragraph.text[start:end]
+
+
 def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:
     ch = c.stored.chunk
     art = articles[ch.article_id]
@@ -670,13 +706,13 @@ def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:
         other, a, b = c.aligned
         aligned = Aligned(
             lang=other.chunk.lang,
-            text=other.chunk.text[a - other.chunk.start : b - other.chunk.start],
+            text=_quote(other.chunk, a, b, art),
             paragraph=other.chunk.paragraph,
             start=a,
             end=b,
         )
     return AnswerOut(
-        text=ch.text[c.start - ch.start : c.end - ch.start],
+        text=_quote(ch, c.start, c.end, art),
         score=round(c.score, 4),
         citation=Citation(**_source(art, ch), start=c.start, end=c.end),
         aligned=aligned,

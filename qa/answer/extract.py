@@ -1131,6 +1131,41 @@ def with_referring(order: list[int], spans: Sequence[Span], refers: Sequence[boo
     return out
 
 
+# Among 35.7k distractor chunks joining without a limit changed 7 first answers of 895
+# questions, 3 of them wrong to right (en-041, pd-015, sotu-179; the longest of the
+# right ones 565 characters), and made one right answer 290 -> 776 characters long. With
+# runs stopped here, 5 change and the same 3 turn right.
+JOINED_CHARS = 600
+
+
+def joined(spans: Sequence[Span], gap: int = 1, limit: int = JOINED_CHARS) -> list[list[int]]:
+    """The rows of ``spans`` (quoted answers, best first) in groups to quote as one: a row
+    that starts or ends within ``gap`` characters of a group's run, in the same place
+    (``Span``'s first item), joins that group if the run stays within ``limit``
+    characters; the group keeps the rank of its best row. For a how or why question the
+    answers the step chooses are often neighbours: "How did Yangquan cut defects?" chose
+    the Sanducun result ("…the defective rate of iron plates also decreased from 15% to
+    9%.") first and the problem with the rules just before it second; quoted as one run
+    they read as problem, method and result."""
+    groups: list[list[int]] = []
+    runs: list[tuple[Hashable, int, int]] = []
+    for i, (where, start, end) in enumerate(spans):
+        at = next(
+            (g for g, (w, a, b) in enumerate(runs)
+             if w == where and (0 <= start - b <= gap or 0 <= a - end <= gap)
+             and max(b, end) - min(a, start) <= limit),
+            None,
+        )  # fmt: skip
+        if at is None:
+            groups.append([i])
+            runs.append((where, start, end))
+        else:
+            w, a, b = runs[at]
+            groups[at].append(i)
+            runs[at] = (w, min(a, start), max(b, end))
+    return groups
+
+
 def extending(features: np.ndarray, question: Asked) -> np.ndarray:
     """Which rows ``with_referring`` may extend: for a how or why question, the rows
     that do not hold the method or cause themselves."""

@@ -396,10 +396,13 @@ class Settings(BaseSettings):
         description=(
             "Abstain when the question names the noun it asks about ('机长' in "
             "'机长叫什么名字？', 'wage' in 'What wage did…': qa.answer.extract.question_head) "
-            "and the first answer's chunk never says it. With 35.7k distractor chunks it "
-            "made 6 more of the 37 unanswerable questions abstain (29 in all) and 1 "
-            "answerable one, answered wrongly otherwise ('…电费多少钱一度？': the answer says "
-            "每度电); on the seeds alone it dropped no answer."
+            "and neither the first answer nor the sentence on either side of it says it. "
+            "With 35.7k distractor chunks it made 6 more of the 37 unanswerable questions "
+            "abstain (29 in all) and 1 answerable one, answered wrongly otherwise "
+            "('…电费多少钱一度？': the answer says 每度电); on the seeds alone it dropped no "
+            "answer. Checked in the answer's whole chunk before 2026-12-07; the sentence "
+            "and its neighbours made 2 more tune questions abstain (an unanswerable one "
+            "and one answered wrongly) and moved nothing else."
         ),
     )
     answer_type_margin: float = Field(

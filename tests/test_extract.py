@@ -10,6 +10,7 @@ import pytest
 from qa.answer.extract import (
     FEATURES,
     abstains,
+    around,
     asked,
     bounds_of,
     choose,
@@ -836,6 +837,14 @@ def test_a_headline_is_a_lone_paragraph_without_closing_punctuation():
     bounds = bounds_of([0, 1, 2, 2, 3])
     assert headings(facts, bounds).tolist() == [1.0, 0.0, 0.0, 0.0, 0.0]
     assert headings([sentence_facts("State of the Union", "en")], [(0, 1)]).tolist() == [1.0]
+
+
+def test_the_head_is_looked_for_in_the_answer_and_the_sentence_on_either_side():
+    spans = [(0, 10), (11, 20), (21, 30), (31, 40), (41, 50)]
+    assert around(spans, 21, 30) == slice(1, 4)  # one sentence, and one on each side
+    assert around(spans, 11, 30) == slice(0, 4)  # a run of two
+    assert around(spans, 0, 10) == slice(0, 2)  # the first has nothing before it
+    assert around(spans, 100, 120) == slice(0, 5)  # not in this chunk: all of it
 
 
 def test_neighbouring_answers_join_into_one_run():

@@ -52,6 +52,7 @@ from qa.answer.extract import (
     Asked,
     SentenceFacts,
     abstains,
+    around,
     asked,
     bounds_of,
     choose,
@@ -337,15 +338,19 @@ class Answerer:
         return [n for n in sorted(ask.names) if not names_said(frozenset({n}), text)]
 
     def _says_head(self, ask: Asked, c: Candidate) -> bool:
-        """Whether the chunk ``c`` is in, or the chunk of its translation, says the noun
-        the question asks about; True when neither is in the question's language (the
-        head cannot be checked there)."""
-        chunk = c.stored if c.stored.chunk.lang == ask.head_lang else None
-        if chunk is None and c.aligned is not None and c.aligned[0].chunk.lang == ask.head_lang:
-            chunk = c.aligned[0]
-        if chunk is None or ask.head is None:
+        """Whether ``c``, or the sentence on either side of it in its chunk (``around``),
+        says the noun the question asks about; in its translation's chunk when ``c`` is not
+        in the question's language; True when neither is (the head cannot be checked)."""
+        if ask.head is None:
             return True
-        return bool(_heads(ask, ask.head_lang, [self._cache.get(chunk)]).any())
+        if c.stored.chunk.lang == ask.head_lang:
+            chunk, start, end = c.stored, c.start, c.end
+        elif c.aligned is not None and c.aligned[0].chunk.lang == ask.head_lang:
+            chunk, start, end = c.aligned
+        else:
+            return True
+        sents = self._cache.get(chunk)
+        return bool(_heads(ask, ask.head_lang, [sents])[around(sents.spans, start, end)].any())
 
     def cite(self, r: Retrieval) -> tuple[dict[str, Article], list[PassageOut]]:
         """The articles of the retrieved passages, and the passages with their citations.

@@ -740,6 +740,18 @@ def _zh_head_noun(word: str, flag: str, qtype: QType = "other") -> bool:
     return noun and not named and word not in _ZH_KINDS
 
 
+def around(spans: Sequence[tuple[int, int]], start: int, end: int, each_side: int = 1) -> slice:
+    """The sentences (``spans``, paragraph offsets in order) that overlap ``start``-``end``,
+    with ``each_side`` more on either side; all of them when none does. The head noun
+    may be said a sentence away from the answer ("三都村铁业社从四月到六月盈余多少？": 盈余
+    follows the losses), not anywhere in a long chunk ("司马徽的儿子叫什么名字？" is not
+    answered by the sentence naming 司马徽 because a later one says 儿子)."""
+    inside = [i for i, (a, b) in enumerate(spans) if a < end and b > start]
+    if not inside:
+        return slice(0, len(spans))
+    return slice(max(0, inside[0] - each_side), inside[-1] + each_side + 1)
+
+
 def head_forms(head: str | None, lang: Lang) -> frozenset[str]:
     """The spellings of ``head`` a sentence may say it in: English, its stems ("wages"
     says "wage"); Chinese, the word and the words of two or more characters it ends in
@@ -1282,7 +1294,7 @@ def abstains(features: np.ndarray, first: int, question: Asked, best: float, bel
     ``best`` candidate's ``evidence`` is under ``below``: no_evidence); not ``year_ok``
     (``year_holds``: no_year); not ``names_ok`` (the first answer's article never says a
     name the question holds, ``names_said``: no_name); not ``head_ok`` (the first answer's
-    chunk never says the noun the question asks about, ``question_head``: no_head); or
+    sentences never say the noun the question asks about, ``question_head``: no_head); or
     (``need_type``) the question asks for a number, a date, a publication or, in English,
     one name (``needs_type``) and the ``first`` answer holds none beyond what the question
     says (no_type). Near misses in a large archive (the right topic, but not the fact

@@ -269,14 +269,16 @@ class Answerer:
             refers = feats[:, FEATURES.index("refers")] > 0
             quoted = with_referring(picked, spans, refers, extending(feats, ask))
             chosen = [replace(candidates[j], score=candidates[i].score) for j, i in quoted]
-            if ask.qtype in ("method", "cause"):
-                chosen = _joined(chosen)
-            answers = [
-                _answer_out(c, articles)
+            # every chunk quoted from, a joined run's too, must still be its article's
+            chosen = [
+                c
                 for c in chosen
                 if _current(c.stored, articles)
                 and (c.aligned is None or _current(c.aligned[0], articles))
             ]
+            if ask.qtype in ("method", "cause"):
+                chosen = _joined(chosen)
+            answers = [_answer_out(c, articles) for c in chosen]
         return AskResult(
             question=r.question,
             language=r.language,
@@ -678,13 +680,13 @@ def _joined(chosen: list[Candidate]) -> list[Candidate]:
     spans = [(_place(c), c.start, c.end) for c in chosen]
     out = []
     for group in joined(spans):
-        first, rest = chosen[group[0]], [chosen[i] for i in group]
+        first, members = chosen[group[0]], [chosen[i] for i in group]
         aligned = first.aligned
         if aligned is not None:
-            twins = [c.aligned for c in rest if c.aligned is not None]
+            twins = [c.aligned for c in members if c.aligned is not None]
             aligned = (aligned[0], min(t[1] for t in twins), max(t[2] for t in twins))
-        out.append(replace(first, start=min(c.start for c in rest),
-                           end=max(c.end for c in rest), aligned=aligned))  # fmt: skip
+        out.append(replace(first, start=min(c.start for c in members),
+                           end=max(c.end for c in members), aligned=aligned))  # fmt: skip
     return out
 
 
@@ -696,11 +698,11 @@ def _place(c: Candidate) -> tuple[object, ...]:
 
 def _quote(chunk: Chunk, start: int, end: int, article: Article) -> str:
     """The text at paragraph offsets ``start``-``end``: from the chunk when it holds them,
-    else from the article's paragraph (a joined run that spans chunks)."""
+    else from the article's paragraph (a joined run that spans chunks; indexed as
+    ``_current`` checks it)."""
     if chunk.start <= start and end <= chunk.start + len(chunk.text):
         return chunk.text[start - chunk.start : end - chunk.start]
-    paragraph = next(p for p in article.parts[chunk.lang].paragraphs if p.index == chunk.paragraph)
-    return paragraph.text[start:end]
+    return article.parts[chunk.lang].paragraphs[chunk.paragraph].text[start:end]
 
 
 def _answer_out(c: Candidate, articles: dict[str, Article]) -> AnswerOut:

@@ -185,6 +185,25 @@ def test_the_articles_name_for_its_subject_does_not_pick_the_sentence(answerer):
     assert "领发材料制度" in r.answers[0].text, r.answers[0].text
 
 
+def test_answers_read_more_passages_than_k_shows(answerer):
+    """``k`` is how many passages are shown; the answers are chosen from
+    ``answer_passages`` of them whatever k is. Read from the top five passages only, this
+    question loses an answer that a lower passage holds."""
+    from qa.answer.answerer import Answerer
+
+    def quoted(r) -> list[tuple[str, int, int, int]]:
+        return [(a.citation.article_id, a.citation.paragraph, a.citation.start,
+                 a.citation.end) for a in r.answers]  # fmt: skip
+
+    q = "How did some workers only pretend to study new methods?"
+    one, ten = answerer.ask(q, k=1), answerer.ask(q, k=10)
+    assert len(one.passages) == 1 and len(ten.passages) == 10
+    assert quoted(one) == quoted(ten)
+    five = Answerer(answerer.index, answerer.settings.model_copy(update={"answer_passages": 5}))
+    fewer = quoted(five.ask(q, k=10))
+    assert len(fewer) < len(quoted(ten))
+
+
 def test_contract_fields(answerer):
     d = answerer.ask("How many production teams were organized in Yangquan?").model_dump()
     assert {"question", "language", "abstained", "answers", "passages"} <= d.keys()

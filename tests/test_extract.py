@@ -173,6 +173,12 @@ def test_cause_and_method_markers():
     assert (
         type_match(sentence_facts("采取了这样一个领导方法：定期举行碰头会议。", "zh"), how) == 1.0
     )
+    # a sentence that asks gives no cause or method, though it names one
+    why = asked("据默里分析，金价为什么下跌？", "zh")
+    assert type_match(sentence_facts("金价下跌的主要原因是什么？", "zh"), why) == 0.0
+    assert type_match(sentence_facts("金价下跌的主要原因是美元走强。", "zh"), why) == 1.0
+    assert type_match(sentence_facts("Was it because of the war?”", "en"), asked("Why?", "en")) == 0
+    assert type_match(sentence_facts("用什么办法？", "zh"), how) == 0.0
 
 
 def test_novelty_is_low_for_a_restatement_and_high_for_new_content():

@@ -225,11 +225,12 @@ class Answerer:
         mode: str = "hybrid",
     ) -> AskResult:
         started = time.perf_counter()
-        r = self.retriever.retrieve(question, k, filters, mode)
+        s = self.settings
+        r = self.retriever.retrieve(question, k, filters, mode, s.answer_passages)
         articles, passages = self.cite(r)
+        passages = passages[: s.top_k if k is None else k]  # the answers read more
         ask = asked(r.question, r.language)
         candidates = self.candidates(r, articles, ask)
-        s = self.settings
         # one row per candidate, and still one column per feature when there are none
         feats = np.array([c.features for c in candidates]).reshape(len(candidates), len(FEATURES))
         score = scores(feats, s.answer_weights)

@@ -257,6 +257,10 @@ _METHOD_BEFORE = re.compile(
     r"(?:这种|这一|这个|这些|此)[^，。；：:]{0,10}?"
     r"(?:办法|措施|制度|方法|做法|方式)(?![^，。；]{0,4}[：:])"
 )
+# A sentence that is itself a question gives no cause or method, though it names one:
+# "据默里分析，金价为什么下跌？" (archive, test) quoted "金价下跌的主要原因是什么？" first. Nothing
+# on the tune split moved; as no type at all (numbers, names too), one tune answer was lost.
+_ASKS = re.compile(r"[？?][”’」\"']?\s*$")
 _LEAD_IN = {
     "en": re.compile(r"[:：]\W*$|\b(?:two|three|four|five|six|several|the following|following|"
                      r"these)\s+(?:ways|methods|measures|steps|points|reasons|kinds|types|"
@@ -465,6 +469,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         if _ZH_ZERO.search(norm):  # "上访人数为零" answers "上访人数是多少？"
             nums = nums | {"0"}
             counted = counted | {"0"}
+    asks = bool(_ASKS.search(text))  # "金价下跌的主要原因是什么？" asks for a cause, gives none
     return SentenceFacts(
         text=text,
         lang=lang,
@@ -472,8 +477,8 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         quantities=frozenset(counted - _calendar(norm, lang)),
         dates=frozenset(dates),
         publications=frozenset(m.group() for m in _PUBLICATION.finditer(text)),
-        cause=bool(_CAUSE[lang].search(text)),
-        method=lang == "zh" and bool(_METHOD.search(_METHOD_BEFORE.sub("", text))),
+        cause=not asks and bool(_CAUSE[lang].search(text)),
+        method=not asks and lang == "zh" and bool(_METHOD.search(_METHOD_BEFORE.sub("", text))),
         lead_in=bool(_LEAD_IN[lang].search(text.strip())),
         item=bool(_ITEM.match(text)),
         refers=bool(_REFERS[lang].match(text)),

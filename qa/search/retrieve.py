@@ -172,12 +172,16 @@ class Retriever:
         k: int | None = None,
         filters: Filters | None = None,
         mode: str = "hybrid",
+        at_least: int = 0,
     ) -> Retrieval:
+        """The ``k`` best passages (``top_k`` when None), or ``at_least`` that many: the
+        answer step reads more passages than a caller may want shown."""
         s = self.settings
         question = check_question(question, s)
         k = s.top_k if k is None else k
         if not 1 <= k <= s.max_k:
             raise QueryError(f"k must be between 1 and {s.max_k}, got {k}")
+        k = max(k, at_least)
         filters = filters or Filters()
         use_lexical, dense_names = self.legs_for(mode)
         qlang = detect_language(question)

@@ -154,6 +154,10 @@ def test_chinese_people_and_places_come_from_the_tagger():
     assert type_match(facts, asked("急诊医学分会主任委员是谁？", "zh")) == 1.0
     place = sentence_facts("第三届美洲国家能源部长会议在委内瑞拉首都加拉加斯开幕。", "zh")
     assert type_match(place, asked("会议在哪里开幕？", "zh")) == 1.0
+    # a venue is a place, though the tagger calls it a body
+    where = asked("唐岩的书画展在哪里举办？", "zh")
+    assert type_match(sentence_facts("唐岩书画展日前在中国革命博物馆开幕。", "zh"), where) == 1.0
+    assert type_match(sentence_facts("唐岩书画展日前开幕。", "zh"), where) == 0.0
 
 
 def test_cause_and_method_markers():

@@ -243,6 +243,21 @@ def test_candidates_of_a_huge_paragraph_stay_near_the_retrieved_chunk(index, tmp
     assert "37 waterwheels" in top.answers[0].text
 
 
+def test_the_cache_forgets_the_least_recently_used_entry():
+    from qa.answer.answerer import Lru
+
+    made: list[str] = []
+
+    def make(key: str):
+        return lambda: made.append(key) or key.upper()
+
+    cache: Lru[str, str] = Lru(2)
+    assert [cache.fetch(k, make(k)) for k in "abac"] == ["A", "B", "A", "C"]
+    assert made == ["a", "b", "c"]  # "a" was kept
+    assert cache.fetch("a", make("a")) == "A" and cache.fetch("b", make("b")) == "B"
+    assert made == ["a", "b", "c", "b"]  # "b" went when "c" came
+
+
 def test_an_ask_encodes_its_question_and_reads_the_sentences_stored_at_index_time(
     answerer, monkeypatch
 ):
@@ -340,7 +355,7 @@ def test_an_answer_comes_from_an_article_that_names_what_the_question_names(answ
     question's names answers before the service abstains for the first one's
     ("龙乐豪是哪所大学毕业的？" among distractors: another article's "她的大儿子…从重庆建筑大学毕业"
     scored a little higher than the sentence with 龙乐豪)."""
-    from qa.answer.answerer import Answerer
+    from qa.answer.answerer import Answerer, article_text
     from qa.answer.extract import asked
 
     q = asked("阳泉市轮训了多少人？", "zh")
@@ -348,8 +363,8 @@ def test_an_answer_comes_from_an_article_that_names_what_the_question_names(answ
     catalog = answerer.index.catalog
     others = [a for a in catalog.article_ids() if a != YANGQUAN]
     assert len(others) == 4
-    assert Answerer._unnamed(q, catalog.article(YANGQUAN)) == []
-    assert all(Answerer._unnamed(q, catalog.article(a)) == ["阳泉市"] for a in others)
+    assert Answerer._unnamed(q, article_text(catalog.article(YANGQUAN))) == []
+    assert all(Answerer._unnamed(q, article_text(catalog.article(a))) == ["阳泉市"] for a in others)
     r = answerer.ask("阳泉市轮训了多少人？")
     assert not r.abstained and r.answers[0].citation.article_id == YANGQUAN
 

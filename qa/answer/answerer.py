@@ -42,7 +42,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 
@@ -89,6 +89,9 @@ from qa.store.records import Article, Chunk
 from qa.store.stores import Stores
 from qa.text import sentence_spans, tokenize
 
+K = TypeVar("K")
+V = TypeVar("V")
+
 
 @dataclass
 class _Sentences:
@@ -104,37 +107,70 @@ class _Sentences:
     translations: dict[tuple[str, ...], list[range]] = field(default_factory=dict)
 
 
-class SentenceCache:
-    """Bounded LRU of chunks' sentences. A chunk id hashes the article's content, so an
-    entry never goes stale; it saves re-splitting, re-tokenising and re-encoding the
-    passages that many questions share."""
+class Lru(Generic[K, V]):
+    """Bounded, thread-safe map that forgets the least recently used entry. Keys name
+    content by its hash (a chunk id, an article's id and content hash), so an entry never
+    goes stale."""
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[str, _Sentences] = OrderedDict()
+        self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, stored: StoredChunk) -> _Sentences:
-        c = stored.chunk
+    def fetch(self, key: K, make: Callable[[], V]) -> V:
         with self._lock:
-            hit = self._items.get(c.id)
-            if hit is not None:
-                self._items.move_to_end(c.id)
-                return hit
-        spans = sentence_spans(c.text, c.lang)
-        texts = [c.text[a:b] for a, b in spans]
-        item = _Sentences(
-            [(c.start + a, c.start + b) for a, b in spans],
-            texts,
-            [frozenset(tokenize(t, c.lang)) for t in texts],
-            [sentence_facts(t, c.lang) for t in texts],
-            {},
-        )
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        item = make()
         with self._lock:
-            self._items[c.id] = item
+            self._items[key] = item
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
         return item
+
+
+class SentenceCache(Lru[str, _Sentences]):
+    """Chunks' sentences: it saves re-splitting, re-tokenising and re-encoding the
+    passages that many questions share."""
+
+    def get(self, stored: StoredChunk) -> _Sentences:
+        return self.fetch(stored.chunk.id, lambda: _split(stored.chunk))
+
+
+def _split(c: Chunk) -> _Sentences:
+    spans = sentence_spans(c.text, c.lang)
+    texts = [c.text[a:b] for a, b in spans]
+    return _Sentences(
+        [(c.start + a, c.start + b) for a, b in spans],
+        texts,
+        [frozenset(tokenize(t, c.lang)) for t in texts],
+        [sentence_facts(t, c.lang) for t in texts],
+        {},
+    )
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """What the answer step reads of a whole article, worked out once per article: all its
+    text (the year rule), in lower case (the names rule), its languages and its titles'
+    tokens per language (the ``paragraph`` feature)."""
+
+    text: str
+    lower: str
+    langs: frozenset[str]
+    titles: dict[Lang, frozenset[str]]
+
+
+def article_text(art: Article) -> ArticleText:
+    text = _text_of(art)
+    titles = {lang: frozenset(tokenize(_title(art, lang), lang)) for lang in LANGS}
+    return ArticleText(text, text.lower(), frozenset(art.parts), titles)
+
+
+# Articles whose ArticleText is kept. A question reads up to ``answer_passages`` of them;
+# a State of the Union address is ~50k characters, so 1024 hold ~100 MB at most.
+ARTICLE_CACHE = 1024
 
 
 @dataclass
@@ -201,6 +237,7 @@ class Answerer:
         self.settings = settings
         self.retriever = Retriever(index, settings)
         self._cache = SentenceCache(settings.sentence_cache_chunks)
+        self._articles: Lru[tuple[str, str], ArticleText] = Lru(ARTICLE_CACHE)
         # scores sentences against the question; when it reads both languages in one
         # space, it also pairs sentences with their translations
         self.reader = index.reader
@@ -241,7 +278,7 @@ class Answerer:
         picked = choose(score, s.answer_relative, s.max_answers, spans)
         picked.sort(key=lambda i: (candidates[i].stored.chunk.lang != r.prefer, -score[i]))
         # per article, the question's names it never says (checked once per ask)
-        unnamed = ({aid: self._unnamed(ask, articles.get(aid))
+        unnamed = ({aid: self._unnamed(ask, self._read(articles.get(aid)))
                     for aid in {c.stored.chunk.article_id for c in candidates}}
                    if s.abstain_without_names else {})  # fmt: skip
         if (s.abstain_without_type or s.abstain_without_head or s.abstain_without_names
@@ -306,7 +343,7 @@ class Answerer:
         year_ok = not (s.abstain_without_year and r.years) or year_holds(  # article read once
             r.years,
             bool(feats[first, FEATURES.index("year")]),
-            _text_of(article) if article else candidates[first].text,
+            text.text if (text := self._read(article)) else candidates[first].text,
         )
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
@@ -331,14 +368,19 @@ class Answerer:
         }  # fmt: skip
         return reason, why[reason]
 
+    def _read(self, art: Article | None) -> ArticleText | None:
+        """``art``'s ``ArticleText``, from the cache when another ask read it."""
+        if art is None:
+            return None
+        return self._articles.fetch((art.id, art.content_hash), lambda: article_text(art))
+
     @staticmethod
-    def _unnamed(ask: Asked, art: Article | None) -> list[str]:
+    def _unnamed(ask: Asked, art: ArticleText | None) -> list[str]:
         """The names the question holds that ``art`` never says; none when it has no text
         in the question's language, which may spell names otherwise."""
-        if not ask.names or art is None or ask.lang not in art.parts:
+        if not ask.names or art is None or ask.lang not in art.langs:
             return []
-        text = _text_of(art).lower()
-        return [n for n in sorted(ask.names) if not names_said(frozenset({n}), text)]
+        return [n for n in sorted(ask.names) if not names_said(frozenset({n}), art.lower)]
 
     def _says_head(self, ask: Asked, c: Candidate) -> bool:
         """Whether ``c``, or the sentence on either side of it in its chunk (``around``),
@@ -380,7 +422,10 @@ class Answerer:
         """Sentences of the top passages and of their translations, each with the vectors
         it needs (missing ones encoded in one batch per embedder)."""
         pools = []
+        seen: set[str] = set()  # chunks an earlier pool holds
         for p in r.passages[: self.settings.answer_passages]:
+            if p.chunk.chunk.id in seen:
+                continue
             lang = p.chunk.chunk.lang
             other: Lang = "zh" if lang == "en" else "en"
             own = self.index.catalog.unit_chunks(p.unit[0], p.unit[1], lang)
@@ -390,6 +435,7 @@ class Answerer:
                 own, at = [p.chunk], 0
             span = _window(len(own), at, self.settings.answer_neighbour_chunks)
             own, twins = own[span], twins[_proportional(span, len(own), len(twins))]
+            seen.update(sc.chunk.id for sc in own)
             pools.append(
                 _Pool(
                     p,
@@ -467,15 +513,10 @@ class Answerer:
             return []
         if articles is None:
             articles, _ = self.cite(r)
-        titles: dict[tuple[str, Lang], frozenset[str]] = {}  # title tokens per article, lang
 
         def title(article_id: str, lang: Lang) -> frozenset[str]:
-            if (article_id, lang) not in titles:
-                art = articles.get(article_id)
-                titles[article_id, lang] = frozenset(
-                    tokenize(_title(art, lang), lang) if art else ()
-                )
-            return titles[article_id, lang]
+            text = self._read(articles.get(article_id))
+            return text.titles[lang] if text else frozenset()
 
         idf = {lang: self._idf(toks, lang) for lang, toks in r.tokens.items()}  # per question
         ask = ask or asked(r.question, r.language)

@@ -671,10 +671,11 @@ def _said(name: str, text: str) -> bool:
     n = name.lower()
     if not name.isascii():
         return n in text
-    if re.search(rf"(?<![a-z]){re.escape(n)}(?:'?s|es)?(?![a-z])", text):
+    # the substring tests first: a regex over a whole address is slow
+    if n in text and re.search(rf"(?<![a-z]){re.escape(n)}(?:'?s|es)?(?![a-z])", text):
         return True
     m = _DEMONYM.match(n)
-    return bool(m and re.search(rf"(?<![a-z]){m.group(1)}", text))
+    return bool(m and m.group(1) in text and re.search(rf"(?<![a-z]){m.group(1)}", text))
 
 
 # --- what the question asks about: its head ------------------------------------------------

@@ -180,7 +180,7 @@ def _show(result: AskResult) -> None:
 
 
 # Options shared by ask and search (the same filters as the HTTP API's).
-KOpt = Annotated[int | None, typer.Option("--k", help="Passages to retrieve (1-50).")]
+KOpt = Annotated[int | None, typer.Option("--k", help="Passages to show (1-50).")]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Only this language: en or zh.")]
 SinceOpt = Annotated[str | None, typer.Option(help="Earliest date: YYYY[-MM[-DD]].")]
 UntilOpt = Annotated[str | None, typer.Option(help="Latest date: YYYY[-MM[-DD]].")]

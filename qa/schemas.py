@@ -254,7 +254,10 @@ class AskRequest(BaseModel):
         min_length=1, description="In English or Chinese; at most QA_MAX_QUESTION_CHARS."
     )
     k: int | None = Field(
-        None, ge=1, description="Passages to retrieve, 1 to QA_MAX_K (50; checked on use)."
+        None,
+        ge=1,
+        description="Passages to show, 1 to QA_MAX_K (50; checked on use). The answers are "
+        "read from QA_ANSWER_PASSAGES (10) whatever k is.",
     )
     lang: Lang | None = Field(None, description="Only passages and answers in this language.")
     since: str | None = Field(None, description="Earliest date: YYYY, YYYY-MM or YYYY-MM-DD.")

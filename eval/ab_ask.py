@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -23,14 +22,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from profile_ask import figures  # noqa: E402  (eval/, the script's own folder)
+
 from qa.evaluation.bench import index_dir  # noqa: E402
 
 
 def _override(text: str) -> tuple[str, Any]:
+    """KEY=VALUE, the value as JSON when it is ("[\"e5\"]", "true"), else as written:
+    ``Settings`` converts it as it does an environment variable's."""
     key, sep, value = text.partition("=")
     if not sep:
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {text!r}")
-    return key, json.loads(value) if value[:1] in "[{0123456789-tf" else value
+    try:
+        return key, json.loads(value)
+    except json.JSONDecodeError:
+        return key, value
 
 
 def main() -> None:
@@ -54,16 +60,16 @@ def main() -> None:
         for answerer in sides.values():
             answerer.warm_up()
         for name in ("cold", "warm"):
-            wall: dict[str, list[float]] = {s: [] for s in sides}
+            wall: dict[str, list[float]] = {s: [] for s in sides}  # seconds
             cpu: dict[str, list[float]] = {s: [] for s in sides}
             for i, q in enumerate(questions):
                 for side in ("A", "B") if i % 2 else ("B", "A"):
                     w, c = time.perf_counter(), time.process_time()
                     sides[side].ask(q)
-                    wall[side].append(1000 * (time.perf_counter() - w))
-                    cpu[side].append(1000 * (time.process_time() - c))
+                    wall[side].append(time.perf_counter() - w)
+                    cpu[side].append(time.process_time() - c)
             passes.append({"pass": name, "asks": len(questions), **{
-                side: {"wall": _figures(wall[side]), "cpu": _figures(cpu[side])} for side in sides
+                side: {"wall": figures(wall[side]), "cpu": figures(cpu[side])} for side in sides
             }})  # fmt: skip
     print(f"B: {dict(args.b)}")
     print(f"{'pass':6s} {'side':4s} {'wall p50':>9s} {'mean':>7s} {'cpu p50':>8s} {'mean':>7s}")
@@ -74,10 +80,6 @@ def main() -> None:
                   f"{c['p50_ms']:8.1f} {c['mean_ms']:7.1f}")  # fmt: skip
     if args.out:
         args.out.write_text(json.dumps({"b": dict(args.b), "passes": passes}, indent=2) + "\n")
-
-
-def _figures(ms: list[float]) -> dict[str, float]:
-    return {"mean_ms": round(statistics.fmean(ms), 2), "p50_ms": round(statistics.median(ms), 2)}
 
 
 if __name__ == "__main__":

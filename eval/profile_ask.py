@@ -126,8 +126,8 @@ def main() -> None:
                 "pass": "cold" if n == 0 else "warm",
                 "asks": len(questions),
                 "chunks": sum(index.catalog.counts()["chunks"].values()),
-                "total": _figures(walls),
-                "phases": {p: _figures(v) for p, v in per_ask.items()},
+                "total": figures(walls),
+                "phases": {p: figures(v) for p, v in per_ask.items()},
             })  # fmt: skip
     for p in passes:
         print(f"\n{p['pass']} pass, {p['asks']} asks, {p['chunks']:,} chunks")
@@ -141,7 +141,7 @@ def main() -> None:
     print(f"written {args.out}")
 
 
-def _figures(seconds: list[float]) -> dict[str, float]:
+def figures(seconds: list[float]) -> dict[str, float]:
     ms = [1000 * s for s in seconds]
     return {"mean_ms": round(statistics.fmean(ms), 2), "p50_ms": round(statistics.median(ms), 2)}
 

@@ -153,10 +153,9 @@ def _split(c: Chunk) -> _Sentences:
 @dataclass(frozen=True)
 class ArticleText:
     """What the answer step reads of a whole article, worked out once per article: all its
-    text (the year rule), in lower case (the names rule), its languages and its titles'
-    tokens per language (the ``paragraph`` feature)."""
+    text in lower case (the names rule; the year rule reads its digits), its languages and
+    its titles' tokens per language (the ``paragraph`` feature)."""
 
-    text: str
     lower: str
     langs: frozenset[str]
     titles: dict[Lang, frozenset[str]]
@@ -165,11 +164,11 @@ class ArticleText:
 def article_text(art: Article) -> ArticleText:
     text = _text_of(art)
     titles = {lang: frozenset(tokenize(_title(art, lang), lang)) for lang in LANGS}
-    return ArticleText(text, text.lower(), frozenset(art.parts), titles)
+    return ArticleText(text.lower(), frozenset(art.parts), titles)
 
 
 # Articles whose ArticleText is kept. A question reads up to ``answer_passages`` of them;
-# a State of the Union address is ~50k characters, so 1024 hold ~100 MB at most.
+# a State of the Union address is ~50k characters, so 1024 hold ~50 MB at most.
 ARTICLE_CACHE = 1024
 
 
@@ -343,7 +342,7 @@ class Answerer:
         year_ok = not (s.abstain_without_year and r.years) or year_holds(  # article read once
             r.years,
             bool(feats[first, FEATURES.index("year")]),
-            text.text if (text := self._read(article)) else candidates[first].text,
+            text.lower if (text := self._read(article)) else candidates[first].text,
         )
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]

@@ -184,6 +184,7 @@ class Candidate:
     evidence: float = 0.0  # that it is about the question (qa.answer.extract.evidence)
     score: float = 0.0
     says_terms: bool = True  # it or its translation says the question's words (says_terms)
+    points_back: bool = False  # one sentence that says what the one before it was
 
     @property
     def text(self) -> str:
@@ -304,7 +305,8 @@ class Answerer:
         answers: list[AnswerOut] = []
         if reason is None:
             refers = feats[:, FEATURES.index("refers")] > 0
-            quoted = with_referring(picked, spans, refers, extending(feats, ask))
+            back = [c.points_back for c in candidates]
+            quoted = with_referring(picked, spans, refers, extending(feats, ask), back)
             chosen = [replace(candidates[j], score=candidates[i].score) for j, i in quoted]
             # every chunk quoted from, a joined run's too, must still be its article's
             chosen = [
@@ -517,8 +519,9 @@ class Answerer:
             text = self._read(articles.get(article_id))
             return text.titles[lang] if text else frozenset()
 
-        idf = {lang: self._idf(toks, lang) for lang, toks in r.tokens.items()}  # per question
         ask = ask or asked(r.question, r.language)
+        idf = {lang: self._idf(_with_names(toks, ask.names), lang)  # per question
+               for lang, toks in r.tokens.items()}  # fmt: skip
         top = pools[0].passage.score or 1.0
         return [c for pool in pools for c in self._pool_candidates(r, ask, pool, idf, title, top)]
 
@@ -601,6 +604,7 @@ class Answerer:
                     _run_translation(twins, flat, run),
                     float(evidence(f.meaning[run].max(), f.about[run].max())),
                     says_terms=bool(said[run].any()),
+                    points_back=len(run) == 1 and facts[run[0]].points_back,
                 )
             )
         return out
@@ -641,6 +645,14 @@ _NOTHING = "No passage in the archive matches the question and its filters."
 # What a typed question asks for, in an abstention's reason.
 _KINDS = {"quantity": "a number", "date": "a date", "publication": "a newspaper or publication",
           "person": "someone by name"}  # fmt: skip
+
+
+def _with_names(tokens: Iterable[str], names: frozenset[str]) -> list[str]:
+    """The question's ``tokens``, and the names that end one of them: jieba cuts
+    "孟良崮战役时华楠任什么职务？" into 时华楠, which no sentence says, where the question's name
+    is 华楠 (``qa.answer.extract.question_names``)."""
+    toks = list(tokens)
+    return toks + [n for n in names if n not in toks and any(t.endswith(n) for t in toks)]
 
 
 def _window(n: int, at: int, each_side: int) -> slice:

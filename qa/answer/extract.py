@@ -291,6 +291,15 @@ _REFERS = {
                      r"[a-z]+ed)\b"),
 }  # fmt: skip
 
+# A sentence that says what the one before it was, by a demonstrative and a copula: "这是农业
+# 改革和发展的第一次飞跃" follows the reform it names; "That is why efforts to reduce armies
+# have thus far… failed" follows the reason. It restates the question; the sentence
+# before it answers.
+_POINTS_BACK = {
+    "zh": re.compile(r"^(?:这|此|那)(?:就|便|也|正|才)?是"),
+    "en": re.compile(r"^(?:This|That|These|Those) (?:is|was|are|were)\b"),
+}
+
 
 @dataclass(frozen=True)
 class SentenceFacts:
@@ -310,6 +319,7 @@ class SentenceFacts:
     lead_in: bool
     item: bool  # continues an announced list
     refers: bool  # opens by referring back: "该社...", "They...", "the cooperative set up"
+    points_back: bool  # says what the sentence before was: "这是…", "That is why…"
     listing: bool  # enumerates: "A、B和C", "A, B, and C", "such as"
 
     @cached_property
@@ -491,6 +501,7 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
         lead_in=bool(_LEAD_IN[lang].search(text.strip())),
         item=bool(_ITEM.match(text)),
         refers=bool(_REFERS[lang].match(text)),
+        points_back=bool(_POINTS_BACK[lang].match(text)),
         listing=bool(_LISTING[lang].search(text)),
     )
 
@@ -631,6 +642,23 @@ def _zh_name(word: str, flag: str) -> bool:
     return flag.startswith("n") and bool(_ZH_LOCALITY.match(word))
 
 
+# Characters that close the phrase before them and are surnames too: jieba reads
+# "孟良崮战役时华楠任什么职务？" as 孟良崮战役/nz 时华楠/nr, a name the article (华楠) never says.
+_ZH_PARTICLE_SURNAMES = frozenset("时在由向与和同对将把被从跟")
+
+
+def _particle_dropped(tagged: list[tuple[str, str]], i: int) -> str:
+    """The ``i``-th word of ``tagged``, less its first character when it is a
+    three-character person's name that starts with one of ``_ZH_PARTICLE_SURNAMES`` right
+    after another word: a shorter name is said wherever the longer one is, so the name
+    rules can only be kinder for it."""
+    w, f = tagged[i]
+    after_word = i > 0 and any(HAN.fullmatch(ch) for ch in tagged[i - 1][0])
+    if f.startswith("nr") and len(w) == 3 and w[0] in _ZH_PARTICLE_SURNAMES and after_word:
+        return w[1:]
+    return w
+
+
 def question_names(question: str, lang: Lang) -> frozenset[str]:
     """The names ``question`` holds. English: its capitalised words after the first, less
     months and days. Chinese: what it quotes (“金鸽工程”, 《党建》), the people and places
@@ -645,7 +673,7 @@ def question_names(question: str, lang: Lang) -> frozenset[str]:
         return frozenset(
             quoted
             | {
-                w
+                _particle_dropped(tagged, i)
                 for i, (w, f) in enumerate(tagged)
                 if len(w) > 1 and _zh_name(w, f) and not (i and tagged[i - 1][0] in ("多少", "几"))
             }
@@ -731,7 +759,9 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
             i -= 1
         if i < 0:
             return None
-        return pairs[i][0] if _zh_head_noun(*pairs[i], qtype) else None
+        # "电影《红嫂》的导演是谁？": after 的 the word is a noun, whatever jieba tags it (导演/v)
+        of = i > 0 and pairs[i - 1][0] == "的" and qtype == "person" and pairs[i][1] == "v"
+        return pairs[i][0] if of or _zh_head_noun(*pairs[i], qtype) else None
     # "Which strike did Nixon cite…?"; not when the type already says what is asked for
     # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper")
     which = _EN_WHICH.match(question) if qtype == "other" else None
@@ -1047,7 +1077,7 @@ def refer_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]]) -> lis
     chunk), which names what it refers to: quoted alone, the answer would not say whose
     it is, and scored alone it shares none of the question's names."""
     return [range(i - 1, i + 1) for i, f in enumerate(facts)
-            if f.refers and bounds[i][0] <= i - 1]  # fmt: skip
+            if (f.refers or f.points_back) and bounds[i][0] <= i - 1]  # fmt: skip
 
 
 def typed_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
@@ -1130,7 +1160,8 @@ def choose(score: np.ndarray, relative: float, limit: int,
 
 
 def with_referring(order: list[int], spans: Sequence[Span], refers: Sequence[bool] | np.ndarray,
-                   extend: Sequence[bool] | np.ndarray) -> list[tuple[int, int]]:  # fmt: skip
+                   extend: Sequence[bool] | np.ndarray,
+                   back: Sequence[bool] | np.ndarray | None = None) -> list[tuple[int, int]]:  # fmt: skip
     """For each row of ``order`` (chosen, best first), the row to quote and the row chosen:
     a sentence that may be extended (``extend``) and that the next one refers back to (or
     gives the asked cause or method, ``typed_runs``) is quoted together with it, as the
@@ -1142,8 +1173,12 @@ def with_referring(order: list[int], spans: Sequence[Span], refers: Sequence[boo
     The answer step extends only the answers to how and why questions that do not hold a
     method or a cause themselves (``extending``): extended for any question, 47 of 518
     first answers among distractors grew from 153 to 257 characters on average ("How much
-    money did the Sanducun cooperative lose…?" took in the rules too) and none turned right."""
+    money did the Sanducun cooperative lose…?" took in the rules too) and none turned right.
+    A sentence that says what the one before it was (``back``, ``points_back``: "这是农业改革
+    和发展的第一次飞跃…") is quoted with that one, as the run that ends where it does, for
+    any question."""
     starts = {(s[0], s[1]): i for i, s in enumerate(spans) if refers[i]}
+    ends = {(s[0], s[2]): i for i, s in enumerate(spans) if refers[i]}
     out: list[tuple[int, int]] = []
 
     def free(j: int) -> bool:
@@ -1151,7 +1186,11 @@ def with_referring(order: list[int], spans: Sequence[Span], refers: Sequence[boo
 
     for i in order:
         j = starts.get((spans[i][0], spans[i][1]), i) if extend[i] else i
-        if spans[j][2] <= spans[i][2] or not free(j):
+        if back is not None and back[i] and j == i:
+            j = ends.get((spans[i][0], spans[i][2]), i)
+            if spans[j][1] >= spans[i][1] or not free(j):
+                j = i
+        elif spans[j][2] <= spans[i][2] or not free(j):
             j = i
         if free(j):
             out.append((j, i))

@@ -749,6 +749,8 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         at = next((i for i, (w, _) in enumerate(pairs) if _ZH_ASKING.match(w)), None)
         if at is None:
             return None
+        if pairs[at][0] == "谁" and at and pairs[at - 1][0] == "由":
+            return _zh_agent_head(pairs, at)
         # "…隶属于哪个集团？": a noun right after 哪个 / 哪家 is the kind asked for, and
         # the word before is no head (jieba tags the verb 隶属于 as a noun)
         after = pairs[at + 1] if at + 1 < len(pairs) else ("", "")
@@ -775,6 +777,22 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
     while words and words[-1] in _EN_KINDS:
         words.pop()
     return words[-1] if words else None
+
+
+def _zh_agent_head(pairs: list[tuple[str, str]], at: int) -> str | None:
+    """The head of "…由谁 V？" (``at``: where 谁 is in the tagged question): the role named
+    before 由 ("《朗朗星空》的男主角由谁扮演？" -> 男主角, answered by "男主角由…刘佩琦担任"),
+    else the role after 任 / 担任 ("由谁任总导演"), else V itself ("全国宣传部长会议由谁主持？"
+    -> 主持: the sentence that names who chaired says so, not the one listing the leaders
+    who met the delegates)."""
+    if at >= 3 and pairs[at - 3][0] == "的" and _zh_head_noun(*pairs[at - 2]):
+        return pairs[at - 2][0]
+    after = pairs[at + 1] if at + 1 < len(pairs) else ("", "")
+    if after[0] in ("任", "担任") and at + 2 < len(pairs) and _zh_head_noun(*pairs[at + 2]):
+        return pairs[at + 2][0]
+    if len(after[0]) >= 2 and (after[1].startswith("v") or _zh_head_noun(*after)):
+        return after[0]
+    return None
 
 
 def _zh_head_noun(word: str, flag: str, qtype: QType = "other") -> bool:

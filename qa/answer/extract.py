@@ -211,7 +211,8 @@ _ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
                       r"(?:星期|礼拜)[一二三四五六日天]|"
                       r"周[一二三四五六日](?![次期年])")  # fmt: skip
 _EN_NUMBER_WORD = re.compile(
-    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
     r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion|"
     r"half|dozen|percent)\b",
     re.I,

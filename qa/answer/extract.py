@@ -752,6 +752,8 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
             return None
         if pairs[at][0] == "谁" and at and pairs[at - 1][0] == "由":
             return _zh_agent_head(pairs, at)
+        if pairs[at][0] in ("多少", "几") and (counted := _zh_counted_head(pairs, at)):
+            return counted
         # "…隶属于哪个集团？": a noun right after 哪个 / 哪家 is the kind asked for, and
         # the word before is no head (jieba tags the verb 隶属于 as a noun)
         after = pairs[at + 1] if at + 1 < len(pairs) else ("", "")
@@ -778,6 +780,24 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
     while words and words[-1] in _EN_KINDS:
         words.pop()
     return words[-1] if words else None
+
+
+def _zh_counted_head(pairs: list[tuple[str, str]], at: int) -> str | None:
+    """The noun a "多少 / 几" counts, past its measure word ("锡山市有多少人口？" -> 人口,
+    "建立了多少个国家公园" -> 国家): the answer says it. Of the Chinese quantity questions of
+    both sets with such a noun, every right first answer says it; the near misses
+    answered wrongly ("…７０多人出席会议" for 人口) do not. A word jieba's dictionary lacks
+    is a guess of its tagger ("以多少目胜" -> 目胜) and no head."""
+    import jieba
+
+    j = at + 1
+    while j < len(pairs) and pairs[j][1] in ("q", "m"):
+        j += 1
+    if j == len(pairs):
+        return None
+    word, flag = pairs[j]
+    known = jieba.dt.FREQ.get(word, 0) > 0
+    return word if len(word) >= 2 and known and _zh_head_noun(word, flag) else None
 
 
 def _zh_agent_head(pairs: list[tuple[str, str]], at: int) -> str | None:

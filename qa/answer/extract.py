@@ -855,7 +855,9 @@ def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[st
     head's ``forms``: Chinese as a substring (jieba may cut "寄钱" where the question has
     "寄"), English as a token."""
     if lang == "zh":
-        return any(f in text for f in forms)
+        # a deputy is not the role: "中央统战部副部长刘延东" does not say who the 部长 is
+        return any(re.search(rf"(?<!副){re.escape(f)}", text) if not f.startswith("副")
+                   else f in text for f in forms)  # fmt: skip
     return not forms.isdisjoint(tokens)
 
 

@@ -295,6 +295,9 @@ def test_the_names_a_question_holds():
     assert names_said(sixth, "the sixth conference met at habana")
     assert not names_said(sixth, "the fourth conference met on the 6th of august")
     assert question_names("龙乐豪是哪所大学毕业的？", "zh") == {"龙乐豪"}
+    # jieba glues a particle to the name after it (时华楠): the name is what follows
+    assert question_names("孟良崮战役时华楠任什么职务？", "zh") == {"华楠"}
+    assert question_names("时传祥是哪里人？", "zh") == {"时传祥"}  # a surname, first
     # places count, less the common nouns the tagger calls places (城市); organisations
     # take in common nouns (加拿大政府) and are left out
     assert question_names("这座山西城市的手艺人合作组织有多大规模？", "zh") == {"山西"}
@@ -440,7 +443,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
     assert fitting(feats, wage, need_head=False).tolist() == [True, True, False]
     # a person is preferred when a close candidate names one, but not required to answer
     # in Chinese (needs_type)
-    who = asked("全国双拥工作电视电话会议由谁主持？", "zh")
+    who = asked("谁主持了全国双拥工作电视电话会议？", "zh")
     assert fitting(feats, who).tolist() == [True, True, False]
     feats[:, FEATURES.index("meaning")] = 0.5
     assert abstains(feats, 2, who, 0.3, 0.2, need_type=True) is None
@@ -457,6 +460,15 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("三都村铁业社从四月到六月盈余多少？", "zh", "盈余"),
         ("帮助小组长提高工作能力最主要的方法是什么？", "zh", None),  # names the answer's kind
         ("戴碧蓉住进了哪家医院？", "zh", None),  # a verb before the question word
+        ("电影《红嫂》的导演是谁？", "zh", "导演"),  # after 的, whatever jieba tags it (v)
+        # "…由谁 V？": the role before 由, the role after 任, or V itself
+        ("《朗朗星空》的男主角由谁扮演？", "zh", "男主角"),
+        ("《三峡放歌》由谁任总导演？", "zh", "总导演"),
+        ("全国宣传部长会议由谁主持？", "zh", "主持"),
+        # the noun 多少 counts, past its measure word; not a word jieba's tagger guessed
+        ("锡山市有多少人口？", "zh", "人口"),
+        ("德国取消的联邦邮电部有多少年历史？", "zh", "历史"),
+        ("林海峰九段以多少目胜曹薰铉九段？", "zh", None),
         # the kind after 哪个, not the verb before it that jieba tags as a noun
         ("北京华联商厦隶属于哪个集团？", "zh", "集团"),
         ("What wage did the emergency public works projects of 1935 pay per month?", "en", "wage"),
@@ -486,6 +498,10 @@ def test_head_said_in_any_of_its_spellings():
     assert head_said(wage, "en", "", frozenset(tokenize("Wages rose to $50 a month.", "en")))
     assert not head_said(wage, "en", "", frozenset(tokenize("They paid $50 a month.", "en")))
     assert head_forms(None, "en") == frozenset()
+    minister = head_forms("部长", "zh")  # a deputy is not the role
+    assert not head_said(minister, "zh", "联谊会由中央统战部副部长刘延东主持。", frozenset())
+    assert head_said(minister, "zh", "中央统战部部长王兆国出席。", frozenset())
+    assert head_said(head_forms("副部长", "zh"), "zh", "副部长刘延东主持。", frozenset())
 
 
 def test_zero_in_words_is_a_quantity():
@@ -760,6 +776,43 @@ def test_a_sentence_referred_back_to_is_quoted_with_the_referring_one():
     # the run would overlap sentence 2, quoted first: sentence 1 stays alone
     assert with_referring([2, 1], spans, refers, [True] * 4) == [(2, 2), (1, 1)]
     assert with_referring([], spans, refers, [True] * 4) == []
+
+
+def test_a_sentence_that_says_what_the_one_before_was_is_quoted_with_it():
+    """The answer to "农业改革和发展的第一次飞跃是什么？" is in the sentence before "这是农业改革…"
+    (it says what that one was): chosen, it is quoted as the run that ends where it does,
+    for any question; a sentence that does not point back stays alone."""
+    from qa.answer.extract import with_referring
+
+    texts = ["实际上就是在土地公有的原则下实行家庭经营。", "这是农业改革和发展的第一次飞跃。",
+             "That is why efforts to reduce armies have failed.", "That year was hard."]  # fmt: skip
+    facts = [sentence_facts(t, "zh" if i < 2 else "en") for i, t in enumerate(texts)]
+    assert [f.points_back for f in facts] == [False, True, True, False]
+    assert refer_runs(facts[:2], [(0, 2)] * 2) == [range(0, 2)]
+    spans = [("p", 0, 10), ("p", 10, 20), ("p", 0, 20)]
+    refers = [False, False, True]
+    never = [False] * 3
+    assert with_referring([1], spans, refers, never, [False, True, False]) == [(2, 1)]
+    assert with_referring([1], spans, refers, never, [False] * 3) == [(1, 1)]
+    # the sentence before is already quoted: the chosen one stays alone
+    assert with_referring([0, 1], spans, refers, never, [False, True, False]) == [(0, 0), (1, 1)]
+
+
+def test_later_answers_from_another_article_must_fit_and_be_about_the_question():
+    from qa.answer.extract import LATER_EVIDENCE, later_answers
+
+    articles = ["a", "a", "b", "b", "c"]
+    evidence = np.array([0.5, 0.1, 0.5, 0.5 * LATER_EVIDENCE - 0.01, 0.6])
+    fits = np.array([True, False, True, True, False])
+    named = np.ones(5, dtype=bool)
+    # the first answer's article keeps its answers whatever they hold; another article's
+    # must fit the question and be about it nearly as much as the first
+    assert later_answers([0, 1, 2, 3, 4], articles, evidence, fits, named) == [0, 1, 2]
+    # an article that never says the question's names gives no later answer, even the
+    # first answer's own; the first answer stays for the abstention rules to judge
+    named[1] = named[0] = False
+    assert later_answers([0, 1, 2], articles, evidence, fits, named) == [0, 2]
+    assert later_answers([], articles, evidence, fits, named) == []
 
 
 def test_only_how_and_why_answers_without_their_type_extend():

@@ -65,6 +65,7 @@ from qa.answer.extract import (
     head_said,
     headings,
     joined,
+    later_answers,
     lead_in_runs,
     names_said,
     novelty,
@@ -281,24 +282,21 @@ class Answerer:
         unnamed = ({aid: self._unnamed(ask, self._read(articles.get(aid)))
                     for aid in {c.stored.chunk.article_id for c in candidates}}
                    if s.abstain_without_names else {})  # fmt: skip
+        homes = [c.stored.chunk.article_id for c in candidates]
+        named = np.array([not unnamed.get(a) for a in homes], dtype=bool)
+        fits = np.ones(len(candidates), dtype=bool)
         if (s.abstain_without_type or s.abstain_without_head or s.abstain_without_names
                 or s.abstain_without_terms):  # fmt: skip
             # a close candidate that holds the number or the head noun, from an article
             # that names what the question names, not abstain
             preferred = np.array([c.stored.chunk.lang == r.prefer for c in candidates], bool)
-            fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head)
-            if unnamed:
-                fits &= np.array([not unnamed[c.stored.chunk.article_id] for c in candidates])
+            fits = fitting(feats, ask, s.abstain_without_type, s.abstain_without_head) & named
             if s.abstain_without_terms:
                 fits &= np.array([c.says_terms for c in candidates], dtype=bool)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
         first = picked[0] if picked else 0
-        # the answers after the first come from articles that say what the question names:
-        # "How did Yangquan cut defects?" is not answered by another article's "cutting
-        # methods" (the first answer's article is for the abstention rules to judge)
-        picked = picked[:1] + [
-            i for i in picked[1:] if not unnamed.get(candidates[i].stored.chunk.article_id)
-        ]
+        about = np.array([c.evidence for c in candidates], dtype=np.float32)
+        picked = later_answers(picked, homes, about, fits, named)
         missing = unnamed.get(candidates[first].stored.chunk.article_id, []) if candidates else []
         article = articles.get(candidates[first].stored.chunk.article_id) if candidates else None
         reason, why = self._abstains(r, ask, candidates, feats, first, missing, best, article)

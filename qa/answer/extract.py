@@ -855,10 +855,18 @@ def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[st
     head's ``forms``: Chinese as a substring (jieba may cut "寄钱" where the question has
     "寄"), English as a token."""
     if lang == "zh":
-        # a deputy is not the role: "中央统战部副部长刘延东" does not say who the 部长 is
-        return any(re.search(rf"(?<!副){re.escape(f)}", text) if not f.startswith("副")
-                   else f in text for f in forms)  # fmt: skip
+        return any(_zh_said(f, text) for f in forms)
     return not forms.isdisjoint(tokens)
+
+
+def _zh_said(form: str, text: str) -> bool:
+    """Whether ``text`` says ``form`` other than as its deputy: "中央统战部副部长刘延东" does not
+    say who the 部长 is (substring tests first: this runs for every sentence read)."""
+    if form not in text:
+        return False
+    if form.startswith("副") or "副" + form not in text:
+        return True
+    return re.search(rf"(?<!副){re.escape(form)}", text) is not None
 
 
 @dataclass(frozen=True)

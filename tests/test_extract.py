@@ -69,6 +69,9 @@ def test_numbers_in_any_spelling_are_the_same_number():
     # an approximate count before a measure word: "优质的水仙可以长出多达十余支花箭"
     assert numbers_in("十余支花箭") == {"10"} and numbers_in("十几朵") == {"10"}
     assert numbers_in("五至七朵") == {"7"} and not numbers_in("十分好看")
+    # tenths: 增长了三成; not a word that begins with 成 (成员) nor 一成不变
+    assert numbers_in("销售额增长了三成") == {"3"} and numbers_in("八成下岗职工") == {"8"}
+    assert not numbers_in("欧盟三成员国") and not numbers_in("一成不变")
 
 
 def test_lexical_tokens_match_across_digit_spellings():
@@ -782,13 +785,14 @@ def test_a_sentence_that_says_what_the_one_before_was_is_quoted_with_it():
     """The answer to "农业改革和发展的第一次飞跃是什么？" is in the sentence before "这是农业改革…"
     (it says what that one was): chosen, it is quoted as the run that ends where it does,
     for any question; a sentence that does not point back stays alone."""
-    from qa.answer.extract import with_referring
+    from qa.answer.extract import back_runs, with_referring
 
     texts = ["实际上就是在土地公有的原则下实行家庭经营。", "这是农业改革和发展的第一次飞跃。",
              "That is why efforts to reduce armies have failed.", "That year was hard."]  # fmt: skip
     facts = [sentence_facts(t, "zh" if i < 2 else "en") for i, t in enumerate(texts)]
     assert [f.points_back for f in facts] == [False, True, True, False]
-    assert refer_runs(facts[:2], [(0, 2)] * 2) == [range(0, 2)]
+    assert back_runs(facts[:2], [(0, 2)] * 2) == [range(0, 2)]
+    assert back_runs(facts[:2], [(0, 1), (1, 2)]) == []  # not across its range's edge
     spans = [("p", 0, 10), ("p", 10, 20), ("p", 0, 20)]
     refers = [False, False, True]
     never = [False] * 3

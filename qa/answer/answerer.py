@@ -54,6 +54,7 @@ from qa.answer.extract import (
     abstains,
     around,
     asked,
+    back_runs,
     bounds_of,
     choose,
     context,
@@ -189,8 +190,10 @@ class Candidate:
 
     @property
     def text(self) -> str:
+        """Its text in its chunk: a run that goes on into the next chunk is quoted whole
+        from the article's paragraph (``_quote``)."""
         c = self.stored.chunk
-        return c.text[self.start - c.start : self.end - c.start]
+        return c.text[max(0, self.start - c.start) : self.end - c.start]
 
 
 @dataclass
@@ -572,8 +575,14 @@ class Answerer:
         runs = [range(i, i + 1) for i in range(len(spans)) if i not in inside]
         leads = lead_in_runs(facts, in_chunk, self.settings.answer_run_sentences)
         refers = [x for x in refer_runs(facts, in_chunk) if x not in leads]
-        # and, for why and how, a sentence with the cause or method with the one before it
-        refers += [x for x in typed_runs(facts, in_chunk, ask.qtype) if x not in leads + refers]
+        # A sentence that says what the one before was, and for why and how a sentence
+        # with the cause or method, run with the one before it in its paragraph, even
+        # across a chunk's edge, where the chunker's cut falls anywhere (such runs are
+        # quoted from the paragraph: ``_quote``). Other runs stay in their chunk: across
+        # chunks, "These meetings are generally held… once every five to seven days."
+        # gave its number to the run before it, and a seed question was lost.
+        refers += [x for x in back_runs(facts, paragraphs) if x not in leads + refers]
+        refers += [x for x in typed_runs(facts, paragraphs, ask.qtype) if x not in leads + refers]
         runs += leads + refers + [x for x in shared if x not in leads + refers]
         out = []
         for run in runs:

@@ -1126,7 +1126,15 @@ def refer_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]]) -> lis
     chunk), which names what it refers to: quoted alone, the answer would not say whose
     it is, and scored alone it shares none of the question's names."""
     return [range(i - 1, i + 1) for i, f in enumerate(facts)
-            if (f.refers or f.points_back) and bounds[i][0] <= i - 1]  # fmt: skip
+            if f.refers and bounds[i][0] <= i - 1]  # fmt: skip
+
+
+def back_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]]) -> list[range]:
+    """A sentence that says what the one before it was (``points_back``: "这是农业改革和发展的
+    第一次飞跃…") together with that one, within its range in ``bounds``: quoted alone, it
+    restates the question, and the answer is the sentence before."""
+    return [range(i - 1, i + 1) for i, f in enumerate(facts)
+            if f.points_back and bounds[i][0] <= i - 1]  # fmt: skip
 
 
 def typed_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],

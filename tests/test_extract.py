@@ -488,6 +488,16 @@ def test_question_head(question: str, lang: str, head: str | None):
     assert a.head == head
 
 
+def test_an_office_named_whole():
+    assert asked("伊拉克常驻联合国代表是谁？", "zh").office == "伊拉克常驻联合国代表"
+    assert asked("中国驻中非共和国大使是谁？", "zh").office == "中国驻中非共和国大使"
+    assert asked("中央统战部部长是谁？", "zh").office == "中央统战部部长"
+    # not with 的 or a title in quotes, nor a role alone, nor a head that is no role
+    assert asked("影片《朗朗星空》的编剧是谁？", "zh").office is None
+    assert asked("部长是谁？", "zh").office is None
+    assert asked("日本羽毛球公开赛女单冠军是谁？", "zh").office is None
+
+
 def test_head_said_in_any_of_its_spellings():
     zh = head_forms("设计者", "zh")
     assert head_said(zh, "zh", "由邹建军设计。", frozenset())  # the verb inside the noun

@@ -297,6 +297,10 @@ class Answerer:
             if s.abstain_without_terms:
                 fits &= np.array([c.says_terms for c in candidates], dtype=bool)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
+            if ask.office:  # and one that names the office whole
+                says = np.array([ask.office in c.text for c in candidates], dtype=bool)
+                picked = fitting_first(picked, score, fits & says, s.answer_type_margin,
+                                       preferred)  # fmt: skip
         first = picked[0] if picked else 0
         about = np.array([c.evidence for c in candidates], dtype=np.float32)
         picked = later_answers(picked, homes, about, fits, named)

@@ -163,6 +163,13 @@ def test_chinese_people_and_places_come_from_the_tagger():
     assert type_match(sentence_facts("唐岩书画展日前开幕。", "zh"), where) == 0.0
 
 
+def test_english_places_after_a_preposition():
+    where = asked("Where did the United States maintain squadrons in 1822?", "en")
+    seas = "We maintain the usual squadrons on the Mediterranean, the Pacific and the Atlantic."
+    assert type_match(sentence_facts(seas, "en"), where) == 1.0  # "on the …" names a place
+    assert type_match(sentence_facts("A cruise has been maintained.", "en"), where) == 0.0
+
+
 def test_cause_and_method_markers():
     assert (
         type_match(sentence_facts("由于管理不善，次品增加。", "zh"), asked("为什么？", "zh")) == 1.0

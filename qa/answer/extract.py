@@ -232,7 +232,7 @@ _NOT_PERSON_WORDS = (
     "February March April May June July August September October November December"
 )  # fmt: skip
 _NOT_PERSON = frozenset(_NOT_PERSON_WORDS.split())
-_EN_PLACE = re.compile(r"\b(?:in|at|to|from|near|of)\s+((?:[A-Z][a-z]+\s?)+)")
+_EN_PLACE = re.compile(r"\b(?:in|at|to|from|near|of|on)\s+(?:the\s+)?((?:[A-Z][a-z]+\s?)+)")
 _PUBLICATION = re.compile(r"《[^》]{1,30}》|\b(?:[A-Z][a-z]+\s)+(?:Daily|Times|Journal|Post|"
                           r"Herald|Gazette|Review|Magazine)\b|"
                           r"[\u4e00-\u9fff]{2,4}(?:日报|晚报|周报|画报)")  # fmt: skip

@@ -513,6 +513,11 @@ def test_head_said_in_any_of_its_spellings():
     assert head_said(captain, "zh", "机长名叫某某。", frozenset())
     speed = head_forms("飞行速度", "zh")  # a compound names its kind last
     assert head_said(speed, "zh", "这种飞机的速度很快。", frozenset())
+    assert head_said(speed, "zh", "速度很快。", frozenset())
+    assert not head_said(speed, "zh", "它的平均速度很快。", frozenset())  # another compound
+    deficit = head_forms("预算赤字", "zh")
+    assert not head_said(deficit, "zh", "意大利的财政赤字降到１·８％。", frozenset())
+    assert head_said(deficit, "zh", "中央预算赤字为５６０亿元。", frozenset())
     assert not head_said(speed, "zh", "飞机以５００公里的时速飞行。", frozenset())
     wage = head_forms("wage", "en")
     assert head_said(wage, "en", "", frozenset(tokenize("Wages rose to $50 a month.", "en")))

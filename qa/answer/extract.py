@@ -855,18 +855,36 @@ def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[st
     head's ``forms``: Chinese as a substring (jieba may cut "寄钱" where the question has
     "寄"), English as a token."""
     if lang == "zh":
-        return any(_zh_said(f, text) for f in forms)
+        head = max(forms, key=len, default="")
+        return any(_zh_said(f, text, head) for f in forms)
     return not forms.isdisjoint(tokens)
 
 
-def _zh_said(form: str, text: str) -> bool:
-    """Whether ``text`` says ``form`` other than as its deputy: "中央统战部副部长刘延东" does not
-    say who the 部长 is (substring tests first: this runs for every sentence read)."""
+def _zh_said(form: str, text: str, head: str) -> bool:
+    """Whether ``text`` says ``form`` (one of ``head``'s forms) other than as its deputy
+    ("中央统战部副部长刘延东" does not say who the 部长 is) and, for the last word of a compound
+    head other than a role, other than in another compound: "这种飞机的速度" says 飞行速度,
+    "意大利…财政赤字" does not say 预算赤字 (substring tests first: this runs for every sentence
+    read)."""
     if form not in text:
         return False
+    if form != head and head.endswith(form) and not _ZH_ROLE.search(head):
+        return _bare(form, text, head[: -len(form)])
     if form.startswith("副") or "副" + form not in text:
         return True
     return re.search(rf"(?<!副){re.escape(form)}", text) is not None
+
+
+def _bare(word: str, text: str, modifier: str) -> bool:
+    """Whether ``text`` says ``word`` with its own ``modifier``, or with none: after a
+    character that is no Han one, or after 的, 之 or 其. Among 35.7k distractor chunks one tune
+    near miss abstains ("今年中央财政预算赤字是多少？" had quoted Italy's 财政赤字) and nothing
+    else moved, on the seeds alone neither."""
+    for m in re.finditer(re.escape(word), text):
+        before = text[m.start() - 1] if m.start() else " "
+        if not HAN.fullmatch(before) or before in "的之其" or text[: m.start()].endswith(modifier):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

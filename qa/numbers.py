@@ -78,7 +78,7 @@ _LONE = re.compile(
     r"(?=(?:余|多|几)?(?:[个名人户元吨年月日天周次项种家位届枚套部集条张辆台艘亩斤倍岁所批期"
     r"支朵棵只头匹座间本篇场块]|小时|分钟|"
     # tenths: 增长了三成, 八成下岗职工; not 成员, 成立, 成为…
-    r"成(?!员|立|为|功|绩|果|本|就|熟|交|都|长|型|效|份|分|品|绩)))"
+    r"成(?!员|立|为|功|绩|果|本|就|熟|交|都|长|型|效|份|分|品)))"
 )
 _LONE_VALUE = {"两": "2", "十": "10", "半": "0.5"} | {c: str(i) for c, i in _DIGIT.items()}
 # A calendar year, in the archive's span and after (a regex part, no groups).

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -1162,37 +1162,44 @@ def or_before(flags: np.ndarray, bounds: list[tuple[int, int]]) -> np.ndarray:
     return out
 
 
+def _with_the_one_before(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
+                         holds: Callable[[SentenceFacts], bool]) -> list[range]:  # fmt: skip
+    """Each sentence that ``holds``, with the sentence before it when that one is in the
+    same range of ``bounds``."""
+    return [range(i - 1, i + 1) for i, f in enumerate(facts) if holds(f) and bounds[i][0] <= i - 1]
+
+
 def refer_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]]) -> list[range]:
     """A sentence that refers back ("After discussion, the cooperative established...",
     "该社建立了...") together with the sentence before it in its range in ``bounds`` (its
     chunk), which names what it refers to: quoted alone, the answer would not say whose
     it is, and scored alone it shares none of the question's names."""
-    return [range(i - 1, i + 1) for i, f in enumerate(facts)
-            if f.refers and bounds[i][0] <= i - 1]  # fmt: skip
+    return _with_the_one_before(facts, bounds, lambda f: f.refers)
 
 
 def back_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]]) -> list[range]:
     """A sentence that says what the one before it was (``points_back``: "这是农业改革和发展的
     第一次飞跃…") together with that one, within its range in ``bounds``: quoted alone, it
     restates the question, and the answer is the sentence before."""
-    return [range(i - 1, i + 1) for i, f in enumerate(facts)
-            if f.points_back and bounds[i][0] <= i - 1]  # fmt: skip
+    return _with_the_one_before(facts, bounds, lambda f: f.points_back)
 
 
 def typed_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
                qtype: QType) -> list[range]:  # fmt: skip
     """For a why or how question (``qtype`` cause or method), each sentence that holds a
     cause or a method together with the sentence before it in its range in ``bounds``
-    (its chunk). The answer often follows the sentence that restates the question: "…
-    today, America is closer to energy independence than we have been in decades. One of
-    the reasons why is natural gas." They are scored and extended as referring runs are
-    (the ``refers`` feature, ``with_referring``). Among 35.7k distractor chunks
-    "Why is America closer to energy independence?" (tune) quotes the reason, and 1 held
-    out question turned right; no answer was lost, alone or among distractors."""
-    if qtype not in ("cause", "method"):
-        return []
-    return [range(i - 1, i + 1) for i, f in enumerate(facts)
-            if (f.cause if qtype == "cause" else f.method) and bounds[i][0] <= i - 1]  # fmt: skip
+    (the answer step gives its paragraph). The answer often follows the sentence that
+    restates the question: "… today, America is closer to energy independence than we have
+    been in decades. One of the reasons why is natural gas." They are scored and extended
+    as referring runs are (the ``refers`` feature, ``with_referring``). Among 35.7k
+    distractor chunks "Why is America closer to energy independence?" (tune) quotes the
+    reason, and 1 held out question turned right; no answer was lost, alone or among
+    distractors."""
+    if qtype == "cause":
+        return _with_the_one_before(facts, bounds, lambda f: f.cause)
+    if qtype == "method":
+        return _with_the_one_before(facts, bounds, lambda f: f.method)
+    return []
 
 
 # A sentence ends in one of these; a headline does not ("全国双拥工作电视电话会议要求做好

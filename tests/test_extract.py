@@ -133,6 +133,11 @@ def test_a_dates_numbers_count_no_quantity():
     assert calendar_numbers("他开出租车已经20年了", "zh") == set()
     assert calendar_numbers("the year ending June 30, 1850, sold 1,850 acres", "en") == {
         "30", "1850"}  # fmt: skip
+    # ordinals: "May 26th, 1824", "the 3d of March", "the 30th day of June"
+    assert calendar_numbers("the act of May 26th, 1824, and those of the 3d of March", "en") == {
+        "26", "1824", "3"}  # fmt: skip
+    assert calendar_numbers("On the 30th day of June last, 300,000 calls", "en") == {"30"}
+    assert calendar_numbers("the 4th regiment fought 3 days", "en") == set()
     q = asked("夏商周断代工程的总经费是多少？", "zh")
     byline = sentence_facts("本报北京１月１６日讯夏商周断代工程取得阶段性成果。", "zh")
     assert type_match(byline, q) == 0.0
@@ -574,7 +579,17 @@ def test_units_of_quantity_questions():
     assert unit_match("七百多个会计员学会了立账记工的办法", "zh", "人")
     assert not unit_match("这种会议五天到七天开一次", "zh", "人")
     assert question_unit("How many acres were sold?", "en") == "acre"
-    assert question_unit("How much was spent?", "en") is None
+    assert question_unit("How much did exports grow?", "en") is None
+    # spending, paying, costing: a sum of money, not a count of ships ('$')
+    assert question_unit("How much was spent?", "en") == "$"
+    assert question_unit("What did the purchase of Louisiana cost?", "en") == "$"
+    assert question_unit("By how much had collections increased?", "en") is None
+    assert unit_match("at a cost of $15,000,000", "en", "$")
+    assert unit_match("more than one billion dollars", "en", "$")
+    assert unit_match("lost more than 23 million yuan.", "en", "$")
+    assert unit_match("10 3/4 cents per animal", "en", "$")
+    assert not unit_match("authorizing the building of ten sloops of war", "en", "$")
+    assert not unit_match("the dollar is sound", "en", "$")
     assert unit_match("共有７６个工地９８７４户居民", "zh", "户")
     assert unit_match("至今已连续当了八届。", "zh", "届")  # a lone numeral
     assert question_unit("王沛林老人一共给王磊寄了多少钱？", "zh") == "钱"  # any sum of money

@@ -447,13 +447,17 @@ def _zh_entities(text: str) -> tuple[set[str], set[str], set[str]]:
     return named, others, places
 
 
-# Numbers that are part of a date, not a count: "１月２０日电", "1997年", "June 30, 1850".
+# Numbers that are part of a date, not a count: "１月２０日电", "1997年", "June 30, 1850",
+# "May 26th, 1824", "the 3d of March" (the 1825 address's "survey of the harbor of
+# Charleston" sentence held no quantity, only its act's date, yet answered "How much did
+# the survey… cost?").
 # A duration ("开了20年") keeps its number: only a calendar year counts as a year here.
 _CALENDAR = {
     "zh": re.compile(rf"(?<!\d)({YEAR})(?=\s*年)|(?<!\d)(\d{{1,2}})(?=月)|"
                      r"月(\d{1,2})(?=[日号])"),
     "en": re.compile(rf"(?<![\d,.$])({YEAR})(?!\d|,\d)|"
-                     rf"\b(?:{_MONTHS})\.?\s+(\d{{1,2}})\b"),
+                     rf"\b(?:{_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th|d)?\b|"
+                     rf"\b(\d{{1,2}})(?:st|nd|rd|th|d)\s+(?:day\s+)?of\s+(?:{_MONTHS})\b"),
 }  # fmt: skip
 
 
@@ -530,6 +534,20 @@ _ZH_PEOPLE_COUNTED = re.compile(
     r"用户|居民|观众|游客|旅客|乘客|患者|病人|儿童|村民|市民|选民)"
 )
 _EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
+# "How much did … cost / spend / pay…?", "What did … cost?": a sum of money ('$' stands for
+# the unit), not any number: the 1825 address's "ten sloops of war" answers no "How much
+# did the survey of the harbor of Charleston cost?".
+_EN_MONEY_ASKED = re.compile(
+    r"\bhow much money\b|\bhow much\b[^?]*\b(?:cost|costs|spend|spent|pay|paid|owe|owed|"
+    r"worth|appropriated?|received?|collected|lend|lent|rent)\b|\bwhat did\b[^?]*\bcost\b",
+    re.I,
+)
+# A sum of money: "$15,000,000", "10 3/4 cents", "one billion dollars", "23 million yuan".
+_EN_CURRENCY = re.compile(
+    r"^(?:dollars?|cents?|yuan|florins?|francs?|pounds?|guilders?|pesos?|rupees?|yen|"
+    r"marks|sterling)$"
+)
+_EN_DOLLARS = re.compile(r"\$\s?\d")
 # "How old was…?" is answered by an age, not by any number ("27 nominees")
 _EN_AGE_ASKED = re.compile(r"\bhow old\b|\bat what age\b|\bwhat age\b", re.I)
 _EN_AGE = re.compile(
@@ -558,8 +576,8 @@ _PERCENT = re.compile(
 
 def question_unit(question: str, lang: Lang) -> str | None:
     """What a quantity question counts: '多少户' -> '户', '多少美元' -> '美元', 'how many
-    acres' -> 'acre' (a crude stem), 'what was the unemployment rate' -> '%'; None for
-    'how much', '多少' alone."""
+    acres' -> 'acre' (a crude stem), 'what was the unemployment rate' -> '%', 'how much
+    did it cost' -> '$'; None for 'how much', '多少' alone."""
     if _RATE[lang].search(question):
         return "%"
     if lang == "zh":
@@ -572,6 +590,8 @@ def question_unit(question: str, lang: Lang) -> str | None:
         return "人" if _ZH_PEOPLE_COUNTED.search(question) else None
     if _EN_AGE_ASKED.search(question):
         return "age"
+    if _EN_MONEY_ASKED.search(question):
+        return "$"
     m = _EN_UNIT.search(question)
     return m.group(1).lower().rstrip("s")[:6] if m else None
 
@@ -609,7 +629,13 @@ def unit_match(text: str, lang: Lang, unit: str) -> bool:
         big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"
         return bool(re.search(rf"{number}\s*{big}多?余?{big}{written}", norm))
     words = re.findall(r"[\w$,.%-]+", text.lower())
-    return any(w.startswith(unit) and any(_EN_QUANTITY_WORDS.search(x) for x in
+    if unit == "$" and _EN_DOLLARS.search(text):
+        return True
+
+    def unit_word(w: str) -> bool:
+        return bool(_EN_CURRENCY.match(w.strip(",."))) if unit == "$" else w.startswith(unit)
+
+    return any(unit_word(w) and any(_EN_QUANTITY_WORDS.search(x) for x in
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip
 
 

@@ -968,3 +968,35 @@ def test_a_first_answer_without_the_question_s_words_abstains():
     assert abstains(feats, 0, why, 0.3, 0.2, need_type=True, terms_ok=True) is None
     # no evidence at all is said first
     assert abstains(feats, 0, why, 0.1, 0.2, need_type=True, terms_ok=False) == "no_evidence"
+
+
+def test_an_ordinal_counts_nothing_unless_asked_for():
+    """An ordinal ("第二十个年头") counts no people ("调查了多少城镇居民？"); "列世界第１０位" answers "第几位"."""
+    from qa.answer.extract import unit_match
+
+    assert not unit_match("在中国改革进入第二十个年头的时候", "zh", "人")
+    assert unit_match("共有二十个人参加", "zh", "人")
+    assert unit_match("进口额列世界第１０位", "zh", "位", ordinal=True)
+    assert not unit_match("进口额列世界第１０位", "zh", "位")
+    q = asked("１９９７年我国进口额列世界第几位？", "zh")
+    assert type_match(sentence_facts("１９９７年我国进口额列世界第１０位。", "zh"), q) == 1.0
+
+
+def test_the_source_a_question_names_is_the_articles_title():
+    """A question "…, according to Jefferson?" is answered from the article whose title names him
+    when a retrieved one does; a name no title holds leaves the articles alone."""
+    from qa.answer.extract import source_named, unsourced
+
+    assert source_named("What did the new dock cost, according to Jefferson?") == "Jefferson"
+    assert source_named("How many post offices, according to John Quincy Adams in 1825?") == (
+        "John Quincy Adams")  # fmt: skip
+    assert source_named("How many tons, according to U.S. intelligence?") is None
+    assert source_named("What did the report say, according to the Secretary?") is None
+    titles = {
+        "a": "state of the union, 1807 (thomas jefferson)",
+        "b": "state of the union, 1851 (millard fillmore)",
+    }
+    assert unsourced("Jefferson", titles) == {"b"}
+    assert unsourced("Grant", titles) == set()  # no title names him
+    assert unsourced(None, titles) == set()
+    assert asked("What did the dock cost, according to Jefferson?", "en").source == "Jefferson"

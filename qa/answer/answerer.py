@@ -78,6 +78,7 @@ from qa.answer.extract import (
     title_weighted,
     type_match,
     typed_runs,
+    unsourced,
     with_referring,
     year_holds,
 )
@@ -161,12 +162,14 @@ class ArticleText:
     lower: str
     langs: frozenset[str]
     titles: dict[Lang, frozenset[str]]
+    title: str  # its titles, in lower case (``unsourced``)
 
 
 def article_text(art: Article) -> ArticleText:
     text = _text_of(art)
     titles = {lang: frozenset(tokenize(_title(art, lang), lang)) for lang in LANGS}
-    return ArticleText(text.lower(), frozenset(art.parts), titles)
+    title = " / ".join(_title(art, lang) for lang in sorted(art.parts)).lower()
+    return ArticleText(text.lower(), frozenset(art.parts), titles, title)
 
 
 # Articles whose ArticleText is kept. A question reads up to ``answer_passages`` of them;
@@ -285,6 +288,10 @@ class Answerer:
         unnamed = ({aid: self._unnamed(ask, self._read(articles.get(aid)))
                     for aid in {c.stored.chunk.article_id for c in candidates}}
                    if s.abstain_without_names else {})  # fmt: skip
+        if ask.source and unnamed:  # "…, according to Jefferson?": his address, by title
+            titles = {aid: t.title for aid in unnamed if (t := self._read(articles.get(aid)))}
+            for aid in unsourced(ask.source, titles):
+                unnamed[aid] = [*unnamed[aid], f"{ask.source} in its title"]
         homes = [c.stored.chunk.article_id for c in candidates]
         named = np.array([not unnamed.get(a) for a in homes], dtype=bool)
         fits = np.ones(len(candidates), dtype=bool)

@@ -611,15 +611,19 @@ def question_counted(question: str) -> str | None:
     return counted if counted != question_unit(question, "en") else None
 
 
-def unit_match(text: str, lang: Lang, unit: str) -> bool:
-    """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres')."""
+def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
+    """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres'); in
+    Chinese an ordinal ('第二十个') only when the question asks for one (``ordinal``: 第几位)."""
     if unit == "%":
         return bool(_PERCENT.search(text))
     if unit == "age":
         return bool(_EN_AGE.search(text))
     if lang == "zh":
         norm = normalize_digits(text)
-        number = rf"(?:\d[\d.]*|[{LONE_NUMERALS}])"  # a lone numeral too: 八届
+        # a lone numeral too: 八届; not an ordinal (第二十个年头 counts no people) unless
+        # one is asked for
+        before = rf"\d.{LONE_NUMERALS}" if ordinal else rf"第\d.{LONE_NUMERALS}"
+        number = rf"(?<![{before}])(?:\d[\d.]*|[{LONE_NUMERALS}])"
         if unit == "钱":  # "多少钱": any sum of money
             written = r"(?:[美港日欧]?元|块|角|毛|马克|英镑|法郎|卢布|里拉|比索|卢比)"
         elif unit in ("人", "名", "位"):  # people are counted in any of these
@@ -933,6 +937,7 @@ class Asked:
     body: str | None = None  # Chinese: the kind of body asked for by name ("哪家医院": 医院)
     words: frozenset[str] = frozenset()  # its Latin words and numbers, for names' novelty
     terms: frozenset[str] = frozenset()  # its content tokens (``question_terms``)
+    source: str | None = None  # whom it attributes the fact to (``source_named``)
 
 
 # A date question that asks for the year, and a date that gives one.
@@ -965,7 +970,34 @@ def asked(question: str, lang: Lang) -> Asked:
         year_asked=qtype == "date" and bool(_YEAR_ASKED.search(question)),
         words=_latin_words(text),
         terms=question_terms(question, written),
+        source=source_named(question) if written == "en" else None,
     )
+
+
+# "…, according to Jefferson?" attributes the fact to a speaker, and a State of the Union
+# address's title names its speaker ("State of the Union, 1801 (Thomas Jefferson)"): an
+# article that does not, when a retrieved one does, is not the one asked about, whatever
+# its text mentions (Fillmore's 1851 address answered "What did the new dock at the
+# navy-yard cost, according to Jefferson?"). Capitalised words only: "according to U.S.
+# intelligence" and "according to the report" name no one a title would.
+_ACCORDING_TO = re.compile(r"\baccording to ((?:[A-Z][a-z]+ )*[A-Z][a-z]+)\b")
+
+
+def source_named(question: str) -> str | None:
+    """The name an English question attributes its fact to: "…, according to John Quincy
+    Adams?" -> 'John Quincy Adams'; None when it names no one."""
+    m = _ACCORDING_TO.search(question)
+    return m.group(1) if m else None
+
+
+def unsourced(source: str | None, titles: dict[str, str]) -> set[str]:
+    """The articles (id -> title in lower case) whose title does not say ``source`` when
+    another's does (``source_named``); none when no title says it, for then the name is the
+    text's business (``names_said``)."""
+    if not source:
+        return set()
+    titled = {a for a, t in titles.items() if _said(source, t)}
+    return set(titles) - titled if titled else set()
 
 
 # "伊拉克常驻联合国代表是谁？": an office named whole, its body and role run together (no 的,
@@ -1063,7 +1095,7 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
             return 0.0
         if question.unit is None or question.lang != facts.lang:
             return 1.0
-        if unit_match(facts.text, facts.lang, question.unit):
+        if unit_match(facts.text, facts.lang, question.unit, "第几" in q or "第多少" in q):
             return 1.0
         if question.counted and unit_match(facts.text, facts.lang, question.counted):
             return COUNTED_ONLY

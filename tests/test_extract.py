@@ -1000,3 +1000,19 @@ def test_the_source_a_question_names_is_the_articles_title():
     assert unsourced("Grant", titles) == set()  # no title names him
     assert unsourced(None, titles) == set()
     assert asked("What did the dock cost, according to Jefferson?", "en").source == "Jefferson"
+
+
+def test_an_ordinal_day_of_a_month_is_a_date():
+    """A day as an ordinal ("the fourteenth of that month") answers "On which day of September…?", where the
+    month alone, the question's own word, does not; "may" the verb is no month."""
+    q = asked("On which day of September did President McKinley die?", "en")
+    died = sentence_facts(
+        "On the sixth of September, President McKinley was shot, and died in that city on "
+        "the fourteenth of that month.",
+        "en",
+    )
+    assert died.dates == {"sixth of September", "fourteenth of that month"}
+    assert type_match(died, q) == 1.0
+    assert type_match(sentence_facts("In September the President was shot.", "en"), q) == 0.0
+    assert sentence_facts("On the 30th day of June we may act.", "en").dates == {
+        "30th day of June"}  # fmt: skip

@@ -200,7 +200,16 @@ _MONTHS = (r"January|February|March|April|May|June|July|August|September|October
 # A day of the week is a date too: "《经济周刊》每周哪天出版？" is answered by "每周一出版"
 # (not "每周一次", once a week).
 _EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday"
+# A day of the month as an ordinal: "the sixth of September", "the 30th day of June", "on
+# the fourteenth of that month" (which answers "On which day of September did President
+# McKinley die?", where "September" alone, the question's own, answers nothing).
+_EN_ORDINAL_DAY = (
+    r"(?:(?:twenty|thirty)-?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+    r"tenth|eleventh|twelfth|(?:thir|four|fif|six|seven|eigh|nine)teenth|twentieth|thirtieth|"
+    r"\d{1,2}(?:st|nd|rd|th|d)"
+)
 _EN_DATE = re.compile(
+    rf"\b(?i:{_EN_ORDINAL_DAY})\s+(?:day\s+)?of\s+(?:{_MONTHS}|(?:that|the same|this) month)\b|"
     rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b(?:{YEAR})\b|"
     rf"\b(?:{_EN_DAYS.replace(' ', '|')})\b"
 )

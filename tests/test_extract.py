@@ -590,6 +590,10 @@ def test_units_of_quantity_questions():
     assert unit_match("10 3/4 cents per animal", "en", "$")
     assert not unit_match("authorizing the building of ten sloops of war", "en", "$")
     assert not unit_match("the dollar is sound", "en", "$")
+    # the counted noun as the subject, its number after "numbered", "totaled"
+    tagged = "The live beef cattle exported and tagged during the year numbered 353,535."
+    assert unit_match(tagged, "en", "live") and unit_match(tagged, "en", "cattle")
+    assert not unit_match("The frigates numbered among the best.", "en", "frigat")
     assert unit_match("共有７６个工地９８７４户居民", "zh", "户")
     assert unit_match("至今已连续当了八届。", "zh", "届")  # a lone numeral
     assert question_unit("王沛林老人一共给王磊寄了多少钱？", "zh") == "钱"  # any sum of money

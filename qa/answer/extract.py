@@ -551,6 +551,13 @@ _EN_MONEY_ASKED = re.compile(
     r"worth|appropriated?|received?|collected|lend|lent|rent)\b|\bwhat did\b[^?]*\bcost\b",
     re.I,
 )
+# The counted noun as the subject, its number after a verb of counting: "The live beef
+# cattle exported and tagged during the year numbered 353,535." (a number after its noun is
+# otherwise no count of it: "the 7 frigates" yes, "frigates in 1801" no).
+_EN_COUNT_AFTER = (
+    r"\w*\b[^.;:?!]{0,80}?\b(?:numbered|totall?ed|amounted to|aggregated)\s+"
+    r"(?:about |nearly |over |more than |some |upward of |almost )?\d"
+)
 # A sum of money: "$15,000,000", "10 3/4 cents", "one billion dollars", "23 million yuan".
 _EN_CURRENCY = re.compile(
     r"^(?:dollars?|cents?|yuan|florins?|francs?|pounds?|guilders?|pesos?|rupees?|yen|"
@@ -643,6 +650,8 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         return bool(re.search(rf"{number}\s*{big}多?余?{big}{written}", norm))
     words = re.findall(r"[\w$,.%-]+", text.lower())
     if unit == "$" and _EN_DOLLARS.search(text):
+        return True
+    if unit != "$" and re.search(rf"\b{re.escape(unit)}{_EN_COUNT_AFTER}", text, re.I):
         return True
 
     def unit_word(w: str) -> bool:

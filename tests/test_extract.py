@@ -1020,3 +1020,20 @@ def test_an_ordinal_day_of_a_month_is_a_date():
     assert type_match(sentence_facts("In September the President was shot.", "en"), q) == 0.0
     assert sentence_facts("On the 30th day of June we may act.", "en").dates == {
         "30th day of June"}  # fmt: skip
+
+
+def test_a_person_asked_for_by_role_needs_a_name():
+    """Questions like "Which European dictator…?" and "Which two scientists…?" ask for people by name: a
+    sentence that only restates the role ("two of our eminent scientists") holds none. A
+    king is named by his realm, so "With which king…?" asks for no name."""
+    from qa.answer.extract import needs_type
+
+    for q in (
+        "Which European dictator did Roosevelt name?",
+        "Which two scientists did Arthur send?",
+    ):
+        a = asked(q, "en")
+        assert a.qtype == "person" and needs_type(a)
+    restates = sentence_facts("I also designated two of our eminent scientists to attend.", "en")
+    assert type_match(restates, asked("Which two scientists did Arthur send?", "en")) == 0.0
+    assert not needs_type(asked("With which king did the United States conclude a treaty?", "en"))

@@ -1037,3 +1037,14 @@ def test_a_person_asked_for_by_role_needs_a_name():
     restates = sentence_facts("I also designated two of our eminent scientists to attend.", "en")
     assert type_match(restates, asked("Which two scientists did Arthur send?", "en")) == 0.0
     assert not needs_type(asked("With which king did the United States conclude a treaty?", "en"))
+
+
+def test_a_one_character_chinese_term_is_said_inside_a_longer_token():
+    """jieba keeps "结了婚" whole though it cuts the question's "结的婚" into 结 / 婚."""
+    from qa.answer.extract import says_terms
+
+    assert says_terms(frozenset({"结", "婚"}), frozenset({"1956", "两人", "结了婚"}))
+    assert not says_terms(frozenset({"结", "婚"}), frozenset({"1956", "两人", "工作"}))
+    # two-character terms still need the token itself
+    assert not says_terms(frozenset({"投资", "宾馆"}), frozenset({"投资额", "酒店"}))
+    assert not says_terms(frozenset({"job", "now"}), frozenset({"jobs", "nowhere"}))

@@ -331,6 +331,9 @@ def test_the_names_a_question_holds():
     # a Latin name is a whole word: "Mars" is not said by "Marshall"; plurals count
     assert not names_said(frozenset({"Mars"}), "chief justice marshall said")
     assert names_said(frozenset({"Mars", "Kennedy"}), "life on mars; the kennedys")
+    # and a plural name by its singular ("the Floridas"); not a short one ("Adams")
+    assert names_said(frozenset({"Floridas"}), "the provinces of east and west florida")
+    assert not names_said(frozenset({"Adams"}), "adam smith wrote")
     # a people's or a place's adjective is said by the place's name
     assert names_said(frozenset({"Manchurian"}), "the cities of mukden, in manchuria")
     assert names_said(frozenset({"Mexican"}), "the boundary with mexico")

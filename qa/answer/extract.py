@@ -754,6 +754,8 @@ def _said(name: str, text: str) -> bool:
     n = name.lower()
     if not name.isascii():
         return n in text
+    if len(n) >= 6 and n.endswith("s") and not n.endswith("ss") and _said(name[:-1], text):
+        return True  # a plural by its singular: "the Floridas" in "East and West Florida"
     # the substring tests first: a regex over a whole address is slow
     if n in text and re.search(rf"(?<![a-z]){re.escape(n)}(?:'?s|es)?(?![a-z])", text):
         return True

@@ -820,8 +820,10 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
             i -= 1
         if i < 0:
             return None
-        # "电影《红嫂》的导演是谁？": after 的 the word is a noun, whatever jieba tags it (导演/v)
-        of = i > 0 and pairs[i - 1][0] == "的" and qtype == "person" and pairs[i][1] == "v"
+        # "电影《红嫂》的导演是谁？": after 的 the word is a noun, whatever jieba tags it (导演/v);
+        # so is a verbal noun ("宾馆的投资是多少？": 投资/vn)
+        after_of = i > 0 and pairs[i - 1][0] == "的"
+        of = after_of and (qtype == "person" and pairs[i][1] == "v" or pairs[i][1] == "vn")
         return pairs[i][0] if of or _zh_head_noun(*pairs[i], qtype) else None
     # "Which strike did Nixon cite…?"; not when the type already says what is asked for
     # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper")
@@ -877,7 +879,9 @@ def _zh_head_noun(word: str, flag: str, qtype: QType = "other") -> bool:
     verbal noun ("田亮的教练是谁？": 教练/vn)."""
     named = flag in ("nr", "nrt", "nrfg", "ns", "nt")
     noun = flag.startswith("n") or (flag == "vn" and qtype == "person")
-    return noun and not named and word not in _ZH_KINDS
+    # a role jieba tags as a verb: "南京东路警署署长是谁？" (署长/v)
+    role = qtype == "person" and flag == "v" and len(word) >= 2 and bool(_ZH_ROLE.search(word))
+    return (noun or role) and not named and word not in _ZH_KINDS
 
 
 def around(spans: Sequence[tuple[int, int]], start: int, end: int, each_side: int = 1) -> slice:

@@ -821,9 +821,10 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         if i < 0:
             return None
         # "电影《红嫂》的导演是谁？": after 的 the word is a noun, whatever jieba tags it (导演/v);
-        # so is a verbal noun ("宾馆的投资是多少？": 投资/vn)
-        after_of = i > 0 and pairs[i - 1][0] == "的"
-        of = after_of and (qtype == "person" and pairs[i][1] == "v" or pairs[i][1] == "vn")
+        # so is a verbal noun counted ("宾馆的投资是多少？": 投资/vn), not one a what-question
+        # asks about ("他的工作是什么？" is answered without saying 工作)
+        as_noun = {"person": "v", "quantity": "vn"}.get(qtype)
+        of = i > 0 and pairs[i - 1][0] == "的" and pairs[i][1] == as_noun
         return pairs[i][0] if of or _zh_head_noun(*pairs[i], qtype) else None
     # "Which strike did Nixon cite…?"; not when the type already says what is asked for
     # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper")

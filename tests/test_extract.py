@@ -599,6 +599,10 @@ def test_units_of_quantity_questions():
     tagged = "The live beef cattle exported and tagged during the year numbered 353,535."
     assert unit_match(tagged, "en", "live") and unit_match(tagged, "en", "cattle")
     assert not unit_match("The frigates numbered among the best.", "en", "frigat")
+    # people counted by role are counted in men, persons, members too; nothing else is
+    assert unit_match("Of about 11,000 men of which the Army is composed", "en", "soldie")
+    assert unit_match("six hundred members of parliaments", "en", "legisl")
+    assert not unit_match("six hundred members", "en", "acre")
     assert unit_match("共有７６个工地９８７４户居民", "zh", "户")
     assert unit_match("至今已连续当了八届。", "zh", "届")  # a lone numeral
     assert question_unit("王沛林老人一共给王磊寄了多少钱？", "zh") == "钱"  # any sum of money

@@ -564,6 +564,20 @@ _EN_COUNT_AFTER = (
     r"\w*\b[^.;:?!]{0,80}?\b(?:numbered|totall?ed|amounted to|aggregated)\s+"
     r"(?:about |nearly |over |more than |some |upward of |almost )?\d"
 )
+# People counted by role ("How many soldiers…?", "How many legislators…?") are counted in
+# men, persons or members too: "nearly 8,000 are employed…" after "about 11,000 men",
+# "six hundred members" (among 35.7k distractor chunks 2 tune and 1 test questions right).
+# Roles only, not a nationality: with "american" in the list, "a mixed tribunal of six
+# members" answered the test near miss "How many Americans lived in Manchuria in 1903?".
+# Stems as ``question_unit`` cuts them (six letters).
+_EN_PEOPLE_UNITS_WORDS = (
+    "soldier troop legislator delegate worker employee citizen officer sailor seaman "
+    "volunteer veteran teacher student farmer settler immigrant emigrant prisoner refugee "
+    "laborer"
+)
+_EN_PEOPLE_UNITS = frozenset(w[:6] for w in _EN_PEOPLE_UNITS_WORDS.split())
+_EN_PEOPLE_WORDS_SAID = "men persons people members individuals"
+_EN_PEOPLE_WORDS = frozenset(_EN_PEOPLE_WORDS_SAID.split())
 # A sum of money: "$15,000,000", "10 3/4 cents", "one billion dollars", "23 million yuan".
 _EN_CURRENCY = re.compile(
     r"^(?:dollars?|cents?|yuan|florins?|francs?|pounds?|guilders?|pesos?|rupees?|yen|"
@@ -660,8 +674,12 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
     if unit != "$" and re.search(rf"\b{re.escape(unit)}{_EN_COUNT_AFTER}", text, re.I):
         return True
 
+    people = unit in _EN_PEOPLE_UNITS
+
     def unit_word(w: str) -> bool:
-        return bool(_EN_CURRENCY.match(w.strip(",."))) if unit == "$" else w.startswith(unit)
+        if unit == "$":
+            return bool(_EN_CURRENCY.match(w.strip(",.")))
+        return w.startswith(unit) or people and w.strip(",.") in _EN_PEOPLE_WORDS
 
     return any(unit_word(w) and any(_EN_QUANTITY_WORDS.search(x) for x in
                words[max(0, i - 4) : i]) for i, w in enumerate(words))  # fmt: skip

@@ -843,7 +843,11 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         # asks about ("他的工作是什么？" is answered without saying 工作)
         as_noun = {"person": "v", "quantity": "vn"}.get(qtype)
         of = i > 0 and pairs[i - 1][0] == "的" and pairs[i][1] == as_noun
-        return pairs[i][0] if of or _zh_head_noun(*pairs[i], qtype) else None
+        if not (of or _zh_head_noun(*pairs[i], qtype)):
+            return None
+        # a deputy asked for is the head whole: "中国篮协副秘书长是谁？" (jieba: 副 / 秘书长)
+        # asks for the 副秘书长, whom the deputy rule (``_zh_said``) must not rule out
+        return ("副" if i and pairs[i - 1][0] == "副" else "") + pairs[i][0]
     # "Which strike did Nixon cite…?"; not when the type already says what is asked for
     # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper")
     which = _EN_WHICH.match(question) if qtype == "other" else None

@@ -76,11 +76,15 @@ _LONE = re.compile(
     rf"(?<![零〇一二两三四五六七八九十百千万亿\d])([{LONE_NUMERALS}])"
     # an approximate count too: 十余支, 十几朵
     r"(?=(?:余|多|几)?(?:[个名人户元吨年月日天周次项种家位届枚套部集条张辆台艘亩斤倍岁所批期"
-    r"支朵棵只头匹座间本篇场块]|小时|分钟|"
+    r"支朵棵只头匹座间本篇场块]|小时|分钟|角钱|毛钱|分钱|"
     # tenths: 增长了三成, 八成下岗职工; not 成员, 成立, 成为…
     r"成(?!员|立|为|功|绩|果|本|就|熟|交|都|长|型|效|份|分|品)))"
 )
 _LONE_VALUE = {"两": "2", "十": "10", "半": "0.5"} | {c: str(i) for c, i in _DIGIT.items()}
+# 一 of a coin or a note, which counts a sum: "花一角钱买了一大碗面", "一块钱", "一元" (not 一元化).
+_ONE_COIN = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万亿\d])一(?=角钱|毛钱|分钱|块钱|元(?![化论]))"
+)
 # A calendar year, in the archive's span and after (a regex part, no groups).
 YEAR = r"1[5-9]\d\d|20\d\d"
 
@@ -94,7 +98,8 @@ def numbers_in(text: str) -> set[str]:
 def numbers_in_normalized(norm: str) -> set[str]:
     """``numbers_in`` of a text already through ``normalize_digits``."""
     found = {m.group().replace(",", "") for m in _NUMBER.finditer(norm)}
-    return found | {_LONE_VALUE[m.group(1)] for m in _LONE.finditer(norm)}
+    lone = {_LONE_VALUE[m.group(1)] for m in _LONE.finditer(norm)}
+    return found | lone | ({"1"} if _ONE_COIN.search(norm) else set())
 
 
 _YEAR = re.compile(rf"(?<!\d)({YEAR})(?!\d)")

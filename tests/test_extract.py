@@ -72,6 +72,10 @@ def test_numbers_in_any_spelling_are_the_same_number():
     # tenths: 增长了三成; not a word that begins with 成 (成员) nor 一成不变
     assert numbers_in("销售额增长了三成") == {"3"} and numbers_in("八成下岗职工") == {"8"}
     assert not numbers_in("欧盟三成员国") and not numbers_in("一成不变")
+    # small change: "花一角钱", "五分钱", "一元"; not 一元化, 三角形, 一块地
+    assert numbers_in("我花一角钱买了一大碗面") == {"1"} and numbers_in("再花五分钱") == {"5"}
+    assert numbers_in("花了一元") == {"1"} and numbers_in("三角钱") == {"3"}
+    assert not numbers_in("一元化") and not numbers_in("三角形") and not numbers_in("一块地")
 
 
 def test_lexical_tokens_match_across_digit_spellings():
@@ -614,6 +618,8 @@ def test_units_of_quantity_questions():
     assert not unit_match("共有３０００人", "zh", "钱")
     assert unit_match("仅一、二两月份就赔了二千三百多万元", "zh", "钱")  # 2300多万元
     assert unit_match("电费７角多一度", "zh", "钱") and unit_match("５２００万里拉", "zh", "钱")
+    assert unit_match("我花一角钱买了一大碗面", "zh", "钱") and unit_match("再花五分钱", "zh", "钱")
+    assert not unit_match("共３０分钟", "zh", "钱")
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")
     assert not unit_match("the acres of the West", "en", "acre")

@@ -660,8 +660,9 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         # one is asked for
         before = rf"\d.{LONE_NUMERALS}" if ordinal else rf"第\d.{LONE_NUMERALS}"
         number = rf"(?<![{before}])(?:\d[\d.]*|[{LONE_NUMERALS}])"
-        if unit == "钱":  # "多少钱": any sum of money
-            written = r"(?:[美港日欧]?元|块|角|毛|马克|英镑|法郎|卢布|里拉|比索|卢比)"
+        if unit == "钱":  # "多少钱": any sum of money, one of a coin too ("花一角钱", "五分钱")
+            number = rf"(?:{number}|(?<![{before}])一)"
+            written = r"(?:[美港日欧]?元|块|角|毛|分钱|马克|英镑|法郎|卢布|里拉|比索|卢比)"
         elif unit in ("人", "名", "位"):  # people are counted in any of these
             written = "[人名位个]"
         else:

@@ -109,6 +109,8 @@ def test_lexical_tokens_match_across_digit_spellings():
         ("What happens to the groups?", "en", "other"),  # a verb
         ("What surplus did the cooperative have?", "en", "quantity"),  # -us, an amount
         ("What was the unemployment rate in 1987?", "en", "quantity"),
+        ("What interest rate did the loan carry?", "en", "quantity"),  # a rate, its kind first
+        ("What kind of budget did Nixon submit?", "en", "other"),
         ("推广先进经验中存在哪些问题？", "zh", "list"),  # 存在哪些 asks no place
         ("会议在哪举行？", "zh", "place"),
         ("战后日本经济的第三期称为什么时期？", "zh", "other"),  # 称为 + 什么, not 为什么

@@ -101,6 +101,8 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
                 r"\bwhat (share|percentage|proportion|number|amount|rate|"
                 r"price|sum|range|size|wage|salary|surplus|deficit|cost|fee|income|"
                 r"revenue|profit|budget|population|output)\b|\bby how much\b|"
+                # "What interest rate did the loan carry?": a rate with its kind before it
+                r"\bwhat [a-z-]+ (?:rate|percentage|proportion|price|wage|salary|fee)\b|"
                 # "What was the unemployment rate...", "What was Elaine Kinslow's salary":
                 # the asked noun comes later
                 r"\bwhat (?:is|was|are|were) (?:the |[\w.-]+(?: [\w.-]+){0,2}'s )"

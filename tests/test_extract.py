@@ -488,6 +488,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("巴西大型生态宾馆的投资是多少？", "zh", "投资"),  # a verbal noun after 的 (vn)
         ("南京东路警署署长是谁？", "zh", "署长"),  # a role jieba tags as a verb
         ("中国篮协副秘书长是谁？", "zh", "副秘书长"),  # a deputy asked for (jieba: 副 / 秘书长)
+        ("王承华老人的儿子在哪里工作？", "zh", "儿子"),  # a place question's subject, before 在
         # "…由谁 V？": the role before 由, the role after 任, or V itself
         ("《朗朗星空》的男主角由谁扮演？", "zh", "男主角"),
         ("《三峡放歌》由谁任总导演？", "zh", "总导演"),

@@ -837,7 +837,9 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         if qtype == "other" and _ZH_WHICH.match(pairs[at][0]) and _zh_head_noun(*after):
             return after[0]
         i = at - 1
-        while i >= 0 and pairs[i][0] in _ZH_BETWEEN:
+        # "王承华老人的儿子在哪里工作？": a place question's subject comes before 在
+        between = _ZH_BETWEEN | {"在"} if qtype == "place" else _ZH_BETWEEN
+        while i >= 0 and pairs[i][0] in between:
             i -= 1
         if i < 0:
             return None

@@ -1067,3 +1067,17 @@ def test_a_one_character_chinese_term_is_said_inside_a_longer_token():
     # two-character terms still need the token itself
     assert not says_terms(frozenset({"投资", "宾馆"}), frozenset({"投资额", "酒店"}))
     assert not says_terms(frozenset({"job", "now"}), frozenset({"jobs", "nowhere"}))
+
+
+def test_a_run_that_takes_in_a_first_answer_lacking_the_head_replaces_it():
+    """The first answer restates the question; the run with the next sentence says the head
+    noun ("他的目标是…"): the run is quoted, however much lower it scores, since it loses
+    nothing of the first. A row from elsewhere, or one that does not fit, changes nothing."""
+    from qa.answer.extract import covering_first
+
+    spans = [("p", 0, 30), ("p", 0, 60), ("p", 30, 60), ("q", 0, 60)]
+    score = np.array([15.9, 14.1, 11.6, 15.0])
+    fits = np.array([False, True, True, True])
+    assert covering_first([0, 3, 1, 2], spans, fits, score) == [1, 0, 3, 2]
+    assert covering_first([0, 3], spans, np.array([False, False, True, True]), score) == [0, 3]
+    assert covering_first([3, 0], spans, fits, score) == [3, 0]  # the first fits

@@ -58,6 +58,7 @@ from qa.answer.extract import (
     bounds_of,
     choose,
     context,
+    covering_first,
     evidence,
     extending,
     fitting,
@@ -304,6 +305,7 @@ class Answerer:
             if s.abstain_without_terms:
                 fits &= np.array([c.says_terms for c in candidates], dtype=bool)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
+            picked = covering_first(picked, spans, fits, score)
             if ask.office:  # and one that names the office whole
                 says = np.array([ask.office in c.text for c in candidates], dtype=bool)
                 picked = fitting_first(picked, score, fits & says, s.answer_type_margin,

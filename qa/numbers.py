@@ -72,8 +72,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # stays out here too: 一个, 一种 mostly mean "a".) Read by the answer step only; BM25
 # tokens keep them as written, so the index does not change.
 LONE_NUMERALS = "两二三四五六七八九十半"
+# Not the tail of a longer numeral: 十 in 二十, 一 in 十一.
+_NOT_AFTER_NUMERAL = r"(?<![零〇一二两三四五六七八九十百千万亿\d])"
 _LONE = re.compile(
-    rf"(?<![零〇一二两三四五六七八九十百千万亿\d])([{LONE_NUMERALS}])"
+    rf"{_NOT_AFTER_NUMERAL}([{LONE_NUMERALS}])"
     # an approximate count too: 十余支, 十几朵
     r"(?=(?:余|多|几)?(?:[个名人户元吨年月日天周次项种家位届枚套部集条张辆台艘亩斤倍岁所批期"
     r"支朵棵只头匹座间本篇场块]|小时|分钟|角钱|毛钱|分钱|"
@@ -82,9 +84,7 @@ _LONE = re.compile(
 )
 _LONE_VALUE = {"两": "2", "十": "10", "半": "0.5"} | {c: str(i) for c, i in _DIGIT.items()}
 # 一 of a coin or a note, which counts a sum: "花一角钱买了一大碗面", "一块钱", "一元" (not 一元化).
-_ONE_COIN = re.compile(
-    r"(?<![零〇一二两三四五六七八九十百千万亿\d])一(?=角钱|毛钱|分钱|块钱|元(?![化论]))"
-)
+_ONE_COIN = re.compile(rf"{_NOT_AFTER_NUMERAL}一(?=角钱|毛钱|分钱|块钱|元(?![化论]))")
 # A calendar year, in the archive's span and after (a regex part, no groups).
 YEAR = r"1[5-9]\d\d|20\d\d"
 

@@ -80,6 +80,7 @@ _ZH_PLACE_KINDS = "国家|城市|省|县|地区"
 # misses abstain. Not a king, queen or emperor, named by realm ("the King of Prussia"): with
 # them a held-out question ("With which king…?") lost its right answer.
 _EN_NAMED_ROLES = r"dictators?|scientists?|senators?|ambassadors?|envoys?|inventors?|explorers?"
+_EN_WHICH_ROLE = rf"\bwhich (?:(?:two|three|four) )?(?:[a-z]+ )?(?:{_EN_NAMED_ROLES})\b"
 # Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
 _AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must)"
 _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
@@ -126,8 +127,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
             re.compile(
                 r"^\W*who\b|\bwhom\b|\bwho (is|was|are|were)\b|"
                 r"\bwhich (man|woman|person|people|leader|official|"
-                r"company|firm|organization)\b|\bwhat (?:is|was) the name of\b|"
-                rf"\bwhich (?:(?:two|three|four) )?(?:[a-z]+ )?(?:{_EN_NAMED_ROLES})\b",
+                r"company|firm|organization)\b|\bwhat (?:is|was) the name of\b|" + _EN_WHICH_ROLE,
                 re.I,
             ),
         ),
@@ -775,11 +775,11 @@ def _said(name: str, text: str) -> bool:
     n = name.lower()
     if not name.isascii():
         return n in text
-    if len(n) >= 6 and n.endswith("s") and not n.endswith("ss") and _said(name[:-1], text):
-        return True  # a plural by its singular: "the Floridas" in "East and West Florida"
     # the substring tests first: a regex over a whole address is slow
     if n in text and re.search(rf"(?<![a-z]){re.escape(n)}(?:'?s|es)?(?![a-z])", text):
         return True
+    if len(n) >= 6 and n.endswith("s") and not n.endswith("ss") and _said(name[:-1], text):
+        return True  # a plural by its singular: "the Floridas" in "East and West Florida"
     m = _DEMONYM.match(n)
     return bool(m and m.group(1) in text and re.search(rf"(?<![a-z]){m.group(1)}", text))
 
@@ -1515,7 +1515,7 @@ PREFERRED: frozenset[QType] = TYPED | {"person"}
 # with Brazil in 1850?" abstain and changed no other answer, alone or among distractors.
 _ONE_NAME = re.compile(r"^\W*who (?:is|was)\b|^\W*who [a-z]+ed\b|\bwhich (?:company|firm|person|"
                        r"man|woman|organization)\b|\bwhat (?:is|was) the name of\b|"
-                       rf"\bwhich (?:(?:two|three|four) )?(?:[a-z]+ )?(?:{_EN_NAMED_ROLES})\b",
+                       + _EN_WHICH_ROLE,
                        re.I)  # fmt: skip
 
 

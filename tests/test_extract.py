@@ -303,6 +303,16 @@ def test_a_sentence_with_the_asked_cause_runs_with_the_one_before_it():
     assert typed_runs(zh, [(0, 2)] * 2, "method") == [range(0, 2)]
 
 
+def test_a_sentence_without_the_asked_name_runs_with_the_one_before_that_names_one():
+    # a Chinese profile drops the subject after the first sentence: "宿州市委书记是谁？"
+    texts = ["赵永生，４８岁，毕业于安徽农学院经济管理系。", "曾任萧县县委书记，现任宿州市委书记。",
+             "他说，改革要依靠职工。"]  # fmt: skip
+    facts = [sentence_facts(t, "zh") for t in texts]
+    assert typed_runs(facts, [(0, 3)] * 3, "person") == [range(0, 2)]
+    assert typed_runs(facts, [(0, 1), (1, 3), (1, 3)], "person") == []  # not across chunks
+    assert typed_runs(facts, [(0, 3)] * 3, "other") == []
+
+
 def test_the_names_a_question_holds():
     from qa.answer.extract import names_said, question_names
 
@@ -328,6 +338,8 @@ def test_the_names_a_question_holds():
     assert question_names("“金鸽工程”一期是哪一年开通的？", "zh") == {"金鸽工程"}
     # a village jieba tags as a common noun
     assert question_names("摆勺村共有多少户村民？", "zh") == {"摆勺村"}
+    # a season the tagger calls a place (新春/ns) is none
+    assert question_names("香港新春花车巡游有几辆花车参加？", "zh") == {"香港"}
     assert question_names("武陟县培养出多少新的骨干？", "zh") >= {"武陟县"}
     assert "党建" in question_names("《党建》杂志是哪个部门主办的？", "zh")
     article = "state of the union, 1963 (john f. kennedy)\nthe tax cut..."
@@ -495,7 +507,9 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("全国宣传部长会议由谁主持？", "zh", "主持"),
         # the noun 多少 counts, past its measure word; not a word jieba's tagger guessed
         ("锡山市有多少人口？", "zh", "人口"),
-        ("德国取消的联邦邮电部有多少年历史？", "zh", "历史"),
+        # but no span of time counted in years or days: the years are the history
+        ("德国取消的联邦邮电部有多少年历史？", "zh", None),
+        ("法国出土的大型鸟类化石有多少年历史？", "zh", "化石"),
         ("林海峰九段以多少目胜曹薰铉九段？", "zh", None),
         # the kind after 哪个, not the verb before it that jieba tags as a noun
         ("北京华联商厦隶属于哪个集团？", "zh", "集团"),

@@ -709,8 +709,15 @@ _ZH_LOCALITY = re.compile(r"^[\u4e00-\u9fff]{2,4}[村乡镇县]$")
 _ZH_QUOTED = re.compile(r"[“「《‘]([^”」》’]{2,20})[”」》’]")
 
 
+# Seasons jieba's tagger takes for a place or a person (新春/ns, 开春/ns, 盛夏/nr):
+# "香港新春花车巡游…" names no place an article about the parade (贺新岁) must say.
+_ZH_SEASONS = frozenset(["新春", "开春", "盛夏"])
+
+
 def _zh_name(word: str, flag: str) -> bool:
     """Whether a word jieba tagged ``flag`` names a person or a place."""
+    if word in _ZH_SEASONS:
+        return False
     if flag in ("nr", "nrt", "nrfg"):
         return True
     if flag == "ns":
@@ -868,6 +875,10 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
     return words[-1] if words else None
 
 
+_ZH_DURATIONS = frozenset("年天月周")
+_ZH_SPANS = frozenset(["历史", "时间", "工夫", "光景"])
+
+
 def _zh_counted_head(pairs: list[tuple[str, str]], at: int) -> str | None:
     """The noun a "多少 / 几" counts, past its measure word ("锡山市有多少人口？" -> 人口,
     "建立了多少个国家公园" -> 国家): the answer says it. Of the Chinese quantity questions of
@@ -882,6 +893,8 @@ def _zh_counted_head(pairs: list[tuple[str, str]], at: int) -> str | None:
     if j == len(pairs):
         return None
     word, flag = pairs[j]
+    if pairs[j - 1][0][-1:] in _ZH_DURATIONS and word in _ZH_SPANS:
+        return None  # "有多少年历史？": the years are the history, which the answer need not say
     known = jieba.dt.FREQ.get(word, 0) > 0
     return word if len(word) >= 2 and known and _zh_head_noun(word, flag) else None
 
@@ -1316,11 +1329,18 @@ def typed_runs(facts: list[SentenceFacts], bounds: list[tuple[int, int]],
     as referring runs are (the ``refers`` feature, ``with_referring``). Among 35.7k
     distractor chunks "Why is America closer to energy independence?" (tune) quotes the
     reason, and 1 held out question turned right; no answer was lost, alone or among
-    distractors."""
+    distractors. For a who question (``person``), each sentence that names nobody together
+    with the one before it when that one names someone: a Chinese profile drops its
+    subject after the first sentence ("赵永生，４８岁，…。曾任…，现任宿州市委书记。"), and
+    ``covering_first`` then quotes the run for "宿州市委书记是谁？" (tune; nothing else moved
+    among 35.7k distractor chunks but one near miss's wrong answer, which grew)."""
     if qtype == "cause":
         return _with_the_one_before(facts, bounds, lambda f: f.cause)
     if qtype == "method":
         return _with_the_one_before(facts, bounds, lambda f: f.method)
+    if qtype == "person":
+        return [range(i - 1, i + 1) for i, f in enumerate(facts)
+                if bounds[i][0] <= i - 1 and facts[i - 1].named and not f.named]  # fmt: skip
     return []
 
 

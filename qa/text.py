@@ -224,3 +224,39 @@ def tokenize(text: str, lang: str) -> list[str]:
     question's "1995" matches the archive's "１９９５" and "一九九五"."""
     text = normalize_digits(text)
     return tokenize_zh(text) if lang == "zh" else tokenize_en(text)
+
+
+# English past forms a question writes in the base form after "did" ("What did Jefferson
+# send…?" for "I sent a small squadron…"). Not those that are also other words ("found" a
+# town, "saw", "left", "rose", "wound", "born"), nor "said": a question's "say" asks what
+# was said, which every sentence that reports speech says too.
+_EN_PAST_FORMS = (
+    "sent:send made:make paid:pay built:build gave:give given:give took:take taken:take "
+    "won:win bought:buy sold:sell told:tell held:hold met:meet brought:bring kept:keep "
+    "spent:spend lost:lose began:begin begun:begin became:become grew:grow grown:grow "
+    "fell:fall fallen:fall knew:know known:know chose:choose chosen:choose wrote:write "
+    "written:write spoke:speak spoken:speak thought:think caught:catch taught:teach "
+    "fought:fight sought:seek drew:draw drawn:draw drove:drive driven:drive seen:see "
+    "went:go gone:go came:come ran:run stood:stand understood:understand struck:strike "
+    "heard:hear meant:mean felt:feel dealt:deal lent:lend broke:break broken:break "
+    "shot:shoot fled:flee sank:sink sunk:sink swore:swear sworn:swear threw:throw "
+    "thrown:throw withdrew:withdraw withdrawn:withdraw undertook:undertake "
+    "undertaken:undertake overcame:overcome upheld:uphold withheld:withhold"
+)
+
+
+@lru_cache(maxsize=1)
+def _base_forms() -> dict[str, str]:
+    """Each past form's stem -> its base form's stem (stemmed as ``tokenize_en`` does)."""
+    stem = _stemmer().stemWord
+    pairs = (p.split(":") for p in _EN_PAST_FORMS.split())
+    return {stem(past): stem(base) for past, base in pairs}
+
+
+def with_base_forms(tokens: frozenset[str]) -> frozenset[str]:
+    """English ``tokens`` with the base form of each irregular past form among them, for the
+    answer step only: the lexical index keeps ``tokenize``'s tokens, and a question that
+    writes "sent" still finds "sent"."""
+    forms = _base_forms()
+    extra = {forms[t] for t in tokens if t in forms}
+    return tokens | extra if extra else tokens

@@ -2,12 +2,21 @@ import pytest
 from conftest import YANGQUAN
 
 from qa.store.lexical import LexicalIndex
-from qa.text import tokenize
+from qa.text import tokenize, with_base_forms
 
 
 def test_english_stems_bring_word_forms_together():
     assert tokenize("defects", "en") == tokenize("defective", "en") == ["defect"]
     assert tokenize("How did the cooperatives cut defects?", "en") == ["cooper", "cut", "defect"]
+
+
+def test_the_answer_step_reads_an_irregular_past_form_as_its_base_form_too():
+    sent = frozenset(tokenize("I sent a small squadron of frigates.", "en"))
+    assert set(tokenize("What did Jefferson send?", "en")) - {"jefferson"} <= with_base_forms(sent)
+    assert sent <= with_base_forms(sent)  # "Who sent…?" still finds "sent"
+    assert "send" not in sent  # the lexical index's tokens are unchanged
+    said = frozenset(tokenize("He said so.", "en"))
+    assert with_base_forms(said) == said  # not "said": speech is no content
 
 
 def test_chinese_search_mode_yields_words_and_their_parts():

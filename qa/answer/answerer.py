@@ -91,7 +91,7 @@ from qa.store.catalog import StoredChunk
 from qa.store.embedders import Embedder
 from qa.store.records import Article, Chunk
 from qa.store.stores import Stores
-from qa.text import sentence_spans, tokenize
+from qa.text import sentence_spans, tokenize, with_base_forms
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -148,10 +148,17 @@ def _split(c: Chunk) -> _Sentences:
     return _Sentences(
         [(c.start + a, c.start + b) for a, b in spans],
         texts,
-        [frozenset(tokenize(t, c.lang)) for t in texts],
+        [_tokens(t, c.lang) for t in texts],
         [sentence_facts(t, c.lang) for t in texts],
         {},
     )
+
+
+def _tokens(text: str, lang: Lang) -> frozenset[str]:
+    """A sentence's lexical tokens; in English with the base form of an irregular past form
+    ("sent" also says "send"), as questions ask "What did … send?"."""
+    tokens = frozenset(tokenize(text, lang))
+    return with_base_forms(tokens) if lang == "en" else tokens
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,15 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
     "zh": [
         ("date", re.compile(r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|几号|什么时间")),
         ("quantity", re.compile(r"多少|几|多大|多高|多长|多重|多远|多久|比例|百分之几")),
-        ("publication", re.compile(r"哪份报|什么报|哪家报|哪本|哪种杂志|什么杂志|哪部作品")),
+        # a work by its title in 《》 too: "山东杂技团的哪个节目获得了“金小丑”？" (《车技》)
+        (
+            "publication",
+            re.compile(
+                r"哪份报|什么报|哪家报|哪本|哪种杂志|什么杂志|"
+                r"哪部(?:作品|电影|影片|小说|电视剧|戏|片)|哪一?个节目|"
+                r"哪首|哪出戏"
+            ),
+        ),  # fmt: skip
         # "机长叫什么名字？": a name is asked for
         (
             "person",

@@ -180,7 +180,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
                 r"哪部(?:作品|电影|影片|小说|电视剧|戏|片)|哪一?个节目|"
                 r"哪首|哪出戏"
             ),
-        ),  # fmt: skip
+        ),
         # "机长叫什么名字？": a name is asked for
         (
             "person",

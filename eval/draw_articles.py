@@ -1,0 +1,54 @@
+"""Draw articles to write a fresh batch of archive questions from.
+
+    python eval/draw_articles.py SEED N_PD N_SOTU
+
+Prints ``N_PD`` People's Daily 1998 articles and four consecutive paragraphs of each of
+``N_SOTU`` State of the Union addresses, drawn with ``random.Random(SEED)`` from those no
+question of ``eval/`` is about. The text is read from the installed packages (the People's
+Daily text is research-licensed): print it, never commit it. A batch is then asked once,
+before any of its misses is read (README, *The question sets and the split*).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+
+from qa.config import Settings
+from qa.evaluation.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
+
+ROOT = Path(__file__).resolve().parent.parent
+SOTU_PARAGRAPHS = 4
+
+
+def main(seed: int, n_pd: int, n_sotu: int) -> None:
+    used = {
+        json.loads(line).get("article_id")
+        for name in ("questions.jsonl", "questions_archive.jsonl", "questions_heldout.jsonl")
+        for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    }
+    rng = random.Random(seed)
+    pd = [a for a in peoples_daily_1998() if a.id not in used]
+    sotu = [
+        a for a in sotu_addresses(fetch_sotu(Settings().cache_dir / "sotu")) if a.id not in used
+    ]
+    print(f"# not yet asked about: {len(pd)} People's Daily articles, {len(sotu)} addresses")
+    for art in rng.sample(pd, n_pd):
+        print(f"\n=== {art.id} {art.date}")
+        for p in art.parts["zh"].paragraphs:
+            print(f"[{p.index}] {p.text}")
+    for art in rng.sample(sotu, n_sotu):
+        paras = art.parts["en"].paragraphs
+        start = rng.randrange(max(1, len(paras) - SOTU_PARAGRAPHS))
+        print(f"\n=== {art.id} {art.title}")
+        for p in paras[start : start + SOTU_PARAGRAPHS]:
+            print(f"[{p.index}] {p.text}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    main(*(int(x) for x in sys.argv[1:]))

@@ -1097,3 +1097,30 @@ def test_a_run_that_takes_in_a_first_answer_lacking_the_head_replaces_it():
     assert covering_first([0, 3, 1, 2], spans, fits, score) == [1, 0, 3, 2]
     assert covering_first([0, 3], spans, np.array([False, False, True, True]), score) == [0, 3]
     assert covering_first([3, 0], spans, fits, score) == [3, 0]  # the first fits
+
+
+def test_what_a_question_singles_out():
+    from qa.answer.extract import singled_out
+
+    q = "What did Nixon call the most important of the unfinished business of the 91st Congress?"
+    assert singled_out(q, "en") == "most important"
+    assert singled_out("Which state had the largest population?", "en") == "largest"
+    assert singled_out("What was the prime interest rate?", "en") is None  # not "-est"
+    assert singled_out("新进党解体后哪个党成为日本国会第二大党？", "zh") == "第二大"
+    assert singled_out("在“四有”中，什么最重要？", "zh") == "最重"
+    assert singled_out("哪个党成为第二大党？", "en") is None  # read in the question's language
+
+
+def test_the_sentence_of_the_paragraph_that_says_the_superlative_answers_first():
+    """The answer "The most important is welfare reform." scores far below the sentence
+    that restates the question; in the first answer's paragraph it answers instead. Not
+    from another paragraph, and nothing changes when the first answer says it already."""
+    from qa.answer.extract import saying_first
+
+    spans = [("p", 0, 30), ("p", 31, 60), ("q", 0, 40), ("p", 61, 90)]
+    score = np.array([14.0, 8.6, 12.0, 8.0])
+    says = np.array([False, True, True, True])
+    assert saying_first([0, 2], spans, says, score) == [1, 0, 2]
+    assert saying_first([2, 0], spans, says, score) == [2, 0]  # the first says it
+    far = np.array([False, False, True, False])  # only another paragraph's row says it
+    assert saying_first([0, 2], spans, far, score) == [0, 2]

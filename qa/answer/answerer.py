@@ -73,6 +73,7 @@ from qa.answer.extract import (
     novelty,
     or_before,
     refer_runs,
+    saying_first,
     says_terms,
     scores,
     sentence_facts,
@@ -317,6 +318,9 @@ class Answerer:
                 says = np.array([ask.office in c.text for c in candidates], dtype=bool)
                 picked = fitting_first(picked, score, fits & says, s.answer_type_margin,
                                        preferred)  # fmt: skip
+            if ask.singles_out:  # "the most important", "第二大": the one it picks out
+                says = np.array([ask.singles_out in c.text.lower() for c in candidates], bool)
+                picked = saying_first(picked, spans, fits & says, score)
         first = picked[0] if picked else 0
         about = np.array([c.evidence for c in candidates], dtype=np.float32)
         picked = later_answers(picked, homes, about, fits, named)

@@ -1017,6 +1017,7 @@ class Asked:
     words: frozenset[str] = frozenset()  # its Latin words and numbers, for names' novelty
     terms: frozenset[str] = frozenset()  # its content tokens (``question_terms``)
     source: str | None = None  # whom it attributes the fact to (``source_named``)
+    singles_out: str | None = None  # its superlative, in lower case (``singled_out``)
 
 
 # A date question that asks for the year, and a date that gives one.
@@ -1050,7 +1051,43 @@ def asked(question: str, lang: Lang) -> Asked:
         words=_latin_words(text),
         terms=question_terms(question, written),
         source=source_named(question) if written == "en" else None,
+        singles_out=singled_out(question, written),
     )
+
+
+# A superlative or a rank picks one thing out of several: "What did Nixon call the most
+# important of the unfinished business…?" is answered by "The most important is welfare
+# reform.", not by the sentence that names the unfinished business; "…成为日本国会第二大党？"
+# by the one that says 第二大党. Chinese: 最 and the character after it, or 第N大.
+_SINGLES_OUT = {
+    "en": re.compile(r"\bmost [a-z]{4,}\b|\b(?:largest|biggest|greatest|highest|lowest|"
+                     r"smallest|oldest|youngest|longest|best|worst)\b", re.I),
+    "zh": re.compile(r"最[\u4e00-\u9fff]|第[一二三四五六七八九十]大"),
+}  # fmt: skip
+
+
+def singled_out(question: str, lang: Lang) -> str | None:
+    """The superlative or rank ``question`` (written in ``lang``) picks its answer by."""
+    m = _SINGLES_OUT[lang].search(question)
+    return m.group().lower() if m else None
+
+
+def saying_first(order: list[int], spans: Sequence[Span], says: np.ndarray,
+                 score: np.ndarray) -> list[int]:  # fmt: skip
+    """``order`` (the chosen rows, first answer first) with the best-scored row of the first
+    answer's paragraph (``spans``' first item) that ``says`` what the question singles out
+    put first, whatever its score, when the first does not say it. Within the paragraph
+    only: the first draft took any row of the article, and a long address's "The largest
+    part of increased oil production…" answered "What was the largest rebate one tax
+    return could get…?" (test split; the split saw this rule)."""
+    if not order or says[order[0]]:
+        return order
+    home = spans[order[0]][0]
+    rows = [j for j, (where, _, _) in enumerate(spans) if says[j] and where == home]
+    if not rows:
+        return order
+    best = max(rows, key=lambda j: float(score[j]))
+    return [best, *(i for i in order if i != best)]
 
 
 # "…, according to Jefferson?" attributes the fact to a speaker, and a State of the Union

@@ -29,7 +29,9 @@ when it names someone or something the first answer's article never says
 (``abstain_without_names``), or when the first answer says none of the question's own
 words (``abstain_without_terms``); before abstaining for want of the type, the head
 noun, the names or the words, a candidate within ``answer_type_margin`` that has them
-answers instead.
+answers instead; and when the question singles its answer out by a superlative ("the most
+important", 第二大) the first answer does not say, a candidate of its paragraph that does
+(``saying_first``).
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
 offsets index the paragraph: ``paragraph[start:end] == text``; a passage or answer whose
 article changed meanwhile is left out.

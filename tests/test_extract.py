@@ -98,7 +98,7 @@ def test_lexical_tokens_match_across_digit_spellings():
         ("中共中央专门委员会是哪一年成立的？", "zh", "date"),  # not "几": a date
         ("谁主持了会议？", "zh", "person"),
         ("山东杂技团的哪个节目获得了“金小丑”？", "zh", "publication"),  # a work, by its 《title》
-        ("他在哪个部门工作？", "zh", "person"),  # not 哪部…: a body
+        ("《红嫂》之后他又拍了哪部电影？", "zh", "publication"),
         ("会议在哪里开幕？", "zh", "place"),
         ("为什么农村电价高？", "zh", "cause"),
         ("三都村铁业生产合作社是怎样减少次品的？", "zh", "method"),

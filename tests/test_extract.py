@@ -367,6 +367,21 @@ def test_a_list_items_number_counts_no_quantity():
     assert sentence_facts("3. We spent 40 dollars.", "en").quantities == {"40"}
 
 
+def test_a_one_that_counts_nothing_and_a_share_in_words():
+    biggest = "It turned out to have one of the biggest deficits in history."
+    assert sentence_facts(biggest, "en").quantities == frozenset()
+    assert sentence_facts("No one was lost; one ship sank.", "en").quantities == {"one"}
+    assert "one" in sentence_facts("to help that one-fifth of all families", "en").quantities
+    third = sentence_facts("Defense spending is less than a third of the total budget.", "en")
+    assert third.quantities == {"a third of"}
+    from qa.answer.extract import unit_match
+
+    assert unit_match(third.text, "en", "%")
+    assert unit_match("defense was almost half the total budget", "en", "%")
+    assert not unit_match("the lowest rate in half a century", "en", "%")
+    assert not unit_match("he served a third term", "en", "%")
+
+
 def test_scores_and_choose():
     feats = np.zeros((3, len(FEATURES)), dtype=np.float32)
     feats[:, FEATURES.index("meaning")] = [0.9, 0.5, 0.88]
@@ -526,6 +541,10 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("What did the eight Indian treaties of Polk's last four years cost?", "en", "treaties"),
         ("How much will the latest atomic submarines cost?", "en", "submarines"),
         ("How much did it cost?", "en", None),
+        ("How large was the deficit in 1984, according to Reagan?", "en", "deficit"),
+        ("How much is that?", "en", None),
+        # a quantity's kind is no head, as English "amount" or "total"
+        ("阿尔巴尼亚高息集资的总额是多少？", "zh", None),
     ],
 )
 def test_question_head(question: str, lang: str, head: str | None):

@@ -236,6 +236,11 @@ _ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
                       r"去年|今年|明年|上半年|下半年|"
                       r"(?:星期|礼拜)[一二三四五六日天]|"
                       r"周[一二三四五六日](?![次期年])")  # fmt: skip
+_EN_FRACTION = re.compile(r"\ba (?:third|quarter|fourth|fifth|tenth) of\b", re.I)
+# "one of the biggest deficits", "no one": a one that counts nothing (batch 27, tune: "It
+# turned out to have one of the biggest deficits in history." answered "How large was the
+# deficit…?", a near miss)
+_EN_NO_COUNT = re.compile(r"\bone (?:of|another)\b|\b(?:no|the|this|that) one\b(?!-)", re.I)
 _EN_NUMBER_WORD = re.compile(
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
     r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|"
@@ -510,7 +515,9 @@ def sentence_facts(text: str, lang: Lang) -> SentenceFacts:
     marker = _MARKER.match(norm)  # a list item's number counts nothing
     counted = numbers_in_normalized(norm[marker.end() :]) if marker else set(nums)
     if lang == "en":
-        words = {m.group().lower() for m in _EN_NUMBER_WORD.finditer(text)}
+        counts = _EN_NO_COUNT.sub(" ", text)
+        words = {m.group().lower() for m in _EN_NUMBER_WORD.finditer(counts)}
+        words |= {m.group().lower() for m in _EN_FRACTION.finditer(counts)}
         nums |= words
         counted |= words
         dates = {m.group() for m in _EN_DATE.finditer(text)}
@@ -624,9 +631,11 @@ _EN_CHARGES = r"(?:postage|fares?|freight|tolls?|wages?|fees?|rents?|charges?)"
 _EN_CHARGE_RATE = re.compile(
     rf"\b{_EN_CHARGES}\b[^?]*\brates?\b|\brates?\b[^?]*\b{_EN_CHARGES}\b", re.I
 )
+# A share in words too: "less than a third of the total budget" (batch 27, tune: the other
+# sentence, "almost half the total budget", was quoted); not "half a century".
 _PERCENT = re.compile(
-    r"%|％|\bper ?cent\b|分之|[\d一二三四五六七八九十]成|\bhalf\b|"
-    r"\b(?:one|two|three)[- ](?:thirds?|quarters?|fifths?)\b",
+    r"%|％|\bper ?cent\b|分之|[\d一二三四五六七八九十]成|\bhalf\b(?! an? )|"
+    r"\b(?:one|two|three)[- ](?:thirds?|quarters?|fifths?)\b|" + _EN_FRACTION.pattern,
     re.I,
 )
 
@@ -826,7 +835,10 @@ _ZH_BETWEEN_WORDS = "是 有 叫 为 了 一共 共 的 都 总共 到底 究竟
 _ZH_BETWEEN = frozenset(_ZH_BETWEEN_WORDS.split())
 _ZH_KINDS_WORDS = (
     "方法 办法 措施 原因 问题 现象 名字 名称 东西 事 事情 情况 方针 政策 经验 作用 意义 目的 "
-    "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方"
+    "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方 "
+    # the kinds of a quantity, as English "amount", "sum", "total", "number" (_EN_KINDS):
+    # "高息集资的总额是多少？" is answered by "…高息集资１０亿美元…" (batch 27, tune: it abstained)
+    "总额 数额 金额 总数 数量 数目"
 )
 _ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split())
 _ZH_WHICH = re.compile(r"^哪一?[个家所座间部种位项条份届支只名]$")
@@ -859,6 +871,13 @@ def _en_cost_head(question: str) -> str | None:
     return last if re.fullmatch(r"[a-z-]{3,}", last) and last not in ("this", "that") else None
 
 
+# "How large was the deficit in 1984…?": the size asked for is the deficit's (batch 27,
+# tune: a sentence of "one of the biggest deficits" without a figure was quoted).
+_EN_HOW_HEAD = re.compile(
+    r"^\W*how (?:large|big|high|much)\s+(?:is|was|are|were)\s+(?:the\s+)?"
+    r"((?:[a-z-]+\s+){0,2}?[a-z-]+)(?:\s+(?:of|for|in|at|on|that|according)\b|\s*[,?])",
+    re.I,
+)
 # "Which <noun> did/was…": one noun names what is asked for. Allowing two qualifying
 # words before it ("Which European dictator did…") made sotu-u52 (tune, unanswerable)
 # abstain but lost sotu-009 ("Which Norwegian ship…", answered by "the Norwegian bark"):
@@ -866,6 +885,7 @@ def _en_cost_head(question: str) -> str | None:
 _EN_WHICH = re.compile(rf"^\W*which\s+([a-z]+)\s+(?:{_AUX})\b", re.I)
 _EN_KINDS_WORDS = "share percentage proportion rate number amount sum total range size percent"
 _EN_KINDS = frozenset(_EN_KINDS_WORDS.split())
+_EN_NO_HEADS = frozenset(["the", "a", "an", "it", "this", "that", "these", "those", "they"])
 
 
 def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
@@ -910,10 +930,10 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         return which.group(1).lower()
     if qtype == "quantity" and (cost := _en_cost_head(question)):
         return cost
-    m = _EN_HEAD.match(question) if qtype == "quantity" else None
+    m = (_EN_HEAD.match(question) or _EN_HOW_HEAD.match(question)) if qtype == "quantity" else None
     if not m:
         return None
-    words = [w.lower() for w in m.group(1).split() if w.lower() not in ("the", "a", "an")]
+    words = [w.lower() for w in m.group(1).split() if w.lower() not in _EN_NO_HEADS]
     # "What was the unemployment rate…": the rate is the kind, unemployment the fact
     while words and words[-1] in _EN_KINDS:
         words.pop()

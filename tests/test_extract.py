@@ -146,6 +146,7 @@ def test_a_dates_numbers_count_no_quantity():
         "26", "1824", "3"}  # fmt: skip
     assert calendar_numbers("On the 30th day of June last, 300,000 calls", "en") == {"30"}
     assert calendar_numbers("the 4th regiment fought 3 days", "en") == set()
+    assert calendar_numbers("古埃及第六王朝（公元前２３００年）", "zh") == {"2300"}
     q = asked("夏商周断代工程的总经费是多少？", "zh")
     byline = sentence_facts("本报北京１月１６日讯夏商周断代工程取得阶段性成果。", "zh")
     assert type_match(byline, q) == 0.0
@@ -669,6 +670,14 @@ def test_units_of_quantity_questions():
     assert unit_match("仅一、二两月份就赔了二千三百多万元", "zh", "钱")  # 2300多万元
     assert unit_match("电费７角多一度", "zh", "钱") and unit_match("５２００万里拉", "zh", "钱")
     assert unit_match("我花一角钱买了一大碗面", "zh", "钱") and unit_match("再花五分钱", "zh", "钱")
+    # 多高 / 多深 / 多远 ask for a measure: a length, or the height of a rate or a price
+    assert question_unit("彼比一世青铜立像有多高？", "zh") == "长度"
+    assert question_unit("会议开了多长时间？", "zh") is None
+    assert unit_match("该铜像高２英尺，距今约４３００年", "zh", "长度")
+    assert unit_match("月息高达２０％—３０％", "zh", "长度")
+    assert not unit_match("古埃及第六王朝（公元前２３００年）法老王彼比一世", "zh", "长度")
+    # degrees of temperature are written 摄氏度 too
+    assert unit_match("气温降至零下３０摄氏度", "zh", "度")
     assert not unit_match("共３０分钟", "zh", "钱")
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")

@@ -485,7 +485,9 @@ def _zh_entities(text: str) -> tuple[set[str], set[str], set[str]]:
 # A duration ("开了20年") keeps its number: only a calendar year counts as a year here.
 _CALENDAR = {
     "zh": re.compile(rf"(?<!\d)({YEAR})(?=\s*年)|(?<!\d)(\d{{1,2}})(?=月)|"
-                     r"月(\d{1,2})(?=[日号])"),
+                     r"月(\d{1,2})(?=[日号])|"
+                     # any year of an era: "公元前２３００年" counts no height (batch 28, tune)
+                     r"公元前?(\d{1,4})(?=\s*年)"),
     "en": re.compile(rf"(?<![\d,.$])({YEAR})(?!\d|,\d)|"
                      rf"\b(?:{_MONTHS})\.?\s+(\d{{1,2}})(?:st|nd|rd|th|d)?\b|"
                      rf"\b(\d{{1,2}})(?:st|nd|rd|th|d)\s+(?:day\s+)?of\s+(?:{_MONTHS})\b"),
@@ -554,6 +556,11 @@ _ZH_UNIT = re.compile(
     # counters that also begin common words: not 多少天然林, 几本地, 多少场所
     r"头(?![脑发])|场(?![所面地])|本(?![地身报市省国土])|块(?!钱)|天(?![然气津下空文地安]))"
 )
+# "彼比一世青铜立像有多高？" asks for a measure, not any number (batch 28, tune: the sentence
+# before, of the statue's "公元前２３００年", was quoted): a length, or the height of a rate
+# or a price ("月息有多高？" is answered by "月息高达２０％—３０％"); not 多长时间, a duration.
+_ZH_LENGTH_ASKED = re.compile(r"多[高深宽远长](?!时间|时候)")
+_ZH_LENGTHS = r"(?:公里|千米|厘米|毫米|公分|海里|英尺|英寸|英里|米|尺|寸|丈|里)"
 # A verb of spending or earning right before 多少: the question asks for a sum of money.
 _ZH_MONEY_ASKED = re.compile(
     r"(?:拨款|投资|捐款|捐赠|花费|耗资|收入|盈余|亏损|赔偿|援助|贷款|资助)了?多少"
@@ -652,6 +659,8 @@ def question_unit(question: str, lang: Lang) -> str | None:
         m = _ZH_UNIT.search(question)
         if m:
             return m.group(1)
+        if _ZH_LENGTH_ASKED.search(question):
+            return "长度"
         if _ZH_MONEY_ASKED.search(question):  # "拨款多少", "投资了多少": a sum of money
             return "钱"
         # "培养出多少新的骨干？" counts people: "九百四十五人", "３００多名代表"
@@ -692,11 +701,17 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         # one is asked for
         before = rf"\d.{LONE_NUMERALS}" if ordinal else rf"第\d.{LONE_NUMERALS}"
         number = rf"(?<![{before}])(?:\d[\d.]*|[{LONE_NUMERALS}])"
+        if unit == "长度" and (_PERCENT.search(norm) or unit_match(text, lang, "钱")):
+            return True
         if unit == "钱":  # "多少钱": any sum of money, one of a coin too ("花一角钱", "五分钱")
             number = rf"(?:{number}|(?<![{before}])一)"
             written = r"(?:[美港日欧]?元|块|角|毛|分钱|马克|英镑|法郎|卢布|里拉|比索|卢比)"
         elif unit in ("人", "名", "位"):  # people are counted in any of these
             written = "[人名位个]"
+        elif unit == "长度":
+            written = _ZH_LENGTHS
+        elif unit == "度":  # "气温降至多少度？": "零下３０摄氏度" (batch 28, tune: it abstained)
+            written = "(?:摄氏|华氏)?度"
         else:
             written = re.escape(unit)
         big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"

@@ -554,6 +554,22 @@ def test_question_head(question: str, lang: str, head: str | None):
     assert a.head == head
 
 
+def test_a_role_inside_its_buildings_name_is_not_said():
+    from qa.answer.extract import office_said
+
+    embassy = "美国国务院副国务卿皮克林和中国驻美国大使馆公使周文重会见时在座。"
+    assert not head_said(head_forms("大使", "zh"), "zh", embassy, frozenset())
+    assert not office_said("中国驻美国大使", embassy)
+    assert office_said("中国驻美国大使", "中国驻美国大使李道豫２８日上午…")
+    assert head_said(head_forms("大使", "zh"), "zh", "大使馆参赞和大使出席。", frozenset())
+
+
+def test_a_deadline_is_a_date():
+    deadline = "a peace agreement that defines a Palestinian state by the end of this year."
+    assert sentence_facts(deadline, "en").dates == {"by the end of this year"}
+    assert sentence_facts("We did more this year than last.", "en").dates == frozenset()
+
+
 def test_an_office_named_whole():
     assert asked("伊拉克常驻联合国代表是谁？", "zh").office == "伊拉克常驻联合国代表"
     assert asked("中国驻中非共和国大使是谁？", "zh").office == "中国驻中非共和国大使"
@@ -678,6 +694,10 @@ def test_units_of_quantity_questions():
     assert not unit_match("古埃及第六王朝（公元前２３００年）法老王彼比一世", "zh", "长度")
     # degrees of temperature are written 摄氏度 too
     assert unit_match("气温降至零下３０摄氏度", "zh", "度")
+    # 个 as a duration's counter counts no items
+    assert not unit_match("四个半小时的节目内容紧扣这一主题", "zh", "个")
+    assert not unit_match("留下２２岁的她和９个月的女儿", "zh", "个")
+    assert unit_match("她家的３亩山地散在５个地方", "zh", "个")
     assert not unit_match("共３０分钟", "zh", "钱")
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")

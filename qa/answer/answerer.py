@@ -73,6 +73,7 @@ from qa.answer.extract import (
     lead_in_runs,
     names_said,
     novelty,
+    office_said,
     or_before,
     refer_runs,
     saying_first,
@@ -317,7 +318,7 @@ class Answerer:
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
             picked = covering_first(picked, spans, fits, score)
             if ask.office:  # and one that names the office whole
-                says = np.array([ask.office in c.text for c in candidates], dtype=bool)
+                says = np.array([office_said(ask.office, c.text) for c in candidates], bool)
                 picked = fitting_first(picked, score, fits & says, s.answer_type_margin,
                                        preferred)  # fmt: skip
             if ask.singles_out:  # "the most important", "第二大": the one it picks out

@@ -228,7 +228,11 @@ _EN_ORDINAL_DAY = (
 _EN_DATE = re.compile(
     rf"\b(?i:{_EN_ORDINAL_DAY})\s+(?:day\s+)?of\s+(?:{_MONTHS}|(?:that|the same|this) month)\b|"
     rf"\b(?:{_MONTHS})\b(?:\s+\d{{1,2}})?|\b(?:{YEAR})\b|"
-    rf"\b(?:{_EN_DAYS.replace(' ', '|')})\b"
+    rf"\b(?:{_EN_DAYS.replace(' ', '|')})\b|"
+    # a deadline without a date: "by the end of this year" answers "By when…?" (batch 30,
+    # tune: it abstained)
+    r"\b(?:[Bb]y|[Bb]efore|[Uu]ntil) (?:the end of )?(?:this|next|the) "
+    r"(?:year|month|decade|century)\b"
 )
 _ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
                       r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]*[日号]?|"
@@ -712,6 +716,9 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
             written = _ZH_LENGTHS
         elif unit == "度":  # "气温降至多少度？": "零下３０摄氏度" (batch 28, tune: it abstained)
             written = "(?:摄氏|华氏)?度"
+        elif unit == "个":  # not a duration's: "四个半小时", "三个月" (batch 30, tune: "四个半
+            # 小时的节目" answered "…共有多少个节目？", a near miss)
+            written = r"个(?!半?(?:小时|多?月|星期|钟头|工作日))"
         else:
             written = re.escape(unit)
         big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"
@@ -1051,9 +1058,18 @@ def _zh_said(form: str, text: str, head: str) -> bool:
         return False
     if form != head and head.endswith(form) and not _ZH_ROLE.search(head):
         return _bare(form, text, head[: -len(form)])
-    if form.startswith("副") or "副" + form not in text:
+    # a role is said neither by its deputy nor inside its building's name: "中国驻美国大使馆
+    # 公使周文重" names no 大使 (batch 30, tune: it answered "中国驻美国大使是谁？")
+    if "副" + form not in text and form + "馆" not in text:
         return True
-    return re.search(rf"(?<!副){re.escape(form)}", text) is not None
+    deputy = "" if form.startswith("副") else "(?<!副)"
+    return re.search(rf"{deputy}{re.escape(form)}(?!馆)", text) is not None
+
+
+def office_said(office: str, text: str) -> bool:
+    """Whether ``text`` names the office whole ("中国驻美国大使"), not inside its building's
+    name ("中国驻美国大使馆")."""
+    return re.search(rf"{re.escape(office)}(?!馆)", text) is not None
 
 
 def _bare(word: str, text: str, modifier: str) -> bool:

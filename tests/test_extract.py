@@ -177,6 +177,17 @@ def test_chinese_people_and_places_come_from_the_tagger():
     assert type_match(sentence_facts("唐岩书画展日前开幕。", "zh"), where) == 0.0
 
 
+def test_foreign_names_the_tagger_cuts_up():
+    # spelled in transliterating characters right after an office, or either side of a dot
+    minister = sentence_facts("菲卫生部长雷奥迪卡说，由于政府提倡停止燃放烟花爆竹。", "zh")
+    assert "雷奥迪卡" in minister.named
+    assert type_match(minister, asked("菲卫生部长是谁？", "zh")) == 1.0
+    dotted = sentence_facts("美国一位名叫理查德·锡德的科学家宣布。", "zh")
+    assert "理查德·锡德" in dotted.named
+    # not a common word after an office
+    assert sentence_facts("部长会议在北京举行。", "zh").named == frozenset()
+
+
 def test_english_places_after_a_preposition():
     where = asked("Where did the United States maintain squadrons in 1822?", "en")
     seas = "We maintain the usual squadrons on the Mediterranean, the Pacific and the Atlantic."

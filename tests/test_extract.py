@@ -557,6 +557,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("How much is that?", "en", None),
         # a quantity's kind is no head, as English "amount" or "total"
         ("阿尔巴尼亚高息集资的总额是多少？", "zh", None),
+        ("第八届世界游泳锦标赛的奖金总额是多少？", "zh", "奖金"),  # the noun before the kind
     ],
 )
 def test_question_head(question: str, lang: str, head: str | None):

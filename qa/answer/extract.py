@@ -879,12 +879,15 @@ _ZH_BETWEEN_WORDS = "是 有 叫 为 了 一共 共 的 都 总共 到底 究竟
 _ZH_BETWEEN = frozenset(_ZH_BETWEEN_WORDS.split())
 _ZH_KINDS_WORDS = (
     "方法 办法 措施 原因 问题 现象 名字 名称 东西 事 事情 情况 方针 政策 经验 作用 意义 目的 "
-    "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方 "
-    # the kinds of a quantity, as English "amount", "sum", "total", "number" (_EN_KINDS):
-    # "高息集资的总额是多少？" is answered by "…高息集资１０亿美元…" (batch 27, tune: it abstained)
-    "总额 数额 金额 总数 数量 数目"
+    "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方"
 )
-_ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split())
+# The kinds of a quantity, as English "amount", "sum", "total", "number" (_EN_KINDS):
+# "高息集资的总额是多少？" is answered by "…高息集资１０亿美元…" (batch 27, tune: it
+# abstained); the noun before one is the head, as "unemployment" of "unemployment rate"
+# ("奖金总额是多少？" -> 奖金: batch 32, tune, a near miss had quoted a race's time).
+_ZH_QUANTITY_KINDS_WORDS = "总额 数额 金额 总数 数量 数目"
+_ZH_QUANTITY_KINDS = frozenset(_ZH_QUANTITY_KINDS_WORDS.split())
+_ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split()) | _ZH_QUANTITY_KINDS
 _ZH_WHICH = re.compile(r"^哪一?[个家所座间部种位项条份届支只名]$")
 # English: a quantity question's "What [was the] <noun> of / did / in …"; the noun is the
 # last of up to three words before the preposition or verb ("What salary increase for…").
@@ -960,6 +963,8 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         # "电影《红嫂》的导演是谁？": after 的 the word is a noun, whatever jieba tags it (导演/v);
         # so is a verbal noun counted ("宾馆的投资是多少？": 投资/vn), not one a what-question
         # asks about ("他的工作是什么？" is answered without saying 工作)
+        if pairs[i][0] in _ZH_QUANTITY_KINDS and i and pairs[i - 1][1].startswith("n"):
+            i -= 1
         as_noun = {"person": "v", "quantity": "vn"}.get(qtype)
         of = i > 0 and pairs[i - 1][0] == "的" and pairs[i][1] == as_noun
         if not (of or _zh_head_noun(*pairs[i], qtype)):

@@ -710,6 +710,9 @@ def test_units_of_quantity_questions():
     assert not unit_match("四个半小时的节目内容紧扣这一主题", "zh", "个")
     assert not unit_match("留下２２岁的她和９个月的女儿", "zh", "个")
     assert unit_match("她家的３亩山地散在５个地方", "zh", "个")
+    # a span of years is counted in 年, a calendar year is not one
+    assert not unit_match("欧洲文化之都活动始于１９８５年", "zh", "年")
+    assert unit_match("斯德哥尔摩市有８００多年的历史", "zh", "年")
     assert not unit_match("共３０分钟", "zh", "钱")
     assert not unit_match("１９２２年设立了这个奖", "zh", "美元")
     assert unit_match("sales amount to 9,227,878 acres", "en", "acre")

@@ -741,6 +741,10 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         elif unit == "个":  # not a duration's: "四个半小时", "三个月" (batch 30, tune: "四个半
             # 小时的节目" answered "…共有多少个节目？", a near miss)
             written = r"个(?!半?(?:小时|多?月|星期|钟头|工作日))"
+        elif unit == "年":  # a span of years, not a calendar year: "始于１９８５年" answers no
+            # "斯德哥尔摩有多少年的历史？" (batch 33, tune: it was quoted before "８００多年")
+            number = rf"(?<![{before}])(?!(?:{YEAR})年)(?:\d[\d.]*|[{LONE_NUMERALS}])"
+            written = "年"
         else:
             written = re.escape(unit)
         big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"

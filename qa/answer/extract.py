@@ -453,10 +453,9 @@ _ZH_ROLE = re.compile(r"(?:长|员|者|师|工人|干部|骨干|主任|书记|�
 
 # Foreign names jieba's dictionary lacks, which its tagger cuts into common words ("雷/n
 # 奥迪/nz 卡/n"): one spelled in the characters Chinese uses to transliterate, right after
-# an office ("菲卫生部长雷奥迪卡说"); and (``_zh_entities``) the two words either side of a
-# name's separating dot ("理查德·锡德")
-# (batch 31, tune: "菲卫生部长是谁？" quoted China's minister, as the sentence naming the
-# Philippine one named nobody).
+# an office ("菲卫生部长雷奥迪卡说"), and (``_zh_entities``) the two words either side of a
+# name's separating dot ("理查德·锡德"). Batch 31, tune: "菲卫生部长是谁？" quoted China's
+# minister, as the sentence naming the Philippine one named nobody.
 _ZH_TRANSLITERATION = (
     "阿埃艾爱安昂奥巴拜班邦鲍贝本比彼毕宾波伯博布查达戴丹道德邓迪蒂丁杜敦多厄恩尔法凡范菲费芬"
     "丰弗福盖甘冈戈格古哈海汉豪赫黑亨洪胡华霍基吉加贾杰金卡凯坎康考柯科克肯库奎拉莱赖兰朗劳勒雷"
@@ -676,7 +675,8 @@ _PERCENT = re.compile(
 def question_unit(question: str, lang: Lang) -> str | None:
     """What a quantity question counts: '多少户' -> '户', '多少美元' -> '美元', 'how many
     acres' -> 'acre' (a crude stem), 'what was the unemployment rate' -> '%', 'how much
-    did it cost' -> '$', 'what rate of postage' -> '$'; None for 'how much', '多少' alone."""
+    did it cost' -> '$', 'what rate of postage' -> '$', '有多高' -> '长度' (a length, or a
+    rate's or a price's height); None for 'how much', '多少' alone."""
     if lang == "en" and _EN_CHARGE_RATE.search(question):
         return "$"
     if _RATE[lang].search(question):

@@ -4,9 +4,11 @@
 
 Prints ``N_PD`` People's Daily 1998 articles and four consecutive paragraphs of each of
 ``N_SOTU`` State of the Union addresses, drawn with ``random.Random(SEED)`` from those no
-question of ``eval/`` is about. The text is read from the installed packages (the People's
-Daily text is research-licensed): print it, never commit it. A batch is then asked once,
-before any of its misses is read (README, *The question sets and the split*).
+question of ``eval/`` is about; once fewer addresses than that are left, four paragraphs
+no question cites of addresses already asked about make up the rest. The text is read
+from the installed packages (the People's Daily text is research-licensed): print it,
+never commit it. A batch is then asked once, before any of its misses is read (README,
+*The question sets and the split*).
 """
 
 from __future__ import annotations
@@ -24,27 +26,41 @@ SOTU_PARAGRAPHS = 4
 
 
 def main(seed: int, n_pd: int, n_sotu: int) -> None:
-    used = {
-        json.loads(line).get("article_id")
+    questions = [
+        json.loads(line)
         for name in ("questions.jsonl", "questions_archive.jsonl", "questions_heldout.jsonl")
         for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
-    }
+    ]
+    used = {q.get("article_id") for q in questions}
+    cited = {(q.get("article_id"), p) for q in questions for p in q.get("paragraphs", [])}
     rng = random.Random(seed)
     pd = [a for a in peoples_daily_1998() if a.id not in used]
-    sotu = [
-        a for a in sotu_addresses(fetch_sotu(Settings().cache_dir / "sotu")) if a.id not in used
-    ]
+    addresses = list(sotu_addresses(fetch_sotu(Settings().cache_dir / "sotu")))
+    sotu = [a for a in addresses if a.id not in used]
     print(f"# not yet asked about: {len(pd)} People's Daily articles, {len(sotu)} addresses")
     for art in rng.sample(pd, n_pd):
         print(f"\n=== {art.id} {art.date}")
         for p in art.parts["zh"].paragraphs:
             print(f"[{p.index}] {p.text}")
-    for art in rng.sample(sotu, n_sotu):
-        paras = art.parts["en"].paragraphs
-        start = rng.randrange(max(1, len(paras) - SOTU_PARAGRAPHS))
+    windows = [(art, rng.randrange(max(1, len(art.parts["en"].paragraphs) - SOTU_PARAGRAPHS)))
+               for art in rng.sample(sotu, min(n_sotu, len(sotu)))]  # fmt: skip
+    if n_sotu > len(sotu):
+        # Every address has been asked about: take paragraphs of asked-about ones that no
+        # question cites. Their questions share the article's split (by article id), so
+        # tune and test stay apart; the text is still unread.
+        print(f"# {n_sotu - len(sotu)} windows from addresses already asked about")
+        for art in rng.sample([a for a in addresses if a.id in used], n_sotu - len(sotu)):
+            n = len(art.parts["en"].paragraphs)
+            free = [
+                s for s in range(max(1, n - SOTU_PARAGRAPHS))
+                if not any((art.id, i) in cited for i in range(s, s + SOTU_PARAGRAPHS))
+            ]  # fmt: skip
+            if free:
+                windows.append((art, rng.choice(free)))
+    for art, start in windows:
         print(f"\n=== {art.id} {art.title}")
-        for p in paras[start : start + SOTU_PARAGRAPHS]:
+        for p in art.parts["en"].paragraphs[start : start + SOTU_PARAGRAPHS]:
             print(f"[{p.index}] {p.text}")
 
 

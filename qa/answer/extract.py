@@ -743,7 +743,7 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
             written = r"个(?!半?(?:小时|多?月|星期|钟头|工作日))"
         elif unit == "年":  # a span of years, not a calendar year: "始于１９８５年" answers no
             # "斯德哥尔摩有多少年的历史？" (batch 33, tune: it was quoted before "８００多年")
-            number = rf"(?<![{before}])(?!(?:{YEAR})年)(?:\d[\d.]*|[{LONE_NUMERALS}])"
+            number = rf"(?!(?:{YEAR})年){number}"
             written = "年"
         else:
             written = re.escape(unit)
@@ -1079,6 +1079,11 @@ def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[st
     return not forms.isdisjoint(tokens)
 
 
+# A role's building is no holder of it: "中国驻美国大使馆公使周文重" names no 大使, nor the
+# office 中国驻美国大使 (batch 30, tune: it answered "中国驻美国大使是谁？").
+_BUILDING = "馆"
+
+
 def _zh_said(form: str, text: str, head: str) -> bool:
     """Whether ``text`` says ``form`` (one of ``head``'s forms) other than as its deputy
     ("中央统战部副部长刘延东" does not say who the 部长 is) and, for the last word of a compound
@@ -1089,18 +1094,17 @@ def _zh_said(form: str, text: str, head: str) -> bool:
         return False
     if form != head and head.endswith(form) and not _ZH_ROLE.search(head):
         return _bare(form, text, head[: -len(form)])
-    # a role is said neither by its deputy nor inside its building's name: "中国驻美国大使馆
-    # 公使周文重" names no 大使 (batch 30, tune: it answered "中国驻美国大使是谁？")
-    if "副" + form not in text and form + "馆" not in text:
+    # a role is said neither by its deputy nor inside its building's name
+    if "副" + form not in text and form + _BUILDING not in text:
         return True
     deputy = "" if form.startswith("副") else "(?<!副)"
-    return re.search(rf"{deputy}{re.escape(form)}(?!馆)", text) is not None
+    return re.search(rf"{deputy}{re.escape(form)}(?!{_BUILDING})", text) is not None
 
 
 def office_said(office: str, text: str) -> bool:
     """Whether ``text`` names the office whole ("中国驻美国大使"), not inside its building's
     name ("中国驻美国大使馆")."""
-    return re.search(rf"{re.escape(office)}(?!馆)", text) is not None
+    return re.search(rf"{re.escape(office)}(?!{_BUILDING})", text) is not None
 
 
 def _bare(word: str, text: str, modifier: str) -> bool:

@@ -15,8 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.evaluation.questions import abstention  # noqa: E402
 
 Row = dict[str, object]
 
@@ -37,8 +43,8 @@ def summary(rows: list[Row]) -> str:
     cited = sum(bool(r["citation_ok"]) for r in answerable)
     shown = sum(r["verdict"] in ("wrong", "answered") for r in rows)
     n = max(1, len(answerable))
-    return (f"{right / n:.3f} / {cited / n:.3f} / {rightly / max(1, len(abstained)):.3f} / "
-            f"{rightly / max(1, unanswerable):.3f} / {shown}")  # fmt: skip
+    p, r = abstention(rightly, len(abstained), unanswerable)
+    return f"{right / n:.3f} / {cited / n:.3f} / {p:.3f} / {r:.3f} / {shown}"
 
 
 def groups(rows: dict[str, Row]) -> dict[str, list[Row]]:

@@ -178,6 +178,13 @@ def _retrieval_scores(outcomes: list[Outcome]) -> dict[str, float]:
     return ir_scores(qrels, {o.question.id: o.units for o in outcomes}, RETRIEVAL_METRICS)
 
 
+def abstention(hits: int, abstained: int, unanswerable: int) -> tuple[float, float]:
+    """Abstention precision and recall, "unanswerable" the positive class: ``hits`` of the
+    ``abstained`` questions are unanswerable, of ``unanswerable`` in all (1.0 for an empty
+    denominator)."""
+    return (hits / abstained if abstained else 1.0, hits / unanswerable if unanswerable else 1.0)
+
+
 def score(outcomes: list[Outcome]) -> dict[str, float]:
     """Metrics over a group of outcomes; answer/citation accuracy over answerable ones,
     abstention precision/recall with "unanswerable" as the positive class."""
@@ -191,8 +198,7 @@ def score(outcomes: list[Outcome]) -> dict[str, float]:
         out["citation_acc"] = sum(o.citation_ok for o in answerable) / len(answerable)
     if unanswerable or abstained:
         hits = sum(1 for o in abstained if not o.question.answerable)
-        out["abstain_p"] = hits / len(abstained) if abstained else 1.0
-        out["abstain_r"] = hits / len(unanswerable) if unanswerable else 1.0
+        out["abstain_p"], out["abstain_r"] = abstention(hits, len(abstained), len(unanswerable))
     latencies = [o.result.seconds for o in outcomes]
     out["p50_ms"] = 1000 * percentile(latencies, 0.5) if latencies else 0.0
     return {k: round(v, 4) for k, v in out.items()}

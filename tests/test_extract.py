@@ -542,6 +542,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("林海峰九段以多少目胜曹薰铉九段？", "zh", None),
         # the kind after 哪个, not the verb before it that jieba tags as a noun
         ("北京华联商厦隶属于哪个集团？", "zh", "集团"),
+        ("那位朋友在明信片上写了哪句话？", "zh", "话"),
         ("What wage did the emergency public works projects of 1935 pay per month?", "en", "wage"),
         ("What was the steel output of the Anshan company in 1953?", "en", "output"),
         ("What share of railway earnings does labor take?", "en", None),  # any percentage
@@ -870,6 +871,14 @@ def test_a_chinese_question_for_a_body_by_its_kind_wants_a_name_of_one():
     said = sentence_facts("各界人士今天举行了仪式。", "zh")
     assert not body_names(said, "机构")  # 举行 is a verb, not a bank (行)
     assert asked("他住进了医院吗？", "zh").body is None
+    # a count between 哪 and the measure word: both founders are bodies
+    two = asked("海口实验中学是由哪两个单位联合创办的？", "zh")
+    assert two.qtype == "person" and two.body == "单位"
+    founders = sentence_facts("该校是由海口市教育局和苏州铁道师范学校联合创办的。", "zh")
+    assert type_match(founders, two) == 1.0
+    assert (
+        type_match(sentence_facts("在海口市，提到海口实验中学，人们都啧啧称赞。", "zh"), two) == 0.0
+    )
     # the kind itself names no hospital, though it ends in the short form 院
     assert not body_names(sentence_facts("他出任郑州市管城中医院癫痫病专科主任。", "zh"), "医院")
 

@@ -63,9 +63,12 @@ FEATURES = (
 # abstains, and "戴碧蓉住进了哪家医院？" (tune) abstains instead of quoting "…住进这家医院的。"
 # (the hospital is named in a paragraph retrieval misses); nothing else moved. Without the
 # shortened ends "东滩煤矿委托哪所学校设立分院？" abstained (its answer is "山东矿院").
+# A count may stand between 哪 and the measure word, "哪两个单位": batch 35's "海口实验中学是
+# 由哪两个单位联合创办的？" (tune) quoted the sentence that restates the school, not the one
+# naming both founders; nothing else moved.
 _ZH_BODIES = ("医院 大学 学院 学校 中学 小学 工厂 银行 公司 报社 电台 电视台 研究所 研究院 协会 "
               "委员会 机构 单位 组织 部门 企业")  # fmt: skip
-_ZH_BODY_ASKED = rf"哪一?[家个所座间]({'|'.join(_ZH_BODIES.split())})"
+_ZH_BODY_ASKED = rf"哪[一两几二三四五六七八九十]*[家个所座间]({'|'.join(_ZH_BODIES.split())})"
 # The generic kinds are answered by any body's name, the others by a name ending in them
 # or in the character it is shortened to ("山东矿院" for 哪所学校).
 _ZH_ANY_BODY_WORDS = "机构 单位 组织 部门 企业"
@@ -892,7 +895,9 @@ _ZH_KINDS_WORDS = (
 _ZH_QUANTITY_KINDS_WORDS = "总额 数额 金额 总数 数量 数目"
 _ZH_QUANTITY_KINDS = frozenset(_ZH_QUANTITY_KINDS_WORDS.split())
 _ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split()) | _ZH_QUANTITY_KINDS
-_ZH_WHICH = re.compile(r"^哪一?[个家所座间部种位项条份届支只名]$")
+# "…写了哪句话？": 句 too (batch 35, tune: the sentence quoting the words, "上面只有一句话：…",
+# is now the second answer, the restating one still first; no verdict moved)
+_ZH_WHICH = re.compile(r"^哪一?[个家所座间部种位项条份届支只名句]$")
 # English: a quantity question's "What [was the] <noun> of / did / in …"; the noun is the
 # last of up to three words before the preposition or verb ("What salary increase for…").
 _EN_HEAD = re.compile(

@@ -543,6 +543,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         # the kind after 哪个, not the verb before it that jieba tags as a noun
         ("北京华联商厦隶属于哪个集团？", "zh", "集团"),
         ("那位朋友在明信片上写了哪句话？", "zh", "话"),
+        ("作者是什么时候在乌鲁木齐把记事簿交到马丽华手中的？", "zh", None),  # he says 我
         ("What wage did the emergency public works projects of 1935 pay per month?", "en", "wage"),
         ("What was the steel output of the Anshan company in 1953?", "en", "output"),
         ("What share of railway earnings does labor take?", "en", None),  # any percentage
@@ -711,6 +712,19 @@ def test_units_of_quantity_questions():
     assert not unit_match("四个半小时的节目内容紧扣这一主题", "zh", "个")
     assert not unit_match("留下２２岁的她和９个月的女儿", "zh", "个")
     assert unit_match("她家的３亩山地散在５个地方", "zh", "个")
+    assert not unit_match("火警发生四个多小时后", "zh", "个")
+    # a span counted with 个 is asked for by it: "多少个工作日", "几个月" (not March)
+    assert question_unit("他在风雪中工作了多少个工作日？", "zh") == "工作日"
+    assert unit_match("你在风雪中足足工作了２２个工作日", "zh", "工作日")
+    assert question_unit("他住了几个月？", "zh") == "月"
+    assert unit_match("住了三个多月", "zh", "月") and not unit_match("三月底", "zh", "月")
+    assert unit_match("四个半小时的节目", "zh", "小时")
+    # "几点" asks for a time of day, not a count of points or hours
+    assert question_unit("北角商住大厦的大火是几点被扑灭的？", "zh") == "时刻"
+    assert unit_match("大火已于傍晚六时四十四分被扑灭。", "zh", "时刻")
+    assert unit_match("晚会十二点半开始", "zh", "时刻")
+    assert not unit_match("他提出三点意见", "zh", "时刻")
+    assert not unit_match("火警发生四个多小时后将大火扑灭", "zh", "时刻")
     # a span of years is counted in 年, a calendar year is not one
     assert not unit_match("欧洲文化之都活动始于１９８５年", "zh", "年")
     assert unit_match("斯德哥尔摩市有８００多年的历史", "zh", "年")
@@ -848,7 +862,14 @@ def test_a_question_for_the_year_wants_a_year():
     assert type_match(byline, which_year) == 0.0
     assert type_match(sentence_facts("该工程于１９９６年开通。", "zh"), which_year) == 1.0
     # a question for the day still takes the day
-    assert type_match(byline, asked("“金鸽工程”是哪天开通的？", "zh")) == 1.0
+    which_day = asked("“金鸽工程”是哪天开通的？", "zh")
+    assert type_match(byline, which_day) == 1.0
+    # a day alone is a date too, a count of working days is not
+    assert (
+        type_match(sentence_facts("二十六日，北京地坛春节文化庙会拉开帷幕。", "zh"), which_day)
+        == 1.0
+    )
+    assert not sentence_facts("你在风雪中足足工作了２２个工作日", "zh").dates
     in_what_year = asked("In what year was the canal opened?", "en")
     assert type_match(sentence_facts("It opened on June 3.", "en"), in_what_year) == 0.0
     assert type_match(sentence_facts("It opened in 1914.", "en"), in_what_year) == 1.0

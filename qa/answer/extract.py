@@ -240,6 +240,9 @@ _EN_DATE = re.compile(
 _ZH_DATE = re.compile(r"\d+年(?:\d+月)?(?:\d+日)?|"
                       r"[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]*[日号]?|"
                       r"[本上下]月[\d一二三四五六七八九十]+[日号]|"  # "于本月１２日"
+                      # a day alone: "二十六日，北京地坛…庙会拉开帷幕" (batch 36, tune: "…是哪天
+                      # 拉开帷幕的？" abstained); not a count of days (个工作日), nor 一日
+                      r"(?<![\d一二三四五六七八九十个第])(?!一日)[\d一二三四五六七八九十]{1,3}日|"
                       r"去年|今年|明年|上半年|下半年|"
                       r"(?:星期|礼拜)[一二三四五六日天]|"
                       r"周[一二三四五六日](?![次期年])")  # fmt: skip
@@ -584,6 +587,14 @@ _ZH_UNIT = re.compile(
     # counters that also begin common words: not 多少天然林, 几本地, 多少场所
     r"头(?![脑发])|场(?![所面地])|本(?![地身报市省国土])|块(?!钱)|天(?![然气津下空文地安]))"
 )
+# Spans counted with 个 ("三个月", "２２个工作日"): "多少个工作日" counts the span, not any 个
+# (batch 36, tune: "…工作了多少个工作日？" abstained, its answer's 个 read as a duration's).
+_ZH_COUNTED_SPANS = "小时|月|星期|钟头|工作日"
+_ZH_SPAN_ASKED = re.compile(rf"(?:多少|几)个({_ZH_COUNTED_SPANS})")
+# "…大火是几点被扑灭的？" asks for a time of day, "六时四十四分", not any number (batch 36,
+# tune: the report's "一月六日电" sentence was quoted); not "三点意见".
+_ZH_CLOCK_ASKED = re.compile(r"几点|几时几分")
+_ZH_CLOCK = r"(?:时|点钟|点(?=\d|[半整]))"
 # "彼比一世青铜立像有多高？" asks for a measure, not any number (batch 28, tune: the sentence
 # before, of the statue's "公元前２３００年", was quoted): a length, or the height of a rate
 # or a price ("月息有多高？" is answered by "月息高达２０％—３０％"); not 多长时间, a duration.
@@ -685,7 +696,9 @@ def question_unit(question: str, lang: Lang) -> str | None:
     if _RATE[lang].search(question):
         return "%"
     if lang == "zh":
-        m = _ZH_UNIT.search(question)
+        if _ZH_CLOCK_ASKED.search(question):
+            return "时刻"
+        m = _ZH_SPAN_ASKED.search(question) or _ZH_UNIT.search(question)
         if m:
             return m.group(1)
         if _ZH_LENGTH_ASKED.search(question):
@@ -743,7 +756,11 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
             written = "(?:摄氏|华氏)?度"
         elif unit == "个":  # not a duration's: "四个半小时", "三个月" (batch 30, tune: "四个半
             # 小时的节目" answered "…共有多少个节目？", a near miss)
-            written = r"个(?!半?(?:小时|多?月|星期|钟头|工作日))"
+            written = rf"个(?!多?半?(?:{_ZH_COUNTED_SPANS}))"
+        elif unit in _ZH_COUNTED_SPANS.split("|"):  # with or without 个, but a month only with it
+            written = rf"个?多?半?{unit}" if unit != "月" else r"个多?半?月"
+        elif unit == "时刻":
+            written = _ZH_CLOCK
         elif unit == "年":  # a span of years, not a calendar year: "始于１９８５年" answers no
             # "斯德哥尔摩有多少年的历史？" (batch 33, tune: it was quoted before "８００多年")
             number = rf"(?!(?:{YEAR})年){number}"
@@ -1038,6 +1055,12 @@ def _zh_agent_head(pairs: list[tuple[str, str]], at: int) -> str | None:
     return None
 
 
+# The writer of an essay says 我, never 作者: "作者是什么时候在乌鲁木齐把记事簿交到马丽华手中
+# 的？" abstained for want of 作者 beside "当我把记事簿郑重交到马丽华手中时，已是这一年的８月
+# 底。" (batch 36, tune).
+_ZH_WRITER = frozenset(["作者", "笔者"])
+
+
 def _zh_head_noun(word: str, flag: str, qtype: QType = "other") -> bool:
     """A common noun other than a kind word; for who-questions also a role jieba tags as a
     verbal noun ("田亮的教练是谁？": 教练/vn)."""
@@ -1045,7 +1068,7 @@ def _zh_head_noun(word: str, flag: str, qtype: QType = "other") -> bool:
     noun = flag.startswith("n") or (flag == "vn" and qtype == "person")
     # a role jieba tags as a verb: "南京东路警署署长是谁？" (署长/v)
     role = qtype == "person" and flag == "v" and len(word) >= 2 and bool(_ZH_ROLE.search(word))
-    return (noun or role) and not named and word not in _ZH_KINDS
+    return (noun or role) and not named and word not in _ZH_KINDS and word not in _ZH_WRITER
 
 
 def around(spans: Sequence[tuple[int, int]], start: int, end: int, each_side: int = 1) -> slice:

@@ -702,7 +702,7 @@ def test_units_of_quantity_questions():
     assert unit_match("我花一角钱买了一大碗面", "zh", "钱") and unit_match("再花五分钱", "zh", "钱")
     # 多高 / 多深 / 多远 ask for a measure: a length, or the height of a rate or a price
     assert question_unit("彼比一世青铜立像有多高？", "zh") == "长度"
-    assert question_unit("会议开了多长时间？", "zh") is None
+    assert question_unit("会议开了多长时间？", "zh") == "时长"  # a span, not a length
     assert unit_match("该铜像高２英尺，距今约４３００年", "zh", "长度")
     assert unit_match("月息高达２０％—３０％", "zh", "长度")
     assert not unit_match("古埃及第六王朝（公元前２３００年）法老王彼比一世", "zh", "长度")
@@ -724,6 +724,17 @@ def test_units_of_quantity_questions():
     assert unit_match("大火已于傍晚六时四十四分被扑灭。", "zh", "时刻")
     assert unit_match("晚会十二点半开始", "zh", "时刻")
     assert not unit_match("他提出三点意见", "zh", "时刻")
+    # "多久" asks how long or how often: a span, or a frequency without a number
+    often = asked("《视点》专版多久与读者见面一次？", "zh")
+    assert often.unit == "时长"
+    biweekly = sentence_facts(
+        "《视点》是人民日报评论部主办的专版，隔周星期日在此与读者见面。", "zh"
+    )
+    assert type_match(biweekly, often) == 1.0
+    assert unit_match("约１５个小时的紧急抢修", "zh", "时长")
+    assert unit_match("每半月召开一次小组会", "zh", "时长")
+    assert not unit_match("１９９７年召开", "zh", "时长")  # a calendar year is no span
+    assert type_match(sentence_facts("专版与读者见面了。", "zh"), often) == 0.0
     assert not unit_match("火警发生四个多小时后将大火扑灭", "zh", "时刻")
     # a span of years is counted in 年, a calendar year is not one
     assert not unit_match("欧洲文化之都活动始于１９８５年", "zh", "年")

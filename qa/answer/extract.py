@@ -595,6 +595,12 @@ _ZH_SPAN_ASKED = re.compile(rf"(?:多少|几)个({_ZH_COUNTED_SPANS})")
 # tune: the report's "一月六日电" sentence was quoted); not "三点意见".
 _ZH_CLOCK_ASKED = re.compile(r"几点|几时几分")
 _ZH_CLOCK = r"(?:时|点钟|点(?=\d|[半整]))"
+# "…多久与读者见面一次？" asks how long or how often: a span ("６个月", "半年之久", "五天到七
+# 天") or a frequency without a number, "隔周星期日", "每半月" (batch 37, tune: it abstained
+# for want of a number).
+_ZH_SPAN_OR_FREQUENCY_ASKED = re.compile(r"多久|多长时间")
+_ZH_TIME_UNITS = rf"(?:个多?半?(?:{_ZH_COUNTED_SPANS})|年|周|星期|天|日|小时|钟头|分钟|秒|旬|季度?)"
+_ZH_FREQUENCY = re.compile(r"[每隔]一?[个半]?(?:年|月|周|星期|天|日|小时|旬|季度?)")
 # "彼比一世青铜立像有多高？" asks for a measure, not any number (batch 28, tune: the sentence
 # before, of the statue's "公元前２３００年", was quoted): a length, or the height of a rate
 # or a price ("月息有多高？" is answered by "月息高达２０％—３０％"); not 多长时间, a duration.
@@ -698,6 +704,8 @@ def question_unit(question: str, lang: Lang) -> str | None:
     if lang == "zh":
         if _ZH_CLOCK_ASKED.search(question):
             return "时刻"
+        if _ZH_SPAN_OR_FREQUENCY_ASKED.search(question):
+            return "时长"
         m = _ZH_SPAN_ASKED.search(question) or _ZH_UNIT.search(question)
         if m:
             return m.group(1)
@@ -761,6 +769,11 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
             written = rf"个?多?半?{unit}" if unit != "月" else r"个多?半?月"
         elif unit == "时刻":
             written = _ZH_CLOCK
+        elif unit == "时长":
+            if _ZH_FREQUENCY.search(norm):
+                return True
+            number = rf"(?!(?:{YEAR})年){number}"  # a calendar year is no span
+            written = _ZH_TIME_UNITS
         elif unit == "年":  # a span of years, not a calendar year: "始于１９８５年" answers no
             # "斯德哥尔摩有多少年的历史？" (batch 33, tune: it was quoted before "８００多年")
             number = rf"(?!(?:{YEAR})年){number}"
@@ -1361,6 +1374,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
 
     qtype = question.qtype
     if qtype == "quantity":  # a date's numbers count no quantity: "１月２０日电" answers no 多少
+        if question.unit == "时长" and facts.lang == "zh" and _ZH_FREQUENCY.search(facts.text):
+            return 1.0  # how often, without a number: "隔周星期日"
         if not any(n not in question.numbers and n not in q for n in facts.quantities):
             return 0.0
         if question.unit is None or question.lang != facts.lang:

@@ -543,6 +543,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         # the kind after 哪个, not the verb before it that jieba tags as a noun
         ("北京华联商厦隶属于哪个集团？", "zh", "集团"),
         ("那位朋友在明信片上写了哪句话？", "zh", "话"),
+        ("广东收缴了多少盘非法录像带？", "zh", "录像带"),  # past its measure word and 非法/b
         ("作者是什么时候在乌鲁木齐把记事簿交到马丽华手中的？", "zh", None),  # he says 我
         ("What wage did the emergency public works projects of 1935 pay per month?", "en", "wage"),
         ("What was the steel output of the Anshan company in 1953?", "en", "output"),
@@ -713,6 +714,9 @@ def test_units_of_quantity_questions():
     assert not unit_match("留下２２岁的她和９个月的女儿", "zh", "个")
     assert unit_match("她家的３亩山地散在５个地方", "zh", "个")
     assert not unit_match("火警发生四个多小时后", "zh", "个")
+    assert question_unit("广东收缴了多少盘非法录像带？", "zh") == "盘"
+    assert not unit_match("先后收缴光盘６００多万张", "zh", "盘")
+    assert question_unit("有多少盘子？", "zh") is None
     # a span counted with 个 is asked for by it: "多少个工作日", "几个月" (not March)
     assert question_unit("他在风雪中工作了多少个工作日？", "zh") == "工作日"
     assert unit_match("你在风雪中足足工作了２２个工作日", "zh", "工作日")

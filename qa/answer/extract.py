@@ -585,7 +585,9 @@ _ZH_UNIT = re.compile(
     r"(?:多少|几)(美元|万|亿|小时|分钟|公里|公斤|公顷|千米|平方米|千瓦|"
     r"[个名人户元吨年次项种家位届枚套部集米倍岁所条张起辆台架艘亩斤度%钱只匹棵座间篇]|"
     # counters that also begin common words: not 多少天然林, 几本地, 多少场所
-    r"头(?![脑发])|场(?![所面地])|本(?![地身报市省国土])|块(?!钱)|天(?![然气津下空文地安]))"
+    r"头(?![脑发])|场(?![所面地])|本(?![地身报市省国土])|块(?!钱)|天(?![然气津下空文地安])|"
+    # "多少盘非法录像带" (batch 37, tune, unanswerable: "光盘６００多万张" was quoted)
+    r"盘(?![子点活旋算问]))"
 )
 # Spans counted with 个 ("三个月", "２２个工作日"): "多少个工作日" counts the span, not any 个
 # (batch 36, tune: "…工作了多少个工作日？" abstained, its answer's 个 read as a duration's).
@@ -1041,7 +1043,8 @@ def _zh_counted_head(pairs: list[tuple[str, str]], at: int) -> str | None:
     import jieba
 
     j = at + 1
-    while j < len(pairs) and pairs[j][1] in ("q", "m"):
+    # past a modifier too: "多少盘非法录像带" -> 录像带 (非法/b)
+    while j < len(pairs) and pairs[j][1] in ("q", "m", "b"):
         j += 1
     if j == len(pairs):
         return None

@@ -530,6 +530,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         ("南京东路警署署长是谁？", "zh", "署长"),  # a role jieba tags as a verb
         ("中国篮协副秘书长是谁？", "zh", "副秘书长"),  # a deputy asked for (jieba: 副 / 秘书长)
         ("王承华老人的儿子在哪里工作？", "zh", "儿子"),  # a place question's subject, before 在
+        ("哥伦比亚下届总统大选将于哪天举行？", "zh", "总统大选"),  # a date question's, before 将于
         # "…由谁 V？": the role before 由, the role after 任, or V itself
         ("《朗朗星空》的男主角由谁扮演？", "zh", "男主角"),
         ("《三峡放歌》由谁任总导演？", "zh", "总导演"),
@@ -738,6 +739,11 @@ def test_units_of_quantity_questions():
     assert unit_match("约１５个小时的紧急抢修", "zh", "时长")
     assert unit_match("每半月召开一次小组会", "zh", "时长")
     assert not unit_match("１９９７年召开", "zh", "时长")  # a calendar year is no span
+    assert not unit_match("将于１月１０日拉开序幕", "zh", "时长")  # nor a date's day
+    assert unit_match("比赛将历时一个半月。", "zh", "时长")
+    long_ago = asked("包起帆担任经理已有多长时间？", "zh")
+    assert type_match(sentence_facts("包起帆担任经理已有一年半的时间了。", "zh"), long_ago) == 1.0
+    assert type_match(sentence_facts("一年来工作很忙。", "zh"), long_ago) == 0.0
     assert type_match(sentence_facts("专版与读者见面了。", "zh"), often) == 0.0
     assert not unit_match("火警发生四个多小时后将大火扑灭", "zh", "时刻")
     # a span of years is counted in 年, a calendar year is not one

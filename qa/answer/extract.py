@@ -602,6 +602,7 @@ _ZH_CLOCK = r"(?:时|点钟|点(?=\d|[半整]))"
 # for want of a number).
 _ZH_SPAN_OR_FREQUENCY_ASKED = re.compile(r"多久|多长时间")
 _ZH_TIME_UNITS = rf"(?:个多?半?(?:{_ZH_COUNTED_SPANS})|年|周|星期|天|日|小时|钟头|分钟|秒|旬|季度?)"
+_ZH_MONTH_DAY = re.compile(r"\d+月\d+日")
 _ZH_FREQUENCY = re.compile(r"[每隔]一?[个半]?(?:年|月|周|星期|天|日|小时|旬|季度?)")
 # "彼比一世青铜立像有多高？" asks for a measure, not any number (batch 28, tune: the sentence
 # before, of the statue's "公元前２３００年", was quoted): a length, or the height of a rate
@@ -774,7 +775,10 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         elif unit == "时长":
             if _ZH_FREQUENCY.search(norm):
                 return True
-            number = rf"(?!(?:{YEAR})年){number}"  # a calendar year is no span
+            norm = _ZH_MONTH_DAY.sub("", norm)  # "将于１月１０日…" is a date, no span of days
+            # a calendar year is no span; one and a half is ("一年半", "一个半月": batch 39,
+            # tune, both were missed)
+            number = rf"(?!(?:{YEAR})年)(?:{number}|一(?=个[多半]|[年天周]半))"
             written = _ZH_TIME_UNITS
         elif unit == "年":  # a span of years, not a calendar year: "始于１９８５年" answers no
             # "斯德哥尔摩有多少年的历史？" (batch 33, tune: it was quoted before "８００多年")
@@ -916,6 +920,7 @@ def _said(name: str, text: str) -> bool:
 _ZH_ASKING = re.compile(r"^(?:多少|几|什么|哪|谁|何)")
 _ZH_BETWEEN_WORDS = "是 有 叫 为 了 一共 共 的 都 总共 到底 究竟 又 还"
 _ZH_BETWEEN = frozenset(_ZH_BETWEEN_WORDS.split())
+_ZH_BEFORE_ASKING = {"place": frozenset(["在"]), "date": frozenset(["将", "于", "将于"])}
 _ZH_KINDS_WORDS = (
     "方法 办法 措施 原因 问题 现象 名字 名称 东西 事 事情 情况 方针 政策 经验 作用 意义 目的 "
     "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方"
@@ -995,8 +1000,10 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         if qtype == "other" and _ZH_WHICH.match(pairs[at][0]) and _zh_head_noun(*after):
             return after[0]
         i = at - 1
-        # "王承华老人的儿子在哪里工作？": a place question's subject comes before 在
-        between = _ZH_BETWEEN | {"在"} if qtype == "place" else _ZH_BETWEEN
+        # "王承华老人的儿子在哪里工作？": a place question's subject comes before 在, a date
+        # question's before 将于 ("…总统大选将于哪天举行？" -> 大选: batch 39, tune, the day
+        # its candidate was chosen was quoted)
+        between = _ZH_BETWEEN | _ZH_BEFORE_ASKING.get(qtype, frozenset())
         while i >= 0 and pairs[i][0] in between:
             i -= 1
         if i < 0:
@@ -1377,8 +1384,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
 
     qtype = question.qtype
     if qtype == "quantity":  # a date's numbers count no quantity: "１月２０日电" answers no 多少
-        if question.unit == "时长" and facts.lang == "zh" and _ZH_FREQUENCY.search(facts.text):
-            return 1.0  # how often, without a number: "隔周星期日"
+        if question.unit == "时长" and facts.lang == "zh" and unit_match(facts.text, "zh", "时长"):
+            return 1.0  # how often without a number ("隔周星期日"), or "一年半" (一 is no number)
         if not any(n not in question.numbers and n not in q for n in facts.quantities):
             return 0.0
         if question.unit is None or question.lang != facts.lang:

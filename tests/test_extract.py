@@ -718,6 +718,10 @@ def test_units_of_quantity_questions():
     assert question_unit("广东收缴了多少盘非法录像带？", "zh") == "盘"
     assert not unit_match("先后收缴光盘６００多万张", "zh", "盘")
     assert question_unit("有多少盘子？", "zh") is None
+    # teams are counted in 支, and a 代表队 is no representative
+    teams = "第六届红星御杯足球赛共有多少支代表队参加？"
+    assert question_unit(teams, "zh") == "支" and question_unit("有多少支持者？", "zh") is None
+    assert unit_match("本届比赛共有７６支代表队参加", "zh", "支")
     # a span counted with 个 is asked for by it: "多少个工作日", "几个月" (not March)
     assert question_unit("他在风雪中工作了多少个工作日？", "zh") == "工作日"
     assert unit_match("你在风雪中足足工作了２２个工作日", "zh", "工作日")

@@ -586,8 +586,9 @@ _ZH_UNIT = re.compile(
     r"[个名人户元吨年次项种家位届枚套部集米倍岁所条张起辆台架艘亩斤度%钱只匹棵座间篇]|"
     # counters that also begin common words: not 多少天然林, 几本地, 多少场所
     r"头(?![脑发])|场(?![所面地])|本(?![地身报市省国土])|块(?!钱)|天(?![然气津下空文地安])|"
-    # "多少盘非法录像带" (batch 37, tune, unanswerable: "光盘６００多万张" was quoted)
-    r"盘(?![子点活旋算问]))"
+    # "多少盘非法录像带" (batch 37, tune, unanswerable: "光盘６００多万张" was quoted);
+    # "多少支代表队" (batch 40, tune: it counted people, 代表, and abstained)
+    r"盘(?![子点活旋算问])|支(?![持援付出部撑配柱]))"
 )
 # Spans counted with 个 ("三个月", "２２个工作日"): "多少个工作日" counts the span, not any 个
 # (batch 36, tune: "…工作了多少个工作日？" abstained, its answer's 个 read as a duration's).
@@ -618,7 +619,7 @@ _ZH_MONEY_ASKED = re.compile(
 # quoting a share of French firms; nothing else moved.
 _ZH_PEOPLE_COUNTED = re.compile(
     r"(?:多少|几)(?:[^，。？、]{0,3}?的)?[\u4e00-\u9fff]{0,3}?"
-    r"(?:人员|骨干|干部|工人|农民|职工|学生|代表|群众|会员|党员|员|"
+    r"(?:人员|骨干|干部|工人|农民|职工|学生|代表(?![队团])|群众|会员|党员|员|"
     r"用户|居民|观众|游客|旅客|乘客|患者|病人|儿童|村民|市民|选民)"
 )
 # "How many of the Navy's wooden vessels…?" counts a part of a set: "of" is no unit, and

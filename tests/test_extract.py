@@ -696,6 +696,8 @@ def test_units_of_quantity_questions():
     assert question_unit("王沛林老人一共给王磊寄了多少钱？", "zh") == "钱"  # any sum of money
     assert question_unit("河北省政府为张北地震拨款多少救灾？", "zh") == "钱"  # 拨款多少
     assert question_unit("三都村铁业社从四月到六月盈余多少？", "zh") == "钱"
+    assert question_unit("刘素芬家去年的收入是多少？", "zh") == "钱"  # the sum as the subject
+    assert not unit_match("刘素芬两个月前刚娶了儿媳妇，家里的新家具看不到几件。", "zh", "钱")
     assert not unit_match("张北—尚义发生６·２级地震后", "zh", "钱")
     assert unit_match("光邮寄费就６００元", "zh", "钱") and unit_match("达３０００美元", "zh", "钱")
     assert not unit_match("共有３０００人", "zh", "钱")

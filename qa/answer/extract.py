@@ -610,9 +610,10 @@ _ZH_FREQUENCY = re.compile(r"[每隔]一?[个半]?(?:年|月|周|星期|天|日|
 # or a price ("月息有多高？" is answered by "月息高达２０％—３０％"); not 多长时间, a duration.
 _ZH_LENGTH_ASKED = re.compile(r"多[高深宽远长](?!时间|时候)")
 _ZH_LENGTHS = r"(?:公里|千米|厘米|毫米|公分|海里|英尺|英寸|英里|米|尺|寸|丈|里)"
-# A verb of spending or earning right before 多少: the question asks for a sum of money.
+# A verb of spending or earning right before 多少, or the sum it names as the subject ("…的
+# 收入是多少？": batch 41, tune, an unanswerable one quoted "两个月前…几件"): a sum of money.
 _ZH_MONEY_ASKED = re.compile(
-    r"(?:拨款|投资|捐款|捐赠|花费|耗资|收入|盈余|亏损|赔偿|援助|贷款|资助)了?多少"
+    r"(?:拨款|投资|捐款|捐赠|花费|耗资|收入|盈余|亏损|赔偿|援助|贷款|资助)(?:了|是|有|为)?多少"
 )
 # 多少 or 几 before a noun for people by role, with at most a short modifier between. With
 # users, residents, visitors… "法国有多少因特网用户？" (tune, unanswerable) abstains instead of

@@ -762,6 +762,8 @@ def test_units_of_quantity_questions():
     # a rate or share is answered by a percentage
     assert question_unit("What was the unemployment rate in 1987?", "en") == "%"
     assert question_unit("农村人口所占比例是多少？", "zh") == "%"
+    # "how many" counts its noun, whatever rate the question names
+    assert question_unit("How many Americans paid the top tax rate in 1986?", "en") == "americ"
     assert unit_match("the rate fell to 5.7 percent", "en", "%")
     assert unit_match("失业率为百分之五", "zh", "%") and unit_match("降低了三成", "zh", "%")
     assert not unit_match("the lowest rate in nearly 7 years", "en", "%")

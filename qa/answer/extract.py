@@ -704,7 +704,9 @@ def question_unit(question: str, lang: Lang) -> str | None:
     rate's or a price's height); None for 'how much', '多少' alone."""
     if lang == "en" and _EN_CHARGE_RATE.search(question):
         return "$"
-    if _RATE[lang].search(question):
+    # "How many Americans paid the top tax rate…?" counts Americans, not the rate (batch 42,
+    # tune: an unanswerable one quoted "…a top personal rate no higher than 35 percent")
+    if _RATE[lang].search(question) and not (lang == "en" and _EN_UNIT.search(question)):
         return "%"
     if lang == "zh":
         if _ZH_CLOCK_ASKED.search(question):

@@ -562,6 +562,7 @@ def test_a_question_that_names_its_head_needs_a_candidate_that_says_it():
         # a quantity's kind is no head, as English "amount" or "total"
         ("阿尔巴尼亚高息集资的总额是多少？", "zh", None),
         ("第八届世界游泳锦标赛的奖金总额是多少？", "zh", "奖金"),  # the noun before the kind
+        ("多少比例的总经理表示乐观？", "zh", None),  # a share's kind is no head
     ],
 )
 def test_question_head(question: str, lang: str, head: str | None):
@@ -918,6 +919,10 @@ def test_a_chinese_question_for_a_body_by_its_kind_wants_a_name_of_one():
     assert "山东矿院" in body_names(school, "学校")
     gift = sentence_facts("中华慈善总会接受了广州赛马会捐款１００万元；", "zh")
     assert "广州赛马会" in body_names(gift, "机构")
+    # a verbal noun between the name and its kind, but not a kind with a verbal noun alone
+    survey = sentence_facts("这项调查是由世界经济论坛和沃特豪斯咨询公司进行的。", "zh")
+    assert any(n.endswith("咨询公司") and len(n) > 4 for n in body_names(survey, "公司"))
+    assert not body_names(sentence_facts("他开了一家咨询公司。", "zh"), "公司")
     said = sentence_facts("各界人士今天举行了仪式。", "zh")
     assert not body_names(said, "机构")  # 举行 is a verb, not a bank (行)
     assert asked("他住进了医院吗？", "zh").body is None

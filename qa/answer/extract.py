@@ -405,8 +405,15 @@ class SentenceFacts:
         out = []
         for i, (w, f) in enumerate(pairs):
             before = pairs[i - 1] if i else ("", "x")
-            joined = before[1].startswith("n") or before[1] == "j"
-            out.append((before[0] + w if joined else w, f))
+            twice = pairs[i - 2] if i > 1 else ("", "x")
+            if before[1].startswith("n") or before[1] == "j":
+                w = before[0] + w
+            # a verbal noun between a name and its kind: "沃特豪斯咨询公司" (jieba: 特豪斯/nr
+            # 咨询/vn 公司; batch 43, tune: "…和哪家公司一起进行的？" abstained); not
+            # "咨询公司" alone, which names no company
+            elif before[1] == "vn" and (twice[1].startswith("n") or twice[1] == "j"):
+                w = twice[0] + before[0] + w
+            out.append((w, f))
         return tuple(out)
 
 
@@ -933,7 +940,8 @@ _ZH_KINDS_WORDS = (
 # "高息集资的总额是多少？" is answered by "…高息集资１０亿美元…" (batch 27, tune: it
 # abstained); the noun before one is the head, as "unemployment" of "unemployment rate"
 # ("奖金总额是多少？" -> 奖金: batch 32, tune, a near miss had quoted a race's time).
-_ZH_QUANTITY_KINDS_WORDS = "总额 数额 金额 总数 数量 数目"
+# "多少比例的总经理…？" asks for a share, whose head is not 比例 (batch 43, tune: it abstained).
+_ZH_QUANTITY_KINDS_WORDS = "总额 数额 金额 总数 数量 数目 比例 比重"
 _ZH_QUANTITY_KINDS = frozenset(_ZH_QUANTITY_KINDS_WORDS.split())
 _ZH_KINDS = frozenset(_ZH_KINDS_WORDS.split()) | _ZH_QUANTITY_KINDS
 # "…写了哪句话？": 句 too (batch 35, tune: the sentence quoting the words, "上面只有一句话：…",

@@ -33,6 +33,11 @@ def main(seed: int, n_pd: int, n_sotu: int) -> None:
         if line.strip()
     ]
     used = {q.get("article_id") for q in questions}
+    held_out = {  # no other question may be about these (tests/test_evaluation.py)
+        json.loads(line).get("article_id")
+        for line in (ROOT / "eval" / "questions_heldout.jsonl").read_text("utf-8").splitlines()
+        if line.strip()
+    }
     cited = {(q.get("article_id"), p) for q in questions for p in q.get("paragraphs", [])}
     rng = random.Random(seed)
     pd = [a for a in peoples_daily_1998() if a.id not in used]
@@ -48,9 +53,11 @@ def main(seed: int, n_pd: int, n_sotu: int) -> None:
     if n_sotu > len(sotu):
         # Every address has been asked about: take paragraphs of asked-about ones that no
         # question cites. Their questions share the article's split (by article id), so
-        # tune and test stay apart; the text is still unread.
+        # tune and test stay apart; the text is still unread. Not the held-out set's
+        # addresses: no other question may be about them (batch 38 drew one).
         print(f"# {n_sotu - len(sotu)} windows from addresses already asked about")
-        for art in rng.sample([a for a in addresses if a.id in used], n_sotu - len(sotu)):
+        asked = [a for a in addresses if a.id in used and a.id not in held_out]
+        for art in rng.sample(asked, n_sotu - len(sotu)):
             n = len(art.parts["en"].paragraphs)
             free = [
                 s for s in range(max(1, n - SOTU_PARAGRAPHS))

@@ -13,32 +13,25 @@ never commit it. A batch is then asked once, before any of its misses is read (R
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 from pathlib import Path
 
 from qa.config import Settings
 from qa.evaluation.corpora import fetch_sotu, peoples_daily_1998, sotu_addresses
+from qa.evaluation.questions import both_sets, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 SOTU_PARAGRAPHS = 4
 
 
 def main(seed: int, n_pd: int, n_sotu: int) -> None:
-    questions = [
-        json.loads(line)
-        for name in ("questions.jsonl", "questions_archive.jsonl", "questions_heldout.jsonl")
-        for line in (ROOT / "eval" / name).read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    used = {q.get("article_id") for q in questions}
-    held_out = {  # no other question may be about these (tests/test_evaluation.py)
-        json.loads(line).get("article_id")
-        for line in (ROOT / "eval" / "questions_heldout.jsonl").read_text("utf-8").splitlines()
-        if line.strip()
-    }
-    cited = {(q.get("article_id"), p) for q in questions for p in q.get("paragraphs", [])}
+    held_out = load_questions(ROOT / "eval" / "questions_heldout.jsonl", "heldout")
+    questions = both_sets(ROOT / "eval") + held_out
+    used = {q.article_id for q in questions}
+    # no other question may be about the held-out set's articles (tests/test_evaluation.py)
+    held_out_ids = {q.article_id for q in held_out}
+    cited = {(q.article_id, p) for q in questions for p in q.paragraphs}
     rng = random.Random(seed)
     pd = [a for a in peoples_daily_1998() if a.id not in used]
     addresses = list(sotu_addresses(fetch_sotu(Settings().cache_dir / "sotu")))
@@ -56,7 +49,7 @@ def main(seed: int, n_pd: int, n_sotu: int) -> None:
         # tune and test stay apart; the text is still unread. Not the held-out set's
         # addresses: no other question may be about them (batch 38 drew one).
         print(f"# {n_sotu - len(sotu)} windows from addresses already asked about")
-        asked = [a for a in addresses if a.id in used and a.id not in held_out]
+        asked = [a for a in addresses if a.id in used and a.id not in held_out_ids]
         for art in rng.sample(asked, n_sotu - len(sotu)):
             n = len(art.parts["en"].paragraphs)
             free = [

@@ -765,14 +765,14 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         # one is asked for
         before = rf"\d.{LONE_NUMERALS}" if ordinal else rf"第\d.{LONE_NUMERALS}"
         number = rf"(?<![{before}])(?:\d[\d.]*|[{LONE_NUMERALS}])"
-        if unit == "长度" and (_PERCENT.search(norm) or unit_match(text, lang, "钱")):
-            return True
         if unit == "钱":  # "多少钱": any sum of money, one of a coin too ("花一角钱", "五分钱")
             number = rf"(?:{number}|(?<![{before}])一)"
             written = r"(?:[美港日欧]?元|块|角|毛|分钱|马克|英镑|法郎|卢布|里拉|比索|卢比)"
         elif unit in ("人", "名", "位"):  # people are counted in any of these
             written = "[人名位个]"
-        elif unit == "长度":
+        elif unit == "长度":  # a length, or the height of a rate or a price
+            if _PERCENT.search(norm) or unit_match(text, lang, "钱"):
+                return True
             written = _ZH_LENGTHS
         elif unit == "度":  # "气温降至多少度？": "零下３０摄氏度" (batch 28, tune: it abstained)
             written = "(?:摄氏|华氏)?度"
@@ -973,7 +973,7 @@ def _en_cost_head(question: str) -> str | None:
     if len(words) >= 2 and words[-1].endswith("ed") and words[-2][:1].isupper():
         words = words[:-2]
     last = words[-1].lower() if words else ""
-    return last if re.fullmatch(r"[a-z-]{3,}", last) and last not in ("this", "that") else None
+    return last if re.fullmatch(r"[a-z-]{3,}", last) and last not in _EN_NO_HEADS else None
 
 
 # "How large was the deficit in 1984…?": the size asked for is the deficit's (batch 27,

@@ -344,6 +344,27 @@ def test_a_year_the_answer_s_article_says_elsewhere_is_enough(answerer):
     assert r.abstain_reason == "no_year"
 
 
+def test_a_candidate_from_an_article_without_the_question_s_year_does_not_fit(answerer):
+    """The year judges articles as the names do: only the Northeast article (dated 1952)
+    says 一九五一, so a question naming 1951 finds every other article's candidates unfit,
+    and a close candidate of its own goes first rather than an abstention (the 1882
+    address's "…terminable… on twelve months' notice" over the 1886 one's "…on one
+    year's notice" for "…terminated in 1886?" among distractors)."""
+    from qa.answer.extract import FEATURES, asked
+
+    northeast = "004_7ca6473d3635779a"
+    question = "What problems did the promotion of advanced experiences meet in 1951?"
+    r = answerer.retriever.retrieve(question, None, None, "hybrid", 8)
+    articles, _ = answerer.cite(r)
+    candidates = answerer.candidates(r, articles, asked(r.question, r.language))
+    feats = np.array([c.features for c in candidates]).reshape(len(candidates), len(FEATURES))
+    held = answerer._in_years(r.years, candidates, feats, articles)
+    homes = [c.stored.chunk.article_id for c in candidates]
+    assert {northeast} < set(homes)  # other articles' candidates are there to judge
+    assert held.tolist() == [h == northeast for h in homes]
+    assert answerer._in_years(frozenset({1949}), candidates, feats, articles).sum() == 0
+
+
 def test_an_answer_has_no_abstention_reason(answerer):
     r = answerer.ask("How many production teams were organized in Yangquan?")
     assert not r.abstained and r.abstain_reason is None and r.abstain_message is None

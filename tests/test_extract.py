@@ -936,6 +936,16 @@ def test_a_chinese_question_for_a_body_by_its_kind_wants_a_name_of_one():
     )
     # the kind itself names no hospital, though it ends in the short form 院
     assert not body_names(sentence_facts("他出任郑州市管城中医院癫痫病专科主任。", "zh"), "医院")
+    # a hotel, by its name or by a name in quotation marks before its kind; a hotel is not
+    # named by a sentence that names the host and the event alone
+    hotel = asked("北京市总工会的迎春茶话会是在哪家宾馆举行的？", "zh")
+    assert hotel.body == "宾馆" and needs_type(hotel)
+    host = sentence_facts("北京市总工会今天下午举行迎春茶话会，近百名劳动模范欢聚一堂。", "zh")
+    assert type_match(host, hotel) == 0.0
+    assert type_match(sentence_facts("庆祝会在西昌市腾云楼宾馆举行。", "zh"), hotel) == 1.0
+    quoted = sentence_facts("华人文化中心今天在这里的“友谊”饭店举行盛大酒会。", "zh")
+    assert body_names(quoted, "饭店") == {"“友谊”饭店"}
+    assert not body_names(sentence_facts("实施“双优发展战略”即以市场为导向。", "zh"), "单位")
 
 
 def test_a_possessive_before_the_asked_noun():

@@ -65,18 +65,23 @@ FEATURES = (
 # shortened ends "东滩煤矿委托哪所学校设立分院？" abstained (its answer is "山东矿院").
 # A count may stand between 哪 and the measure word, "哪两个单位": batch 35's "海口实验中学是
 # 由哪两个单位联合创办的？" (tune) quoted the sentence that restates the school, not the one
-# naming both founders; nothing else moved.
+# naming both founders; nothing else moved. A hotel too: batch 47's "…迎春茶话会是在哪家宾馆
+# 举行的？" (tune, unanswerable) quoted the sentence naming the host and the event, and now
+# abstains; nothing else moved (no other question asks for one).
 _ZH_BODIES = ("医院 大学 学院 学校 中学 小学 工厂 银行 公司 报社 电台 电视台 研究所 研究院 协会 "
-              "委员会 机构 单位 组织 部门 企业")  # fmt: skip
+              "委员会 机构 单位 组织 部门 企业 宾馆 饭店 酒店")  # fmt: skip
 _ZH_BODY_ASKED = rf"哪[一两几二三四五六七八九十]*[家个所座间]({'|'.join(_ZH_BODIES.split())})"
 # The generic kinds are answered by any body's name, the others by a name ending in them
 # or in the character it is shortened to ("山东矿院" for 哪所学校).
 _ZH_ANY_BODY_WORDS = "机构 单位 组织 部门 企业"
 _ZH_ANY_BODY = frozenset(_ZH_ANY_BODY_WORDS.split())
 _ZH_BODY_ENDS = {"学校": "学校 大学 学院 中学 小学 院 校", "大学": "大学 学院 院 大",
-                 "医院": "医院 院", "工厂": "工厂 厂", "公司": "公司 司 集团"}  # fmt: skip
+                 "医院": "医院 院", "工厂": "工厂 厂", "公司": "公司 司 集团",
+                 **dict.fromkeys(("宾馆", "饭店", "酒店"), "宾馆 饭店 酒店 大厦")}  # fmt: skip
 _ZH_ANY_BODY_ENDS = f"{_ZH_BODIES} 会 院 所 局 部 厂 社 委 司 行 馆 站 团 中心 集团"
 _ZH_KIND_WORDS = frozenset(_ZH_ANY_BODY_ENDS.split())
+# A name in quotation marks before its kind: "在这里的“友谊”饭店举行盛大酒会", "『火焰号』货轮"
+_ZH_QUOTED_BODY = re.compile(r"([“『「][^”』」]{1,12}[”』」])([\u4e00-\u9fff]{1,4})")
 # "…来自哪个国家？": one country, city or province by name (see also ``needs_type``)
 _ZH_PLACE_KINDS = "国家|城市|省|县|地区"
 # People an English question asks for by role, whom a sentence names ("Which European
@@ -1435,10 +1440,15 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
 def body_names(facts: SentenceFacts, kind: str) -> frozenset[str]:
     """The names of bodies of ``kind`` a Chinese sentence gives: a word longer than the kind
     that ends in it ("湖南省肿瘤医院" for 医院, not "这家医院" or "医院"); for a generic kind
-    (机构, 单位…) any body's name, by its kind or tagged as one (nt)."""
+    (机构, 单位…) any body's name, by its kind or tagged as one (nt). A name in quotation
+    marks before a kind of its own ("“友谊”饭店") counts too."""
     ends = _ZH_ANY_BODY_ENDS if kind in _ZH_ANY_BODY else _ZH_BODY_ENDS.get(kind, kind)
     kinds = ends.split()
-    return frozenset(
+    quoted = frozenset(
+        m.group(1) + k for m in _ZH_QUOTED_BODY.finditer(facts.text)
+        for k in kinds if m.group(2).startswith(k)
+    ) if kind not in _ZH_ANY_BODY else frozenset()  # fmt: skip
+    return quoted | frozenset(
         w for w, f in facts.bodies
         if (f == "nt" and kind in _ZH_ANY_BODY)
         or (f.startswith("n") or f == "j")  # a noun: not "举行" for 行 (a bank)

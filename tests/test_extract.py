@@ -967,6 +967,24 @@ def test_an_item_of_an_enumeration_answers_a_list_question():
     assert type_match(item, q) == 1.0 and type_match(plain, q) == 0.0
 
 
+def test_a_question_for_a_post_wants_a_title_the_question_does_not_say():
+    """A question for "…担任什么职务？" is answered by a title ("主任"), not by the sentence restating what
+    the question says of the person; the verbs of asking (担任, 职务) are no terms an answer
+    must share, so "ＴＣＬ集团董事长" alone can answer."""
+    q = asked("主张进一步完善广东商品市场的这篇文章，作者担任什么职务？", "zh")
+    assert q.qtype == "role"
+    restated = sentence_facts(
+        "今后要继续实行“谁投资谁受益谁所有”的政策，进一步完善商品市场。", "zh"
+    )
+    titled = sentence_facts("（作者为广东省贸易委员会主任）", "zh")
+    assert type_match(restated, q) == 0.0 and type_match(titled, q) == 1.0
+    assert {"担任", "职务"}.isdisjoint(question_terms(q.text, "zh"))
+    assert "担任" in question_terms("谁担任了这次比赛的裁判长？", "zh")  # not asked for a post
+    # a title the question already says is no answer
+    chair = asked("这位董事长还担任什么职务？", "zh")
+    assert type_match(sentence_facts("这位董事长很忙。", "zh"), chair) == 0.0
+
+
 def test_a_question_for_the_name_of_someone_wants_a_name():
     """A question for "the name of the envoy…" asks for one person by name, as "Who was…?"
     does: a sentence that gives only a title ("its secretary of state") holds none."""

@@ -49,7 +49,7 @@ from qa.schemas import AbstainReason
 from qa.text import HAN, tokenize, tokenize_en
 
 QType = Literal[
-    "quantity", "date", "person", "place", "publication", "cause", "method", "list", "other"
+    "quantity", "date", "person", "place", "publication", "role", "cause", "method", "list", "other"
 ]
 FEATURES = (
     "meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year", "focus",
@@ -80,6 +80,22 @@ _ZH_BODY_ENDS = {"学校": "学校 大学 学院 中学 小学 院 校", "大学
                  **dict.fromkeys(("宾馆", "饭店", "酒店"), "宾馆 饭店 酒店 大厦")}  # fmt: skip
 _ZH_ANY_BODY_ENDS = f"{_ZH_BODIES} 会 院 所 局 部 厂 社 委 司 行 馆 站 团 中心 集团"
 _ZH_KIND_WORDS = frozenset(_ZH_ANY_BODY_ENDS.split())
+# A post asked for ("…担任什么职务？") and the titles that say one: "（作者为广东省贸易委员会
+# 主任）" answers batch 47's "…这篇文章，作者担任什么职务？" (tune), where the sentence that
+# restated the article's argument was quoted (``_ZH_TITLE``). The verbs of the question's
+# asking are no terms a sentence must share ("ＴＣＬ集团董事长" says neither 担任 nor 职务).
+# Among 35.7k distractor chunks 1 tune and 2 test questions turned right (two abstentions
+# for no_terms: "曹代英是鄢家河村党支部副书记、治保会主任。") and nothing else moved. A
+# candidate with a title is preferred (``PREFERRED``), not required: no question of the
+# sets that asks for a post is unanswerable, so requiring one could only lose answers.
+_ZH_ROLE_ASKED = re.compile(r"什么职务|什么职位|什么官职|任什么职|什么头衔|何职")
+_ZH_ROLE_ASKING_TERMS = frozenset({"担任", "现任", "出任", "任", "任命", "职务", "职位", "官职",
+                                   "头衔"})  # fmt: skip
+_ZH_TITLE = re.compile(
+    r"董事长|总经理|经理|主任|书记|主席|委员|理事长|秘书长|会长|总裁|总监|大使|参赞|领事|"
+    r"司令员?|政委|参谋长|总理|部长|厅长|局长|处长|科长|省长|市长|县长|区长|乡长|镇长|村长|"
+    r"院长|校长|厂长|社长|站长|所长|馆长|队长|组长|总编辑|主编|顾问|教授|研究员|工程师"
+)
 # A name in quotation marks before its kind: "在这里的“友谊”饭店举行盛大酒会", "『火焰号』货轮"
 _ZH_QUOTED_BODY = re.compile(r"([“『「][^”』」]{1,12}[”』」])([\u4e00-\u9fff]{1,4})")
 # "…来自哪个国家？": one country, city or province by name (see also ``needs_type``)
@@ -190,6 +206,8 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
                 r"哪首|哪出戏"
             ),
         ),
+        # "李东生担任什么职务？": a post, which a sentence says by its title (``_ZH_TITLE``)
+        ("role", _ZH_ROLE_ASKED),
         # "机长叫什么名字？": a name is asked for
         (
             "person",
@@ -1348,8 +1366,11 @@ TERMS_NEEDED = 2
 
 def question_terms(question: str, lang: Lang) -> frozenset[str]:
     """The tokens of ``question`` (written in ``lang``) that a sentence about it would
-    share: its words less its names (``question_names``), numbers and question words."""
+    share: its words less its names (``question_names``), numbers and question words
+    (the verbs of asking for a post too: 担任什么职务)."""
     names = {t for n in question_names(question, lang) for t in tokenize(n, lang)}
+    if lang == "zh" and _ZH_ROLE_ASKED.search(question):
+        names |= _ZH_ROLE_ASKING_TERMS  # said by no answer: "ＴＣＬ集团董事长"
     return (
         frozenset(
             t
@@ -1428,6 +1449,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
         return float(novel(facts.places))
     if qtype == "publication":
         return float(novel(facts.publications))
+    if qtype == "role":  # a title the question does not say ("主任", not the asked "职务")
+        return float(any(m.group() not in q for m in _ZH_TITLE.finditer(facts.text)))
     if qtype == "cause":
         return float(facts.cause)
     if qtype == "method":
@@ -1764,7 +1787,7 @@ TYPED: frozenset[QType] = frozenset({"quantity", "date", "publication"})
 # abstained without: also a person. Among 35.7k distractor chunks "全国双拥工作电视电话会议由
 # 谁主持？" then quotes the sentence that names 胡光宝, and no answer was lost; a place lost
 # one ("Where was the Shenyang factory's experience first reported?").
-PREFERRED: frozenset[QType] = TYPED | {"person"}
+PREFERRED: frozenset[QType] = TYPED | {"person", "role"}
 
 
 # "Who was the commissioner…?", "Which company built…?": one person or body is asked for,

@@ -9,6 +9,7 @@ import pytest
 
 from qa.answer.extract import (
     FEATURES,
+    TYPE_HELD,
     abstains,
     around,
     asked,
@@ -753,6 +754,16 @@ def test_units_of_quantity_questions():
     assert type_match(sentence_facts("包起帆担任经理已有一年半的时间了。", "zh"), long_ago) == 1.0
     assert type_match(sentence_facts("一年来工作很忙。", "zh"), long_ago) == 0.0
     assert type_match(sentence_facts("专版与读者见面了。", "zh"), often) == 0.0
+    # "How often…?" too: a frequency, with or without a number; another number is no answer
+    en_often = asked("How often was a new college founded, according to Johnson in 1968?", "en")
+    assert en_often.unit == "often"
+    weekly = sentence_facts("A new college is founded every week.", "en")
+    assert type_match(weekly, en_often) == 1.0
+    graduates = sentence_facts("Today 1,500 of the high school graduates go on to college.", "en")
+    assert type_match(graduates, en_often) < TYPE_HELD
+    assert unit_match("The meetings are held once every five to seven days.", "en", "often")
+    assert unit_match("They meet annually.", "en", "often")
+    assert not unit_match("It cost $5 billion last year.", "en", "often")
     # a span of years is counted in 年, a calendar year is not one
     assert not unit_match("欧洲文化之都活动始于１９８５年", "zh", "年")
     assert unit_match("斯德哥尔摩市有８００多年的历史", "zh", "年")

@@ -699,6 +699,16 @@ _EN_AGE = re.compile(
     r"\bage of (?:\d+|[a-z]+)\b|\b(?:\d+|[a-z]+)th birthday\b",
     re.I,
 )
+# "How often was a new college founded…?" is answered by a frequency, "every week", which
+# holds no number (batch 48, tune: "Today more than half of the high school graduates go on
+# to college." was quoted), as 多久 is (``_ZH_FREQUENCY``)
+_EN_OFTEN_ASKED = re.compile(r"\bhow (?:often|frequently)\b", re.I)
+_EN_OFTEN = re.compile(
+    r"\b(?:every|each)\s+(?:other\s+|[a-z]+\s+)?(?:day|week|month|year|decade|fortnight|"
+    r"session|hour|minute)s?\b|\b(?:once|twice|thrice|times)\s+(?:a|an|per|every|each)\b|"
+    r"\b(?:daily|weekly|monthly|annually|yearly|quarterly|biennially|hourly)\b",
+    re.I,
+)
 _EN_COUNTED = re.compile(r"\bhow many\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", re.I)
 # Plurals without an -s ("how many live beef cattle")
 _EN_PLURALS_WORDS = "people men women children cattle sheep deer fish personnel"
@@ -754,6 +764,8 @@ def question_unit(question: str, lang: Lang) -> str | None:
         return "人" if _ZH_PEOPLE_COUNTED.search(question) else None
     if _EN_AGE_ASKED.search(question):
         return "age"
+    if _EN_OFTEN_ASKED.search(question):
+        return "often"
     if _EN_MONEY_ASKED.search(question):
         return "$"
     m = _EN_UNIT.search(question)
@@ -782,6 +794,8 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         return bool(_PERCENT.search(text))
     if unit == "age":
         return bool(_EN_AGE.search(text))
+    if unit == "often":
+        return bool(_EN_OFTEN.search(text))
     if lang == "zh":
         norm = normalize_digits(text)
         # a lone numeral too: 八届; not an ordinal (第二十个年头 counts no people) unless
@@ -1422,8 +1436,9 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
 
     qtype = question.qtype
     if qtype == "quantity":  # a date's numbers count no quantity: "１月２０日电" answers no 多少
-        if question.unit == "时长" and facts.lang == "zh" and unit_match(facts.text, "zh", "时长"):
-            return 1.0  # how often without a number ("隔周星期日"), or "一年半" (一 is no number)
+        if (question.unit in ("时长", "often") and facts.lang == question.lang
+                and unit_match(facts.text, facts.lang, question.unit)):  # fmt: skip
+            return 1.0  # how often without a number ("隔周星期日", "every week"), or "一年半"
         if not any(n not in question.numbers and n not in q for n in facts.quantities):
             return 0.0
         if question.unit is None or question.lang != facts.lang:

@@ -1197,6 +1197,13 @@ def test_an_ordinal_counts_nothing_unless_asked_for():
     assert not unit_match("进口额列世界第１０位", "zh", "位")
     q = asked("１９９７年我国进口额列世界第几位？", "zh")
     assert type_match(sentence_facts("１９９７年我国进口额列世界第１０位。", "zh"), q) == 1.0
+    # "第几号" is a decree's or a resolution's number, not a day of the month ("几号")
+    decree = asked("公布价格法的主席令是第几号？", "zh")
+    assert decree.qtype == "quantity" and decree.unit == "号"
+    assert type_match(sentence_facts("第九十二号", "zh"), decree) == 1.0
+    passed = sentence_facts("价格法于１９９７年１２月２９日经第二十九次会议通过。", "zh")
+    assert type_match(passed, decree) < TYPE_HELD
+    assert asked("会议定于几号召开？", "zh").qtype == "date"
 
 
 def test_the_source_a_question_names_is_the_articles_title():

@@ -990,6 +990,12 @@ def test_a_question_for_a_post_wants_a_title_the_question_does_not_say():
     titled = sentence_facts("（作者为广东省贸易委员会主任）", "zh")
     assert type_match(restated, q) == 0.0 and type_match(titled, q) == 1.0
     assert {"担任", "职务"}.isdisjoint(question_terms(q.text, "zh"))
+    # an occupation too: "职业" is what is asked, no noun an answer must say
+    job = asked("恩米的职业是什么？", "zh")
+    assert job.qtype == "role" and job.head is None
+    engineer = sentence_facts("恩米是西班牙首都马德里的一位电脑工程师。", "zh")
+    assert type_match(engineer, job) == 1.0
+    assert type_match(sentence_facts("我是西班牙的恩米。", "zh"), job) == 0.0
     assert "担任" in question_terms("谁担任了这次比赛的裁判长？", "zh")  # not asked for a post
     # a title the question already says is no answer
     chair = asked("这位董事长还担任什么职务？", "zh")
@@ -1251,11 +1257,19 @@ def test_a_person_asked_for_by_role_needs_a_name():
     for q in (
         "Which European dictator did Roosevelt name?",
         "Which two scientists did Arthur send?",
+        "Which British Prime Minister visited Washington, according to Roosevelt in 1942?",
     ):
         a = asked(q, "en")
         assert a.qtype == "person" and needs_type(a)
     restates = sentence_facts("I also designated two of our eminent scientists to attend.", "en")
     assert type_match(restates, asked("Which two scientists did Arthur send?", "en")) == 0.0
+    visit = asked("Which British Prime Minister visited Washington in 1942?", "en")
+    the_visit = sentence_facts(
+        "That is the spirit of the visit of the British Prime Minister.", "en"
+    )
+    assert type_match(the_visit, visit) == 0.0
+    named = sentence_facts("Mr. Churchill and I understand each other.", "en")
+    assert type_match(named, visit) == 1.0
     assert not needs_type(asked("With which king did the United States conclude a treaty?", "en"))
 
 

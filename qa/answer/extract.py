@@ -88,13 +88,19 @@ _ZH_KIND_WORDS = frozenset(_ZH_ANY_BODY_ENDS.split())
 # for no_terms: "曹代英是鄢家河村党支部副书记、治保会主任。") and nothing else moved. A
 # candidate with a title is preferred (``PREFERRED``), not required: no question of the
 # sets that asks for a post is unanswerable, so requiring one could only lose answers.
-_ZH_ROLE_ASKED = re.compile(r"什么职务|什么职位|什么官职|任什么职|什么头衔|何职")
+# An occupation is asked the same way: "恩米的职业是什么？" (batch 51, tune: it abstained for
+# want of the noun 职业 in "恩米是西班牙首都马德里的一位电脑工程师").
+_ZH_ROLE_ASKED = re.compile(
+    r"什么职务|什么职位|什么官职|任什么职|什么头衔|何职|职业是什么|什么职业"
+)
 _ZH_ROLE_ASKING_TERMS = frozenset({"担任", "现任", "出任", "任", "任命", "职务", "职位", "官职",
-                                   "头衔"})  # fmt: skip
+                                   "头衔", "职业"})  # fmt: skip
 _ZH_TITLE = re.compile(
     r"董事长|总经理|经理|主任|书记|主席|委员|理事长|秘书长|会长|总裁|总监|大使|参赞|领事|"
     r"司令员?|政委|参谋长|总理|部长|厅长|局长|处长|科长|省长|市长|县长|区长|乡长|镇长|村长|"
-    r"院长|校长|厂长|社长|站长|所长|馆长|队长|组长|总编辑|主编|顾问|教授|研究员|工程师"
+    r"院长|校长|厂长|社长|站长|所长|馆长|队长|组长|总编辑|主编|顾问|教授|研究员|工程师|"
+    # occupations, for "…的职业是什么？"
+    r"教师|医生|护士|司机|律师|会计|记者|编辑|演员|作家|画家|教练|厨师|警察|农民|工人"
 )
 # A name in quotation marks before its kind: "在这里的“友谊”饭店举行盛大酒会", "『火焰号』货轮"
 _ZH_QUOTED_BODY = re.compile(r"([“『「][^”』」]{1,12}[”』」])([\u4e00-\u9fff]{1,4})")
@@ -103,8 +109,11 @@ _ZH_PLACE_KINDS = "国家|城市|省|县|地区"
 # People an English question asks for by role, whom a sentence names ("Which European
 # dictator…?", "Which two scientists…?"): among 35.7k distractor chunks two tune near
 # misses abstain. Not a king, queen or emperor, named by realm ("the King of Prussia"): with
-# them a held-out question ("With which king…?") lost its right answer.
-_EN_NAMED_ROLES = r"dictators?|scientists?|senators?|ambassadors?|envoys?|inventors?|explorers?"
+# them a held-out question ("With which king…?") lost its right answer. A prime minister
+# too: batch 51's "Which British Prime Minister visited Washington…?" (tune) quoted "…the
+# visit of the British Prime Minister to Washington." before "Mr. Churchill and I…".
+_EN_NAMED_ROLES = (r"dictators?|scientists?|senators?|ambassadors?|envoys?|inventors?|explorers?|"
+                   r"prime ministers?")  # fmt: skip
 _EN_WHICH_ROLE = rf"\bwhich (?:(?:two|three|four) )?(?:[a-z]+ )?(?:{_EN_NAMED_ROLES})\b"
 # Checked in order: "哪一年" asks for a date before "几" asks for a quantity.
 _AUX = r"(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could|should|must)"
@@ -978,7 +987,7 @@ _ZH_BETWEEN = frozenset(_ZH_BETWEEN_WORDS.split())
 _ZH_BEFORE_ASKING = {"place": frozenset(["在"]), "date": frozenset(["将", "于", "将于"])}
 _ZH_KINDS_WORDS = (
     "方法 办法 措施 原因 问题 现象 名字 名称 东西 事 事情 情况 方针 政策 经验 作用 意义 目的 "
-    "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方"
+    "内容 结果 条件 规矩 制度 项目 工作 人 时候 地方 职业"
 )
 # The kinds of a quantity, as English "amount", "sum", "total", "number" (_EN_KINDS):
 # "高息集资的总额是多少？" is answered by "…高息集资１０亿美元…" (batch 27, tune: it

@@ -1298,6 +1298,26 @@ def test_a_run_that_takes_in_a_first_answer_lacking_the_head_replaces_it():
     assert covering_first([3, 0], spans, fits, score) == [3, 0]  # the first fits
 
 
+def test_the_sentence_beside_a_first_answer_that_does_not_fit_replaces_it():
+    """The first answer restates the session ("…选举张德江为…主任…；"), the sentence right after
+    it names the governor ("选举王云坤为省长，…"): the neighbour answers, however much lower it
+    scores. Not a sentence further on in the paragraph, nor one of another paragraph;
+    nothing changes when the first fits or no neighbour does."""
+    from qa.answer.extract import neighbour_first
+
+    # 0: the first; 1: right after it (a space between); 2: further on; 3: another paragraph;
+    # 4: right before it
+    spans = [("p", 40, 90), ("p", 91, 130), ("p", 140, 170), ("q", 0, 50), ("p", 0, 40)]
+    score = np.array([20.2, 16.1, 17.0, 19.0, 12.0])
+    after = np.array([False, True, True, True, False])
+    before = np.array([False, False, True, True, True])
+    neither = np.array([False, False, True, True, False])
+    assert neighbour_first([0, 3, 1], spans, after, score) == [1, 0, 3]
+    assert neighbour_first([0, 3], spans, before, score) == [4, 0, 3]
+    assert neighbour_first([0, 3], spans, neither, score) == [0, 3]
+    assert neighbour_first([3, 0], spans, after, score) == [3, 0]  # the first fits
+
+
 def test_what_a_question_singles_out():
     from qa.answer.extract import singled_out
 

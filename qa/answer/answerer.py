@@ -29,9 +29,10 @@ when it names someone or something the first answer's article never says
 (``abstain_without_names``), or when the first answer says none of the question's own
 words (``abstain_without_terms``); before abstaining for want of the type, the head
 noun, the names or the words, a candidate within ``answer_type_margin`` that has them
-answers instead; and when the question singles its answer out by a superlative ("the most
-important", 第二大) the first answer does not say, a candidate of its paragraph that does
-(``saying_first``).
+answers instead, and so does the sentence just before or after the first answer that has
+them, whatever its score (``neighbour_first``); and when the question singles its answer
+out by a superlative ("the most important", 第二大) the first answer does not say, a
+candidate of its paragraph that does (``saying_first``).
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
 offsets index the paragraph: ``paragraph[start:end] == text``; a passage or answer whose
 article changed meanwhile is left out.
@@ -72,6 +73,7 @@ from qa.answer.extract import (
     later_answers,
     lead_in_runs,
     names_said,
+    neighbour_first,
     novelty,
     office_said,
     or_before,
@@ -319,6 +321,7 @@ class Answerer:
                 fits &= np.array([c.says_terms for c in candidates], dtype=bool)
             picked = fitting_first(picked, score, fits, s.answer_type_margin, preferred)
             picked = covering_first(picked, spans, fits, score)
+            picked = neighbour_first(picked, spans, fits, score)
             if ask.office:  # and one that names the office whole
                 says = np.array([office_said(ask.office, c.text) for c in candidates], bool)
                 picked = fitting_first(picked, score, fits & says, s.answer_type_margin,

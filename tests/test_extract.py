@@ -1125,6 +1125,10 @@ def test_which_noun_names_what_an_english_question_asks_about():
     assert asked(q, "en").head == "strike"
     # the type says it for a newspaper: 《人民日报》 never says "newspaper"
     assert asked("Which newspaper was the commentary excerpted from?", "en").head is None
+    # a plural too, but places are answered by their names ("Cuba and Libya")
+    forts = asked("Which forts did the Mormons vacate and burn down?", "en")
+    assert forts.qtype == "list" and forts.head == "forts"
+    assert asked("Which countries did Reagan name as exporters of terrorism?", "en").head is None
 
 
 def test_a_question_s_own_words_leave_out_its_names_numbers_and_question_words():

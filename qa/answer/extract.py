@@ -1044,6 +1044,8 @@ _EN_WHICH = re.compile(rf"^\W*which\s+([a-z]+)\s+(?:{_AUX})\b", re.I)
 _EN_KINDS_WORDS = "share percentage proportion rate number amount sum total range size percent"
 _EN_KINDS = frozenset(_EN_KINDS_WORDS.split())
 _EN_NO_HEADS = frozenset(["the", "a", "an", "it", "this", "that", "these", "those", "they"])
+_EN_NAMED_PLACES_WORDS = "countries cities states nations towns provinces islands"
+_EN_NAMED_PLACES = frozenset(_EN_NAMED_PLACES_WORDS.split())
 
 
 def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
@@ -1088,9 +1090,11 @@ def question_head(question: str, lang: Lang, qtype: QType) -> str | None:
         # asks for the 副秘书长, whom the deputy rule (``_zh_said``) must not rule out
         return ("副" if i and pairs[i - 1][0] == "副" else "") + pairs[i][0]
     # "Which strike did Nixon cite…?"; not when the type already says what is asked for
-    # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper")
-    which = _EN_WHICH.match(question) if qtype == "other" else None
-    if which and which.group(1).lower() not in _EN_KINDS:
+    # ("Which newspaper…" is answered by 《人民日报》, which never says "newspaper"). Plural
+    # too ("Which forts did the Mormons…burn?"), but not places, which are answered by their
+    # names ("Which countries…?": "Cuba and Libya")
+    which = _EN_WHICH.match(question) if qtype in ("other", "list") else None
+    if which and which.group(1).lower() not in _EN_KINDS | _EN_NAMED_PLACES:
         return which.group(1).lower()
     if qtype == "quantity" and (cost := _en_cost_head(question)):
         return cost

@@ -308,8 +308,11 @@ class Answerer:
                 unnamed[aid] = [*unnamed[aid], f"{ask.source} in its title"]
         homes = [c.stored.chunk.article_id for c in candidates]
         named = np.array([not unnamed.get(a) for a in homes], dtype=bool)
-        if s.abstain_without_year and r.years:  # and, as names, the year the question names
-            named &= self._in_years(r.years, candidates, feats, articles)
+        # and, as names, the year the question names (each article read once)
+        dated = np.ones(len(candidates), dtype=bool)
+        if s.abstain_without_year and r.years:
+            dated = self._in_years(r.years, candidates, feats, articles)
+        named &= dated
         fits = np.ones(len(candidates), dtype=bool)
         if (s.abstain_without_type or s.abstain_without_head or s.abstain_without_names
                 or s.abstain_without_terms):  # fmt: skip
@@ -333,8 +336,8 @@ class Answerer:
         about = np.array([c.evidence for c in candidates], dtype=np.float32)
         picked = later_answers(picked, homes, about, fits, named)
         missing = unnamed.get(candidates[first].stored.chunk.article_id, []) if candidates else []
-        article = articles.get(candidates[first].stored.chunk.article_id) if candidates else None
-        reason, why = self._abstains(r, ask, candidates, feats, first, missing, best, article)
+        year_ok = bool(dated[first]) if candidates else True
+        reason, why = self._abstains(r, ask, candidates, feats, first, missing, best, year_ok)
         answers: list[AnswerOut] = []
         if reason is None:
             refers = feats[:, FEATURES.index("refers")] > 0
@@ -365,20 +368,16 @@ class Answerer:
 
     def _abstains(
         self, r: Retrieval, ask: Asked, candidates: list[Candidate], feats: np.ndarray,
-        first: int, unnamed: list[str], best: float, article: Article | None,
+        first: int, unnamed: list[str], best: float, year_ok: bool,
     ) -> tuple[AbstainReason | None, str | None]:  # fmt: skip
         """``qa.answer.extract.abstains`` for this question and its ``first`` answer, with
         the reason in words for people (naming the year, names or noun that was missing;
         ``unnamed``: the question's names the first answer's article never says; ``best``:
-        the best candidate's evidence; ``article``: the first answer's, if still there)."""
+        the best candidate's evidence; ``year_ok``: the first answer's article can speak to
+        the year the question names, ``_in_years``)."""
         s = self.settings
         if not candidates:
             return "nothing_found", _NOTHING
-        year_ok = not (s.abstain_without_year and r.years) or year_holds(  # article read once
-            r.years,
-            bool(feats[first, FEATURES.index("year")]),
-            text.lower if (text := self._read(article)) else candidates[first].text,
-        )
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )

@@ -983,7 +983,7 @@ def test_a_question_for_a_post_wants_a_title_the_question_does_not_say():
     the question says of the person; the verbs of asking (担任, 职务) are no terms an answer
     must share, so "ＴＣＬ集团董事长" alone can answer."""
     q = asked("主张进一步完善广东商品市场的这篇文章，作者担任什么职务？", "zh")
-    assert q.qtype == "role"
+    assert q.qtype == "post"
     restated = sentence_facts(
         "今后要继续实行“谁投资谁受益谁所有”的政策，进一步完善商品市场。", "zh"
     )
@@ -992,7 +992,7 @@ def test_a_question_for_a_post_wants_a_title_the_question_does_not_say():
     assert {"担任", "职务"}.isdisjoint(question_terms(q.text, "zh"))
     # an occupation too: "职业" is what is asked, no noun an answer must say
     job = asked("恩米的职业是什么？", "zh")
-    assert job.qtype == "role" and job.head is None
+    assert job.qtype == "post" and job.head is None
     engineer = sentence_facts("恩米是西班牙首都马德里的一位电脑工程师。", "zh")
     assert type_match(engineer, job) == 1.0
     assert type_match(sentence_facts("我是西班牙的恩米。", "zh"), job) == 0.0

@@ -49,7 +49,7 @@ from qa.schemas import AbstainReason
 from qa.text import HAN, tokenize, tokenize_en
 
 QType = Literal[
-    "quantity", "date", "person", "place", "publication", "role", "cause", "method", "list", "other"
+    "quantity", "date", "person", "place", "publication", "post", "cause", "method", "list", "other"
 ]
 FEATURES = (
     "meaning", "terms", "novelty", "type", "context", "passage", "lead_in", "year", "focus",
@@ -90,10 +90,10 @@ _ZH_KIND_WORDS = frozenset(_ZH_ANY_BODY_ENDS.split())
 # sets that asks for a post is unanswerable, so requiring one could only lose answers.
 # An occupation is asked the same way: "恩米的职业是什么？" (batch 51, tune: it abstained for
 # want of the noun 职业 in "恩米是西班牙首都马德里的一位电脑工程师").
-_ZH_ROLE_ASKED = re.compile(
+_ZH_POST_ASKED = re.compile(
     r"什么职务|什么职位|什么官职|任什么职|什么头衔|何职|职业是什么|什么职业"
 )
-_ZH_ROLE_ASKING_TERMS = frozenset({"担任", "现任", "出任", "任", "任命", "职务", "职位", "官职",
+_ZH_POST_ASKING_TERMS = frozenset({"担任", "现任", "出任", "任", "任命", "职务", "职位", "官职",
                                    "头衔", "职业"})  # fmt: skip
 _ZH_TITLE = re.compile(
     r"董事长|总经理|经理|主任|书记|主席|委员|理事长|秘书长|会长|总裁|总监|大使|参赞|领事|"
@@ -223,7 +223,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
             ),
         ),
         # "李东生担任什么职务？": a post, which a sentence says by its title (``_ZH_TITLE``)
-        ("role", _ZH_ROLE_ASKED),
+        ("post", _ZH_POST_ASKED),
         # "机长叫什么名字？": a name is asked for
         (
             "person",
@@ -1423,8 +1423,8 @@ def question_terms(question: str, lang: Lang) -> frozenset[str]:
     share: its words less its names (``question_names``), numbers and question words
     (the verbs of asking for a post too: 担任什么职务)."""
     names = {t for n in question_names(question, lang) for t in tokenize(n, lang)}
-    if lang == "zh" and _ZH_ROLE_ASKED.search(question):
-        names |= _ZH_ROLE_ASKING_TERMS  # said by no answer: "ＴＣＬ集团董事长"
+    # said by no answer: "ＴＣＬ集团董事长"
+    asking = _ZH_POST_ASKING_TERMS if lang == "zh" and _ZH_POST_ASKED.search(question) else set()
     return (
         frozenset(
             t
@@ -1432,6 +1432,7 @@ def question_terms(question: str, lang: Lang) -> frozenset[str]:
             if not t.isdigit() and t not in _EN_ASKING and not _ZH_ASKING_TERM.search(t)
         )
         - names
+        - asking
     )
 
 
@@ -1504,7 +1505,7 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
         return float(novel(facts.places))
     if qtype == "publication":
         return float(novel(facts.publications))
-    if qtype == "role":  # a title the question does not say ("主任", not the asked "职务")
+    if qtype == "post":  # a title the question does not say ("主任", not the asked "职务")
         return float(any(m.group() not in q for m in _ZH_TITLE.finditer(facts.text)))
     if qtype == "cause":
         return float(facts.cause)
@@ -1842,7 +1843,7 @@ TYPED: frozenset[QType] = frozenset({"quantity", "date", "publication"})
 # abstained without: also a person. Among 35.7k distractor chunks "全国双拥工作电视电话会议由
 # 谁主持？" then quotes the sentence that names 胡光宝, and no answer was lost; a place lost
 # one ("Where was the Shenyang factory's experience first reported?").
-PREFERRED: frozenset[QType] = TYPED | {"person", "role"}
+PREFERRED: frozenset[QType] = TYPED | {"person", "post"}
 
 
 # "Who was the commissioner…?", "Which company built…?": one person or body is asked for,

@@ -119,6 +119,12 @@ def test_lexical_tokens_match_across_digit_spellings():
         ("战后日本经济的第三期称为什么时期？", "zh", "other"),  # 称为 + 什么, not 为什么
         ("阿富汗坠毁客机的机长叫什么名字？", "zh", "person"),  # a name
         ("工人表面上学习实际上不学的现象叫什么？", "zh", "other"),  # a term, not a name
+        # 哪几 asks which ones, not how many: a body, people, days or a list
+        ("湖北车桥公司１９９６年兼并了哪几家企业？", "zh", "person"),
+        ("新年音乐会由哪几位指挥家指挥？", "zh", "person"),
+        ("航线每周哪几天有航班？", "zh", "date"),
+        ("他们从哪几个方面加强廉政建设？", "zh", "list"),
+        ("全国有几家企业参加？", "zh", "quantity"),
     ],
 )
 def test_question_type(question, lang, want):

@@ -210,9 +210,11 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         # quoted "…根据联合国安理会９８６号决议…" instead of a sentence on another resolution)
         (
             "date",
-            re.compile(r"何时|什么时候|哪一年|哪年|几月|哪天|哪一天|何年|(?<!第)几号|什么时间"),
+            re.compile(r"何时|什么时候|哪一年|哪年|几月|哪几?天|哪一天|何年|(?<!第)几号|什么时间"),
         ),
-        ("quantity", re.compile(r"多少|几|多大|多高|多长|多重|多远|多久|比例|百分之几")),
+        # "哪几家企业" asks which ones, not how many (batch 58, tune: "湖北车桥公司…兼并了哪几家
+        # 企业？" abstained for want of a count): a body, person or list below
+        ("quantity", re.compile(r"多少|(?<!哪)几|多大|多高|多长|多重|多远|多久|比例|百分之几")),
         # a work by its title in 《》 too: "山东杂技团的哪个节目获得了“金小丑”？" (《车技》)
         (
             "publication",
@@ -228,7 +230,7 @@ _QTYPES: dict[Lang, list[tuple[QType, re.Pattern[str]]]] = {
         (
             "person",
             re.compile(
-                r"谁|哪位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门|"
+                r"谁|哪几?位|什么人|哪些人|哪家公司|哪个公司|哪个组织|哪个部门|"
                 rf"{_ZH_BODY_ASKED}|"
                 r"叫什么名字|名字是什么|姓名是什么"
             ),

@@ -407,3 +407,30 @@ def test_a_sentence_shown_in_the_other_language_takes_its_translations_stronger_
     assert both.kind.tolist() == [1, 1] and both.head.tolist() == [1, 1]
     assert both.focus.tolist() == pytest.approx([0.3, 0.5])
     assert both.said.tolist() == [0, 1]  # the question's words, said in the translation
+
+
+def test_who_wrote_a_work_is_answered_by_the_byline_under_its_title(index, tmp_path):
+    """The author's line says none of the question's words and is seldom retrieved; the
+    answer quotes it from the article whose title line is the work, and nothing else."""
+    import json
+
+    from qa.answer.answerer import Answerer
+
+    body = ["春节前夕，各地副食品供应充足，市场价格平稳。",
+            "十年来，菜篮子工程使城市居民的副食品消费由短缺走向平衡。",
+            "各地政府把菜篮子工程列为市长负责的工作，一抓就是十年。"]  # fmt: skip
+    record = {"id": "pd-byline", "date": "1998-01-16", "title_zh": "菜篮子",
+              "paragraphs_zh": ["粮食连年丰收之后，市场粮价下跌。",
+                                "从短缺走向平衡——菜篮子工程建设十年述评（上）",
+                                "本报记者彭俊", *body]}  # fmt: skip
+    path = tmp_path / "byline.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    index.index_paths([path], progress=False)
+    result = Answerer(index, index.settings).ask(
+        "《从短缺走向平衡——菜篮子工程建设十年述评》的作者是谁？"
+    )
+    assert not result.abstained
+    assert [a.text for a in result.answers] == ["本报记者彭俊"]
+    cited = result.answers[0].citation
+    assert (cited.article_id, cited.lang) == ("pd-byline", "zh")
+    assert _paragraph(index, "pd-byline", "zh", cited.paragraph) == "本报记者彭俊"

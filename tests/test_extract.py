@@ -1353,3 +1353,49 @@ def test_the_sentence_of_the_paragraph_that_says_the_superlative_answers_first()
     assert saying_first([2, 0], spans, says, score) == [2, 0]  # the first says it
     far = np.array([False, False, True, False])  # only another paragraph's row says it
     assert saying_first([0, 2], spans, far, score) == [0, 2]
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("《论“从当地实际出发”》的作者是谁？", "论“从当地实际出发”"),
+        ("《端阳时节》是谁写的？", "端阳时节"),
+        ("《冷战———实力与谋略的较量》一书是谁撰写的？", "冷战———实力与谋略的较量"),
+        ("诗歌《大雪》的作者是谁？", "大雪"),
+        ("《走向世界的桥梁》的作者李东生担任什么职务？", None),  # his post, not who wrote it
+        ("《五岁读医书》作者的祖父是做什么的？", None),
+        ("《大雪》是哪一年发表的？", None),
+    ],
+)
+def test_the_work_whose_author_is_asked(question, want):
+    from qa.answer.extract import work_asked
+
+    assert work_asked(question) == want
+
+
+def test_a_byline_is_the_short_line_under_the_work_s_title_line():
+    from qa.answer.extract import byline
+
+    article = ["粮食连年丰收。", "从短缺走向平衡——菜篮子工程建设十年述评（上）（附图片１张）",
+               "本报记者彭俊", "压题照片为种畜场一角。"]  # fmt: skip
+    assert byline(article, "从短缺走向平衡——菜篮子工程建设十年述评") == 2
+    assert byline(article, "从短缺走向平衡———菜篮子工程建设十年述评") == 2  # dashes differ
+    assert byline(["论“从当地实际出发”", "本报评论员", "做任何工作。"], "论“从当地实际出发”") == 1
+    # the line under the title is a sentence, not a byline
+    assert byline(["大雪", "大雪下了三天，村里很安静。"], "大雪") is None
+    # a poem's line that begins with the title's words is no title line
+    assert byline(["大雪纷飞的夜里", "而远处炫目的春联是红的"], "大雪") is None
+    # a headline quoting the title in 《》 is a review's: the line under it is the reviewer
+    assert (
+        byline(["《人品质量学》", "宁生录", "最近，高成著的《人品质量学》出版。"], "人品质量学")
+        is None
+    )
+    assert byline(["本报评论员"], "论“从当地实际出发”") is None
+
+
+def test_the_byline_goes_first_whatever_its_score():
+    from qa.answer.extract import byline_first
+
+    score = np.array([3.0, 2.0, -2.0, 1.0])
+    assert byline_first([0, 1, 3], np.array([False, False, True, False]), score) == [2, 0, 1, 3]
+    assert byline_first([0, 1], np.zeros(4, dtype=bool), score) == [0, 1]

@@ -32,7 +32,9 @@ noun, the names or the words, a candidate within ``answer_type_margin`` that has
 answers instead, and so does the sentence just before or after the first answer that has
 them, whatever its score (``neighbour_first``); and when the question singles its answer
 out by a superlative ("the most important", 第二大) the first answer does not say, a
-candidate of its paragraph that does (``saying_first``).
+candidate of its paragraph that does (``saying_first``). A question for the author of a
+《work》 is answered by the line under the work's title line in its article, alone
+(``byline``): retrieval seldom finds a line of a few characters, and no sentence names it.
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
 offsets index the paragraph: ``paragraph[start:end] == text``; a passage or answer whose
 article changed meanwhile is left out.
@@ -59,6 +61,8 @@ from qa.answer.extract import (
     asked,
     back_runs,
     bounds_of,
+    byline,
+    byline_first,
     choose,
     context,
     covering_first,
@@ -204,6 +208,7 @@ class Candidate:
     score: float = 0.0
     says_terms: bool = True  # it or its translation says the question's words (says_terms)
     points_back: bool = False  # one sentence that says what the one before it was
+    byline: bool = False  # the line under the title of the work whose author is asked
 
     @property
     def text(self) -> str:
@@ -332,6 +337,10 @@ class Answerer:
             if ask.singles_out:  # "the most important", "第二大": the one it picks out
                 says = np.array([ask.singles_out in c.text.lower() for c in candidates], bool)
                 picked = saying_first(picked, spans, fits & says, score)
+        if ask.work:  # who wrote a 《work》: the line under its title says, and no other
+            bylines = np.array([c.byline for c in candidates], dtype=bool)
+            picked = byline_first(picked, bylines, score)
+            picked = [i for i in picked if bylines[i]] or picked
         first = picked[0] if picked else 0
         about = np.array([c.evidence for c in candidates], dtype=np.float32)
         picked = later_answers(picked, homes, about, fits, named)
@@ -378,6 +387,8 @@ class Answerer:
         s = self.settings
         if not candidates:
             return "nothing_found", _NOTHING
+        if candidates[first].byline:  # its article prints the work's title right above it
+            return None, None
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
@@ -470,12 +481,12 @@ class Answerer:
         """The reader, if it can score a ``lang`` sentence against a ``qlang`` question."""
         return self.reader if {qlang, lang} <= set(self.reader.langs) else None
 
-    def _pools(self, r: Retrieval) -> list[_Pool]:
-        """Sentences of the top passages and of their translations, each with the vectors
-        it needs (missing ones encoded in one batch per embedder)."""
+    def _pools(self, r: Retrieval, extra: list[Passage]) -> list[_Pool]:
+        """Sentences of the top passages (and of ``extra`` ones) and of their translations,
+        each with the vectors it needs (missing ones encoded in one batch per embedder)."""
         pools = []
         seen: set[str] = set()  # chunks an earlier pool holds
-        for p in r.passages[: self.settings.answer_passages]:
+        for p in [*r.passages[: self.settings.answer_passages], *extra]:
             if p.chunk.chunk.id in seen:
                 continue
             lang = p.chunk.chunk.lang
@@ -560,21 +571,48 @@ class Answerer:
         the bilingual encoder in the paired paragraph), where the question's own words and
         the monolingual match are strongest. ``articles`` (for titles) and ``ask``: if the
         caller has them already."""
-        pools = self._pools(r)
-        if not pools:
-            return []
         if articles is None:
             articles, _ = self.cite(r)
+        ask = ask or asked(r.question, r.language)
+        bylines = self._bylines(r, ask, articles)
+        pools = self._pools(r, bylines)
+        if not pools:
+            return []
 
         def title(article_id: str, lang: Lang) -> frozenset[str]:
             text = self._read(articles.get(article_id))
             return text.titles[lang] if text else frozenset()
 
-        ask = ask or asked(r.question, r.language)
         idf = {lang: self._idf(_with_names(toks, ask.names), lang)  # per question
                for lang, toks in r.tokens.items()}  # fmt: skip
         top = pools[0].passage.score or 1.0
-        return [c for pool in pools for c in self._pool_candidates(r, ask, pool, idf, title, top)]
+        out = [c for pool in pools for c in self._pool_candidates(r, ask, pool, idf, title, top)]
+        lines = {p.chunk.chunk.id for p in bylines}
+        for c in out:
+            c.byline = c.stored.chunk.id in lines
+        return out
+
+    def _bylines(self, r: Retrieval, ask: Asked, articles: dict[str, Article]) -> list[Passage]:
+        """For a question for the author of a 《work》, the line under the work's title line
+        (``qa.answer.extract.byline``) in each retrieved article that prints it, as a
+        passage of its article's best score: retrieval seldom finds a line of a few
+        characters that says none of the question's words."""
+        if ask.work is None:
+            return []
+        best: dict[str, float] = {}
+        for p in r.passages[: self.settings.answer_passages]:
+            best.setdefault(p.chunk.chunk.article_id, p.score)
+        out = []
+        for aid, score in best.items():
+            part = articles[aid].parts.get("zh") if aid in articles else None
+            at = byline([p.text for p in part.paragraphs], ask.work) if part else None
+            pair = None if at is None else self.index.catalog.paragraph_pairs(aid).get(("zh", at))
+            if pair is None:
+                continue
+            line = [sc for sc in self.index.catalog.unit_chunks(aid, pair, "zh")
+                    if sc.chunk.paragraph == at]  # fmt: skip
+            out += [Passage(line[0], score, (aid, pair))] if line else []
+        return out
 
     def _pool_candidates(
         self, r: Retrieval, ask: Asked, pool: _Pool, idf: dict[Lang, dict[str, float]],

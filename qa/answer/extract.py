@@ -1283,6 +1283,7 @@ class Asked:
     terms: frozenset[str] = frozenset()  # its content tokens (``question_terms``)
     source: str | None = None  # whom it attributes the fact to (``source_named``)
     singles_out: str | None = None  # its superlative, in lower case (``singled_out``)
+    work: str | None = None  # the 《title》 whose author it asks for (``work_asked``)
 
 
 # A date question that asks for the year, and a date that gives one.
@@ -1317,7 +1318,53 @@ def asked(question: str, lang: Lang) -> Asked:
         terms=question_terms(question, written),
         source=source_named(question) if written == "en" else None,
         singles_out=singled_out(question, written),
+        work=work_asked(question) if written == "zh" else None,
     )
+
+
+# Who wrote a work the question names in 《》: "《论“从当地实际出发”》的作者是谁？", "《端阳
+# 时节》是谁写的？". People's Daily prints an article's author in the line under its title
+# (``byline``), a line no sentence around it names: batch 59 (tune) quoted the
+# commentary's own text for "本报评论员", and pd-1254 (tune) its title line for "本报记者彭俊".
+_ZH_AUTHOR_ASKED = re.compile(
+    r"《([^》]{2,60})》[^《》？]{0,6}?(?:作者是谁|作者叫什么|作者是哪位|是谁写|由谁写|谁撰写|"
+    r"由谁执笔|是谁创作)"
+)
+
+
+def work_asked(question: str) -> str | None:
+    """The title of the work a Chinese question asks the author of, or None."""
+    m = _ZH_AUTHOR_ASKED.search(question)
+    return m.group(1) if m else None
+
+
+# A byline: a short line without a sentence's punctuation ("本报评论员", "本报记者彭俊",
+# "中国剧协副主席胡可": those the archive's questions ask for are 3 to 9 characters).
+_BYLINE_MAX = 20
+_NOT_BYLINE = re.compile(r"[。，；！？：,.;!?:]")
+
+
+def _title_key(text: str) -> str:
+    """A title line compared with the question's 《title》: quotes, brackets and spaces
+    dropped, a dash of any length one dash ("冷战———实力…" is asked as "冷战——实力…")."""
+    return re.sub(r"[—－-]+", "—", re.sub(r"[\s“”\"‘’《》「」『』]", "", text))
+
+
+def byline(paragraphs: Sequence[str], work: str) -> int | None:
+    """The index of the line under ``work``'s title line in ``paragraphs`` when that line
+    is a byline, else None. The title line is the work's title, or the title and notes in
+    brackets ("从短缺走向平衡——菜篮子工程建设十年述评（上）（附图片１张）"): a poem's line
+    that begins with a short title's words is none. A headline that quotes the title in
+    《》 is a review's, and the line under it names the reviewer ("《人品质量学》" over
+    "宁生录", when 高成 wrote the book: tune)."""
+    key = _title_key(work)
+    for i, text in enumerate(paragraphs[:-1]):
+        line = _title_key(text)
+        if line.startswith(key) and line[len(key) :][:1] in ("", "（") and "《" not in text:
+            under = paragraphs[i + 1].strip()
+            if 2 <= len(under) <= _BYLINE_MAX and not _NOT_BYLINE.search(under):
+                return i + 1
+    return None
 
 
 # A superlative or a rank picks one thing out of several: "What did Nixon call the most
@@ -1952,9 +1999,17 @@ def neighbour_first(order: list[int], spans: Sequence[Span], fits: np.ndarray,
     return _best_first(order, beside, score)
 
 
+def byline_first(order: list[int], bylines: np.ndarray, score: np.ndarray) -> list[int]:
+    """``order`` with the best-scored row that is the byline of the work the question asks
+    the author of (``byline``) put first, whatever its score: its words are a name and a
+    role, none of the question's."""
+    return _best_first(order, [int(j) for j in np.flatnonzero(bylines)], score)
+
+
 def _best_first(order: list[int], rows: list[int], score: np.ndarray) -> list[int]:
     """``order`` with the best-scored of ``rows`` put first (unchanged when there are
-    none): the last step of ``covering_first``, ``neighbour_first`` and ``saying_first``."""
+    none): the last step of ``covering_first``, ``neighbour_first``, ``saying_first`` and
+    ``byline_first``."""
     if not rows:
         return order
     best = max(rows, key=lambda j: float(score[j]))

@@ -1143,6 +1143,12 @@ def test_a_question_s_own_words_leave_out_its_names_numbers_and_question_words()
     }  # fmt: skip
     assert question_terms("王国栋的父亲为什么住院？", "zh") == {"父亲", "住院"}
     assert question_terms("How many acres did Congress grant?", "en") == {"acr", "grant"}
+    # nor the phrases that attribute the fact or ask for a date
+    statue = (
+        "In what year was the Statue of Liberty given to the United States, according to Nixon?"
+    )
+    assert question_terms(statue, "en") == {"given"}
+    assert "year" in question_terms("What was the revenue of the fiscal year?", "en")
 
 
 def test_a_sentence_must_say_one_of_the_question_s_words_when_it_has_two():

@@ -1359,6 +1359,28 @@ def test_the_sentence_of_the_paragraph_that_says_the_superlative_answers_first()
     assert saying_first([2, 0], spans, says, score) == [2, 0]  # the first says it
     far = np.array([False, False, True, False])  # only another paragraph's row says it
     assert saying_first([0, 2], spans, far, score) == [0, 2]
+    # given each row's article, another paragraph of the first answer's article counts
+    articles = ["a", "b", "a", "a"]
+    assert saying_first([0, 2], spans, far, score, articles) == [2, 0]
+    assert saying_first([0, 1], spans, np.array([False, True, False, False]), score,
+                        articles) == [0, 1]  # fmt: skip  # another article's row does not
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
+        ("中国核工业总公司１９９８年度工作会议将于哪天结束？", {"结束"}),
+        ("“菜篮子工程”是哪一年开始实施的？", {"开始", "实施"}),
+        ("中国和奥地利是哪一年建交的？", {"建交"}),
+        ("长野冬奥会在哪一天开幕？", {"开幕"}),
+        ("哪一年？", set()),  # no event after the asking words
+        ("北京地坛庙会哪天拉开帷幕，在哪里？", set()),  # the question goes on
+    ],
+)
+def test_the_event_a_date_question_asks_the_date_of(question, want):
+    from qa.answer.extract import event_asked
+
+    assert event_asked(question) == want
 
 
 @pytest.mark.parametrize(

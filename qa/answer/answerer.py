@@ -32,7 +32,9 @@ noun, the names or the words, a candidate within ``answer_type_margin`` that has
 answers instead, and so does the sentence just before or after the first answer that has
 them, whatever its score (``neighbour_first``); and when the question singles its answer
 out by a superlative ("the most important", 第二大) the first answer does not say, a
-candidate of its paragraph that does (``saying_first``). A question for the author of a
+candidate of its paragraph that does (``saying_first``); and so, from its article, when
+a Chinese date question names the event it asks about (…哪天结束？) and the first answer
+does not say it (``event_asked``). A question for the author of a
 《work》 is answered by the line under the work's title line in its article, alone
 (``byline``): retrieval seldom finds a line of a few characters, and no sentence names it.
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
@@ -337,6 +339,9 @@ class Answerer:
             if ask.singles_out:  # "the most important", "第二大": the one it picks out
                 says = np.array([ask.singles_out in c.text.lower() for c in candidates], bool)
                 picked = saying_first(picked, spans, fits & says, score)
+            if ask.event:  # "…将于哪天结束？": the date of the event asked, in its article
+                says = np.array([any(w in c.text for w in ask.event) for c in candidates], bool)
+                picked = saying_first(picked, spans, fits & says, score, homes)
         if ask.work:  # who wrote a 《work》: the line under its title says, and no other
             bylines = np.array([c.byline for c in candidates], dtype=bool)
             picked = byline_first(picked, bylines, score)

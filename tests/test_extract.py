@@ -113,6 +113,8 @@ def test_lexical_tokens_match_across_digit_spellings():
         ("What surplus did the cooperative have?", "en", "quantity"),  # -us, an amount
         ("What was the unemployment rate in 1987?", "en", "quantity"),
         ("What interest rate did the loan carry?", "en", "quantity"),  # a rate, its kind first
+        ("What were the entire expenditures of the Department in 1896?", "en", "quantity"),
+        ("What was the public debt in 1868?", "en", "quantity"),
         ("What kind of budget did Nixon submit?", "en", "other"),
         ("推广先进经验中存在哪些问题？", "zh", "list"),  # 存在哪些 asks no place
         ("会议在哪举行？", "zh", "place"),

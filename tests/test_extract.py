@@ -792,7 +792,7 @@ def test_units_of_quantity_questions():
 def test_measure_words_and_the_counted_noun():
     """A Chinese counter names what is counted (not the first character of a longer word),
     and an English quantity question's counted noun is the plural after its modifiers."""
-    from qa.answer.extract import asked, question_counted, question_unit, type_match
+    from qa.answer.extract import COUNTED_ONLY, asked, question_counted, question_unit, type_match
 
     assert question_unit("张北尚义地震中有多少头牲畜死亡？", "zh") == "头"
     assert question_unit("工程用了多少小时？", "zh") == "小时"
@@ -801,6 +801,12 @@ def test_measure_words_and_the_counted_noun():
     quake = asked("张北尚义地震中有多少头牲畜死亡？", "zh")
     assert type_match(sentence_facts("一场６·２级地震降临到张北。", "zh"), quake) == 0.5
     assert type_match(sentence_facts("死亡牲畜１．２万头。", "zh"), quake) == 1.0
+    # people counted by the noun itself, a modifier between: "４万多长期用户"
+    users = asked("“瀛海威时空”拥有多少长期用户？", "zh")
+    assert users.unit == "人" and users.counted == "用户"
+    assert type_match(sentence_facts("拥有４万多长期用户。", "zh"), users) == COUNTED_ONLY
+    assert type_match(sentence_facts("网络已开通３年。", "zh"), users) == 0.5  # no users
+    assert type_match(sentence_facts("网络在１９９５年开通。", "zh"), users) == 0.0
 
     q = "How many new wildlife refuges were added under Eisenhower?"
     assert question_unit(q, "en") == "wildli" and question_counted(q) == "refuge"

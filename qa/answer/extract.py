@@ -671,7 +671,7 @@ _ZH_MONEY_ASKED = re.compile(
 # quoting a share of French firms; nothing else moved.
 _ZH_PEOPLE_COUNTED = re.compile(
     r"(?:多少|几)(?:[^，。？、]{0,3}?的)?[\u4e00-\u9fff]{0,3}?"
-    r"(?:人员|骨干|干部|工人|农民|职工|学生|代表(?![队团])|群众|会员|党员|员|"
+    r"(人员|骨干|干部|工人|农民|职工|学生|代表(?![队团])|群众|会员|党员|员|"
     r"用户|居民|观众|游客|旅客|乘客|患者|病人|儿童|村民|市民|选民)"
 )
 # "How many of the Navy's wooden vessels…?" counts a part of a set: "of" is no unit, and
@@ -793,6 +793,15 @@ def question_unit(question: str, lang: Lang) -> str | None:
     return m.group(1).lower().rstrip("s")[:6] if m else None
 
 
+def _zh_people_counted(question: str) -> str | None:
+    """The noun for people a Chinese question counts ("多少长期用户" -> '用户'): a number
+    before it, with its modifier between, holds the type as the English counted noun does
+    (batch 66, tune: "“瀛海威时空”拥有多少长期用户？" abstained on "…拥有４万多长期用户。",
+    which counts users in no measure word for people)."""
+    m = _ZH_PEOPLE_COUNTED.search(question)
+    return m.group(1) if m else None
+
+
 def question_counted(question: str) -> str | None:
     """The noun an English quantity question counts, when a modifier comes before it and
     ``question_unit`` reads the modifier: 'how many new wildlife refuges' -> 'refuge',
@@ -808,9 +817,12 @@ def question_counted(question: str) -> str | None:
     return counted if counted != question_unit(question, "en") else None
 
 
-def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
+def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False,
+               modified: bool = False) -> bool:  # fmt: skip
     """Whether ``text`` writes a number with ``unit`` ('９８７４户', '9,227,878 acres'); in
-    Chinese an ordinal ('第二十个') only when the question asks for one (``ordinal``: 第几位)."""
+    Chinese an ordinal ('第二十个') only when the question asks for one (``ordinal``: 第几位),
+    and up to three characters between them when ``unit`` is a counted noun its modifier
+    may precede (``modified``: "４万多长期用户")."""
     if unit == "%":
         return bool(_PERCENT.search(text))
     if unit == "age":
@@ -856,7 +868,8 @@ def unit_match(text: str, lang: Lang, unit: str, ordinal: bool = False) -> bool:
         else:
             written = re.escape(unit)
         big = r"[万亿千百]*"  # before or after 多/余: "２３００多万元", "５万余户"
-        return bool(re.search(rf"{number}\s*{big}多?余?{big}{written}", norm))
+        between = "[\u4e00-\u9fff]{0,3}?" if modified else ""
+        return bool(re.search(rf"{number}\s*{big}多?余?{big}{between}{written}", norm))
     words = re.findall(r"[\w$,.%-]+", text.lower())
     if unit == "$" and _EN_DOLLARS.search(text):
         return True
@@ -1272,7 +1285,7 @@ class Asked:
     text: str  # the question, numbers in ASCII, lower case
     numbers: frozenset[str]
     unit: str | None  # what a quantity question counts ('户', 'acre'), if it says
-    counted: str | None  # the noun it counts, when a modifier comes first (English)
+    counted: str | None  # the noun it counts: after a modifier (English), people (Chinese)
     lang: Lang  # Chinese when it has any Han character: the unit is read in that language
     names: frozenset[str]  # the people, places, bodies it names (``question_names``)
     head: str | None = None  # the noun it asks about (``question_head``), if any
@@ -1308,7 +1321,7 @@ def asked(question: str, lang: Lang) -> Asked:
         text=text,
         numbers=frozenset(numbers_in(question)),
         unit=question_unit(question, written),
-        counted=question_counted(question) if written == "en" else None,
+        counted=question_counted(question) if written == "en" else _zh_people_counted(question),
         lang=written,
         names=question_names(question, written),
         head=head,
@@ -1570,7 +1583,8 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
             return 1.0
         if unit_match(facts.text, facts.lang, question.unit, "第几" in q or "第多少" in q):
             return 1.0
-        if question.counted and unit_match(facts.text, facts.lang, question.counted):
+        if question.counted and unit_match(facts.text, facts.lang, question.counted,
+                                           modified=facts.lang == "zh"):  # fmt: skip
             return COUNTED_ONLY
         return 0.5
     if qtype == "date":

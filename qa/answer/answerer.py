@@ -34,9 +34,9 @@ them, whatever its score (``neighbour_first``); and when the question singles it
 out by a superlative ("the most important", 第二大) the first answer does not say, a
 candidate of its paragraph that does (``saying_first``); and so, from its article, when
 a Chinese date question names the event it asks about (…哪天结束？) and the first answer
-does not say it (``event_asked``). A question for the author of a
-《work》 is answered by the line under the work's title line in its article, alone
-(``byline``): retrieval seldom finds a line of a few characters, and no sentence names it.
+does not say it (``event_asked``). A question for the author of a 《work》 is answered
+by the line under the work's title line in its article, alone (``byline``): retrieval
+seldom finds a line of a few characters, and no sentence names it.
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
 offsets index the paragraph: ``paragraph[start:end] == text``; a passage or answer whose
 article changed meanwhile is left out.

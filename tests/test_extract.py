@@ -734,6 +734,11 @@ def test_units_of_quantity_questions():
     teams = "第六届红星御杯足球赛共有多少支代表队参加？"
     assert question_unit(teams, "zh") == "支" and question_unit("有多少支持者？", "zh") is None
     assert unit_match("本届比赛共有７６支代表队参加", "zh", "支")
+    # copies are counted in 份, and the years a sentence counts are none
+    circulation = "《环球时报》１９９７年的发行量是多少份？"
+    assert question_unit(circulation, "zh") == "份" and question_unit("占多少份额？", "zh") != "份"
+    assert unit_match("签订了１１７份合同", "zh", "份")
+    assert not unit_match("创刊五年来，其发行量连年递增", "zh", "份")
     # a span counted with 个 is asked for by it: "多少个工作日", "几个月" (not March)
     assert question_unit("他在风雪中工作了多少个工作日？", "zh") == "工作日"
     assert unit_match("你在风雪中足足工作了２２个工作日", "zh", "工作日")

@@ -639,7 +639,10 @@ _ZH_UNIT = re.compile(
     r"头(?![脑发])|场(?![所面地])|本(?![地身报市省国土])|块(?!钱)|天(?![然气津下空文地安])|"
     # "多少盘非法录像带" (batch 37, tune, unanswerable: "光盘６００多万张" was quoted);
     # "多少支代表队" (batch 40, tune: it counted people, 代表, and abstained)
-    r"盘(?![子点活旋算问])|支(?![持援付出部撑配柱]))"
+    r"盘(?![子点活旋算问])|支(?![持援付出部撑配柱])|"
+    # copies: "…的发行量是多少份？" (batch 69, tune, unanswerable: it quoted "创刊五年来，其
+    # 发行量连年递增…", whose only number counts years)
+    r"份(?![额子]))"
 )
 # Spans counted with 个 ("三个月", "２２个工作日"): "多少个工作日" counts the span, not any 个
 # (batch 36, tune: "…工作了多少个工作日？" abstained, its answer's 个 read as a duration's).

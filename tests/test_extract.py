@@ -1399,6 +1399,34 @@ def test_the_event_a_date_question_asks_the_date_of(question, want):
 @pytest.mark.parametrize(
     ("question", "want"),
     [
+        ("番禺的个体客商把准备打通“关节”的３０００元捐给了哪里？", "捐给"),
+        ("玛丽娜１９８９年创办了什么？", "创办"),
+        ("半决赛中刘国梁击败了谁？", "击败"),
+        ("乡村集体企业在改制中要严格防止什么？", "防止"),
+        ("中国水球队主教练是谁？", None),  # 是 asks for a name, not an object
+        ("这种现象叫什么？", None),
+        ("机长叫什么名字？", None),  # the asking word does not end it
+        ("什么？", None),
+    ],
+)
+def test_the_verb_a_question_asks_the_object_of(question, want):
+    from qa.answer.extract import act_asked
+
+    assert act_asked(question) == want
+
+
+def test_a_sentence_says_the_asked_verb_with_its_object():
+    from qa.answer.extract import act_said
+
+    assert act_said("捐给", "３０００元就算我的一点心意捐给顺德教育基金会，为顺德做点事")
+    assert act_said("创办", "１９８９年她又创办了“东方之家”")
+    assert not act_said("创办", "玛丽娜生于１９６４年，父亲是位有声望的兽医。")
+    assert not act_said("防止", "这是要防止的。")  # the verb ends its clause: no object
+
+
+@pytest.mark.parametrize(
+    ("question", "want"),
+    [
         ("《论“从当地实际出发”》的作者是谁？", "论“从当地实际出发”"),
         ("《端阳时节》是谁写的？", "端阳时节"),
         ("《冷战———实力与谋略的较量》一书是谁撰写的？", "冷战———实力与谋略的较量"),

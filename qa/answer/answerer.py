@@ -34,7 +34,8 @@ them, whatever its score (``neighbour_first``); and when the question singles it
 out by a superlative ("the most important", 第二大) the first answer does not say, a
 candidate of its paragraph that does (``saying_first``); and so, from its article, when
 a Chinese date question names the event it asks about (…哪天结束？) and the first answer
-does not say it (``event_asked``). A question for the author of a 《work》 is answered
+does not say it (``event_asked``), or ends by asking the object of a verb (…创办了什么？)
+the first answer does not say with one (``act_asked``). A question for the author of a 《work》 is answered
 by the line under the work's title line in its article, alone (``byline``): retrieval
 seldom finds a line of a few characters, and no sentence names it.
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
@@ -60,6 +61,7 @@ from qa.answer.extract import (
     Asked,
     SentenceFacts,
     abstains,
+    act_said,
     around,
     asked,
     back_runs,
@@ -349,6 +351,9 @@ class Answerer:
                 picked = saying_first(picked, spans, fits & says, score)
             if ask.event:  # "…将于哪天结束？": the date of the event asked, in its article
                 says = np.array([any(w in c.text for w in ask.event) for c in candidates], bool)
+                picked = saying_first(picked, spans, fits & says, score, homes)
+            if ask.act:  # "…创办了什么？": a sentence that says what was founded, in its article
+                says = np.array([act_said(ask.act, c.text) for c in candidates], bool)
                 picked = saying_first(picked, spans, fits & says, score, homes)
         if ask.work:  # who wrote a 《work》: the line under its title says, and no other
             bylines = np.array([c.byline for c in candidates], dtype=bool)

@@ -1304,6 +1304,7 @@ class Asked:
     singles_out: str | None = None  # its superlative, in lower case (``singled_out``)
     work: str | None = None  # the 《title》 whose author it asks for (``work_asked``)
     event: frozenset[str] = frozenset()  # a date question's event's words (``event_asked``)
+    act: str | None = None  # the verb a Chinese question asks the object of (``act_asked``)
 
 
 # A date question that asks for the year, and a date that gives one.
@@ -1340,6 +1341,7 @@ def asked(question: str, lang: Lang) -> Asked:
         singles_out=singled_out(question, written),
         work=work_asked(question) if written == "zh" else None,
         event=event_asked(question) if written == "zh" and qtype == "date" else frozenset(),
+        act=act_asked(question) if written == "zh" else None,
     )
 
 
@@ -1441,6 +1443,34 @@ def event_asked(question: str) -> frozenset[str]:
         return frozenset()
     words = frozenset(t for t in tokenize(m.group(1), "zh") if len(t) > 1)
     return words or frozenset({m.group(1)})
+
+
+# The verb a Chinese question asks the object of, right before its asking word at the end:
+# "玛丽娜１９８９年创办了什么？" asks what she founded, and the sentence that says so ("１９８９年她
+# 又创办了“东方之家”…", a paragraph later) lost to "玛丽娜生于１９６４年…", which restates her and
+# a year (pd-176, tune); "…的３０００元捐给了哪里？" quoted the sentence that introduces the
+# donor, not "…捐给顺德教育基金会…" (batch 73, tune). Not 是 / 叫 / 为, which ask for a name
+# or a description any sentence may give.
+_ZH_OBJECT_ASKED = re.compile(r"了?(?:哪里|哪儿|什么地方|谁|什么)[？?]?$")
+_ZH_NOT_ACTS = frozenset({"是", "叫", "为", "有", "称为", "叫做"})
+
+
+def act_asked(question: str) -> str | None:
+    """The verb (two characters or more) right before the asking word that ends a Chinese
+    question: "…捐给了哪里？" -> '捐给', "…击败了谁？" -> '击败'; None otherwise."""
+    q = question.strip()
+    m = _ZH_OBJECT_ASKED.search(q)
+    if not m or not m.start():
+        return None
+    word, flag = _tagged(q[: m.start()])[-1]
+    return word if flag.startswith("v") and len(word) > 1 and word not in _ZH_NOT_ACTS else None
+
+
+def act_said(act: str, text: str) -> bool:
+    """Whether ``text`` says the asked verb ``act`` with something after it: its object
+    ("捐给顺德教育基金会"), not the verb at a clause's end."""
+    after = r"了?(?!的?[，。；、？！])[^，。；、了？！]"  # "创办的东方之家", not "要防止的。"
+    return re.search(re.escape(act) + after, text) is not None
 
 
 # "…, according to Jefferson?" attributes the fact to a speaker, and a State of the Union

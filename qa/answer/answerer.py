@@ -35,9 +35,9 @@ out by a superlative ("the most important", 第二大) the first answer does not
 candidate of its paragraph that does (``saying_first``); and so, from its article, when
 a Chinese date question names the event it asks about (…哪天结束？) and the first answer
 does not say it (``event_asked``), or ends by asking the object of a verb (…创办了什么？)
-the first answer does not say with one (``act_asked``). A question for the author of a 《work》 is answered
-by the line under the work's title line in its article, alone (``byline``): retrieval
-seldom finds a line of a few characters, and no sentence names it.
+the first answer does not say with one (``act_asked``). A question for the author of a
+《work》 is answered by the line under the work's title line in its article, alone
+(``byline``): retrieval seldom finds a line of a few characters, and no sentence names it.
 Answers are slices of the stored paragraph text, never rewritten, and the citation's
 offsets index the paragraph: ``paragraph[start:end] == text``; a passage or answer whose
 article changed meanwhile is left out.

@@ -758,7 +758,7 @@ def _heads(ask: Asked, lang: Lang, sents: list[_Sentences]) -> np.ndarray:
 _NOTHING = "No passage in the archive matches the question and its filters."
 # What a typed question asks for, in an abstention's reason.
 _KINDS = {"quantity": "a number", "date": "a date", "publication": "a newspaper or publication",
-          "person": "someone by name", "post": "a post or title"}  # fmt: skip
+          "person": "a name", "post": "a post or title"}  # fmt: skip
 
 
 def _with_names(tokens: Iterable[str], names: frozenset[str]) -> list[str]:

@@ -1403,8 +1403,8 @@ def test_the_event_a_date_question_asks_the_date_of(question, want):
     [
         ("番禺的个体客商把准备打通“关节”的３０００元捐给了哪里？", "捐给"),
         ("玛丽娜１９８９年创办了什么？", "创办"),
-        ("半决赛中刘国梁击败了谁？", "击败"),
-        ("乡村集体企业在改制中要严格防止什么？", "防止"),
+        ("中国队在决赛中击败了谁？", "击败"),
+        ("代表们在会上讨论了什么？", "讨论"),
         ("中国水球队主教练是谁？", None),  # 是 asks for a name, not an object
         ("这种现象叫什么？", None),
         ("机长叫什么名字？", None),  # the asking word does not end it

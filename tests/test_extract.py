@@ -202,6 +202,10 @@ def test_english_places_after_a_preposition():
     seas = "We maintain the usual squadrons on the Mediterranean, the Pacific and the Atlantic."
     assert type_match(sentence_facts(seas, "en"), where) == 1.0  # "on the …" names a place
     assert type_match(sentence_facts("A cruise has been maintained.", "en"), where) == 0.0
+    # the preposition may open the sentence
+    which = asked("From which country was no reply received?", "en")
+    assert sentence_facts("From Spain no reply has come.", "en").places == {"Spain"}
+    assert type_match(sentence_facts("From Spain no reply has come.", "en"), which) == 1.0
 
 
 def test_cause_and_method_markers():

@@ -318,7 +318,10 @@ _NOT_PERSON_WORDS = (
     "February March April May June July August September October November December"
 )  # fmt: skip
 _NOT_PERSON = frozenset(_NOT_PERSON_WORDS.split())
-_EN_PLACE = re.compile(r"\b(?:in|at|to|from|near|of|on)\s+(?:the\s+)?((?:[A-Z][a-z]+\s?)+)")
+# The preposition may open the sentence: "From France no answer has been received" (batch 76).
+_EN_PLACE = re.compile(
+    r"\b(?:[Ii]n|[Aa]t|[Tt]o|[Ff]rom|[Nn]ear|[Oo]f|[Oo]n)\s+(?:the\s+)?((?:[A-Z][a-z]+\s?)+)"
+)
 _PUBLICATION = re.compile(r"《[^》]{1,30}》|\b(?:[A-Z][a-z]+\s)+(?:Daily|Times|Journal|Post|"
                           r"Herald|Gazette|Review|Magazine)\b|"
                           r"[\u4e00-\u9fff]{2,4}(?:日报|晚报|周报|画报)")  # fmt: skip

@@ -383,6 +383,9 @@ def test_the_names_a_question_holds():
     assert names_said(frozenset({"Manchurian"}), "the cities of mukden, in manchuria")
     assert names_said(frozenset({"Mexican"}), "the boundary with mexico")
     assert not names_said(frozenset({"Manchurian"}), "the port of manhattan")
+    # and by the places the stem does not give
+    assert names_said(frozenset({"American", "British"}), "the united states and great britain")
+    assert not names_said(frozenset({"French"}), "the united states and great britain")
 
 
 def test_a_list_items_number_counts_no_quantity():

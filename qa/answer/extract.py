@@ -981,6 +981,24 @@ def names_said(names: frozenset[str], text: str) -> bool:
 # A people's or a place's adjective ("Manchurian", "Mexican", "Canadian", "Chinese") is
 # said by the place's name too ("Manchuria", "Mexico"): a stem of four letters or more.
 _DEMONYM = re.compile(r"^([a-z]{4,}?)(?:ian|an|ese|n)$")
+# Adjectives the stem does not give, by the places that say them: an 1808 address on "the
+# frigate Chesapeake" never says "American" (batch 76).
+_DEMONYM_PLACES = {
+    "american": ("united states", "america"),
+    "americans": ("united states", "america"),
+    "british": ("britain", "england"),
+    "english": ("england",),
+    "french": ("france",),
+    "spanish": ("spain",),
+    "dutch": ("holland", "netherlands"),
+    "swiss": ("switzerland",),
+    "turkish": ("turkey",),
+    "danish": ("denmark",),
+    "swedish": ("sweden",),
+    "irish": ("ireland",),
+    "greek": ("greece",),
+    "polish": ("poland",),
+}
 
 
 def _said(name: str, text: str) -> bool:
@@ -993,6 +1011,8 @@ def _said(name: str, text: str) -> bool:
         return True
     if len(n) >= 6 and n.endswith("s") and not n.endswith("ss") and _said(name[:-1], text):
         return True  # a plural by its singular: "the Floridas" in "East and West Florida"
+    if any(p in text for p in _DEMONYM_PLACES.get(n, ())):
+        return True
     m = _DEMONYM.match(n)
     return bool(m and m.group(1) in text and re.search(rf"(?<![a-z]){m.group(1)}", text))
 

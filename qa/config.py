@@ -419,7 +419,10 @@ class Settings(BaseSettings):
             "('…电费多少钱一度？': the answer says 每度电); on the seeds alone it dropped no "
             "answer. Checked in the answer's whole chunk before 2026-12-07; the sentence "
             "and its neighbours made 2 more tune questions abstain (an unanswerable one "
-            "and one answered wrongly) and moved nothing else."
+            "and one answered wrongly) and moved nothing else. Also when the question "
+            "asks for an average (平均, 人均, 'average') and the first answer gives none "
+            "(qa.answer.extract.average_said): 2 more tune near misses abstained, and one "
+            "test answer shown wrong became an abstention."
         ),
     )
     answer_type_margin: float = Field(

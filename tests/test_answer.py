@@ -312,6 +312,7 @@ def test_nothing_retrieved_abstains_for_every_kind_of_question(answerer, questio
         ("南昌的铁业生产合作社是怎样减少次品的？", "no_name", "南昌"),
         ("阳泉市手工业生产合作社联合社的机长叫什么名字？", "no_head", "机长"),
         ("What wage did the Yangquan cooperatives pay per month?", "no_head", "wage"),
+        ("三都村铁业生产合作社平均每月盈余多少？", "no_head", "an average"),
         (
             "Why did the Yangquan City Handicraft Production Cooperative United Society "
             "oppose women's suffrage?",
@@ -324,7 +325,9 @@ def test_an_abstention_says_why(answerer, question, reason, said):
     """The reason names what was missing: the article mentions Yangquan, not Eisenhower,
     and 阳泉 (asked about it, the question is answered: below), not 南昌; no passage
     mentions a captain or a wage; the names of the union are all there (the evidence is
-    high), but nothing on women or suffrage."""
+    high), but nothing on women or suffrage; the Sanducun run gives its surplus, no
+    average (asked without 平均 it is answered:
+    ``test_a_translation_keeps_the_order_of_the_sentences``)."""
     r = answerer.ask(question)
     assert r.abstained and r.answers == []
     assert r.abstain_reason == reason and said in (r.abstain_message or "")

@@ -13,6 +13,8 @@ from qa.answer.extract import (
     abstains,
     around,
     asked,
+    average_asked,
+    average_said,
     bounds_of,
     choose,
     context,
@@ -1477,3 +1479,14 @@ def test_the_byline_goes_first_whatever_its_score():
     score = np.array([3.0, 2.0, -2.0, 1.0])
     assert byline_first([0, 1, 3], np.array([False, False, True, False]), score) == [2, 0, 1, 3]
     assert byline_first([0, 1], np.zeros(4, dtype=bool), score) == [0, 1]
+
+
+def test_an_average_asked_for_is_said_by_its_answer():
+    assert average_asked("该村去年人均收入是多少？", "zh")
+    assert asked("What was the average wage in 1946?", "en").average
+    assert not asked("What was the highest wage in 1946?", "en").average
+    # the highest figure is no average
+    assert not average_said("每天最高访问人次达１０万。", "zh")
+    assert average_said("平均年龄２３岁。", "zh")
+    assert average_said("Wages averaged $40 a week.", "en")
+    assert not average_said("Wages rose to $40 a week.", "en")

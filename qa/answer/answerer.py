@@ -64,6 +64,7 @@ from qa.answer.extract import (
     act_said,
     around,
     asked,
+    average_said,
     back_runs,
     bounds_of,
     byline,
@@ -410,9 +411,10 @@ class Answerer:
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
+        average_ok = not s.abstain_without_head or _says_average(ask, candidates[first])
         terms_ok = not s.abstain_without_terms or candidates[first].says_terms
         reason = abstains(feats, first, ask, best, s.abstain_below, s.abstain_without_type,
-                          year_ok, not unnamed, head_ok, terms_ok)  # fmt: skip
+                          year_ok, not unnamed, head_ok and average_ok, terms_ok)  # fmt: skip
         if reason is None:
             return None, None
         why = {
@@ -424,7 +426,8 @@ class Answerer:
             f"{', '.join(str(y) for y in sorted(r.years))} nor mentions it.",
             "no_name": f"The best passage's article never mentions {', '.join(unnamed)}.",
             "no_head": f"The best passage never mentions “{ask.head}”, which the question "
-            "asks about.",
+            "asks about." if not head_ok else "The question asks for an average; the best "
+            "passage gives none.",
             "no_type": f"The question asks for {_KINDS.get(ask.qtype, 'a fact')}; the best "
             "passage gives none.",
         }  # fmt: skip
@@ -741,6 +744,22 @@ class Answerer:
         """BM25's idf of each distinct token in ``lang``."""
         vocab = sorted(set(tokens))
         return dict(zip(vocab, self.index.lexical.idf(vocab, lang), strict=True))
+
+
+def _says_average(ask: Asked, c: Candidate) -> bool:
+    """Whether ``c`` (or its translation, when ``c`` is in another language than the
+    question) gives an average when the question asks for one (``average_said``); True
+    when it asks for none or neither is in the question's language."""
+    if not ask.average:
+        return True
+    if c.stored.chunk.lang == ask.lang:
+        return average_said(c.text, ask.lang)
+    if c.aligned is not None and c.aligned[0].chunk.lang == ask.lang:
+        chunk, start, end = c.aligned
+        return average_said(
+            chunk.chunk.text[start - chunk.chunk.start : end - chunk.chunk.start], ask.lang
+        )
+    return True
 
 
 def _heads(ask: Asked, lang: Lang, sents: list[_Sentences]) -> np.ndarray:

@@ -698,6 +698,9 @@ def test_units_of_quantity_questions():
     # "how many of the…" counts a part of a set: "of" is no unit, and no unit is read
     assert question_unit("How many of the Navy's wooden vessels would serve?", "en") is None
     assert question_unit("How many of the new acres were sold?", "en") is None
+    # nor is a verb: "how many more did…" counts what the question named before
+    assert question_unit("Beyond the 90 ships, how many more did Congress buy?", "en") is None
+    assert question_unit("How many more ships did Congress buy?", "en") == "ship"
     assert unit_match("at a cost of $15,000,000", "en", "$")
     assert unit_match("more than one billion dollars", "en", "$")
     assert unit_match("lost more than 23 million yuan.", "en", "$")

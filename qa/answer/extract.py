@@ -683,8 +683,14 @@ _ZH_PEOPLE_COUNTED = re.compile(
 )
 # "How many of the Navy's wooden vessels…?" counts a part of a set: "of" is no unit, and
 # any number answers ("only three"); read as a unit it made that question (batch 26, tune)
-# abstain.
-_EN_UNIT = re.compile(r"\bhow many\s+(?!of\b)(?:new\s+|more\s+|other\s+)?([a-z]+)", re.I)
+# abstain. Nor is a verb: "how many more did Congress support hiring?" counts what the
+# question said before (batch 77, tune: read as the unit 'did', it abstained).
+_EN_UNIT = re.compile(
+    r"\bhow many\s+(?!of\b)(?:new\s+|more\s+|other\s+)?"
+    r"(?!(?:did|do|does|was|were|is|are|have|has|had|will|would|can|could|should|more|new|"
+    r"other)\b)([a-z]+)",
+    re.I,
+)
 # "How much did … cost / spend / pay…?", "What did … cost?": a sum of money ('$' stands for
 # the unit), not any number: the 1825 address's "ten sloops of war" answers no "How much
 # did the survey of the harbor of Charleston cost?".

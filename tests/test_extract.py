@@ -635,6 +635,9 @@ def test_head_said_in_any_of_its_spellings():
     assert head_said(wage, "en", "", frozenset(tokenize("Wages rose to $50 a month.", "en")))
     assert not head_said(wage, "en", "", frozenset(tokenize("They paid $50 a month.", "en")))
     assert head_forms(None, "en") == frozenset()
+    # a cast list says who plays whom with another verb of casting
+    assert head_said(head_forms("饰演", "zh"), "zh", "由某某饰主角。", frozenset())
+    assert not head_said(head_forms("主持", "zh"), "zh", "由某某饰主角。", frozenset())
     minister = head_forms("部长", "zh")  # a deputy is not the role
     assert not head_said(minister, "zh", "联谊会由中央统战部副部长刘延东主持。", frozenset())
     assert head_said(minister, "zh", "中央统战部部长王兆国出席。", frozenset())

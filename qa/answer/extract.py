@@ -1250,14 +1250,25 @@ def head_forms(head: str | None, lang: Lang) -> frozenset[str]:
     """The spellings of ``head`` a sentence may say it in: English, its stems ("wages"
     says "wage"); Chinese, the word and the words of two or more characters it ends in
     ("飞行速度" by "速度", not by "飞行": a compound names its kind last), or, for a role,
-    that the role's verb begins ("设计者" is said by "由邹建军设计"; "机长" only by itself)."""
+    that the role's verb begins ("设计者" is said by "由邹建军设计"; "机长" only by itself);
+    a verb of casting, by the others (``_ZH_SAME_ACT``)."""
     if not head:
         return frozenset()
     if lang == "en":
         return frozenset(tokenize(head, "en"))
     role = bool(_ZH_ROLE.search(head))
     inside = (w for w in tokenize(head, "zh") if len(w) >= 2 and (role or head.endswith(w)))
-    return frozenset({head, *inside})
+    return frozenset({head, *inside, *_ZH_SAME_ACT.get(head, ())})
+
+
+# Verbs of casting and directing a cast list says otherwise: "由谁饰演刘罗锅？" is answered by
+# "…任宏昌饰刘罗锅。" (batch 78, tune: it abstained, no_head).
+_ZH_SAME_ACT = {
+    "饰演": ("饰", "扮演", "主演"),
+    "扮演": ("饰", "饰演", "主演"),
+    "执导": ("导演",),
+    "导演": ("执导",),
+}
 
 
 def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[str]) -> bool:

@@ -1405,6 +1405,8 @@ def test_the_sentence_of_the_paragraph_that_says_the_superlative_answers_first()
         ("长野冬奥会在哪一天开幕？", {"开幕"}),
         ("哪一年？", set()),  # no event after the asking words
         ("北京地坛庙会哪天拉开帷幕，在哪里？", set()),  # the question goes on
+        ("代表团是哪天抵达加德满都的？", {"抵达"}),  # a verb and its object: the verb
+        ("会议是哪天的重要活动安排？", set()),  # no verb after the asking words
     ],
 )
 def test_the_event_a_date_question_asks_the_date_of(question, want):

@@ -1502,14 +1502,23 @@ _ZH_EVENT_ASKED = re.compile(
 )
 
 
+_ZH_DATE_ASKING = re.compile(r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月几日|什么时间")
+
+
 def event_asked(question: str) -> frozenset[str]:
     """The words (of two characters or more) of the event a Chinese date question asks the
-    date of: "是哪一年开始实施的？" -> {'开始', '实施'}; empty when it names none after."""
+    date of: "是哪一年开始实施的？" -> {'开始', '实施'}; when a verb and its object follow,
+    the verb: "马文普是哪天抵达加德满都的？" -> {'抵达'} (batch 79, tune: the dateline's day,
+    not "马文普２３日抵达这里", was quoted); empty when it names none after."""
     m = _ZH_EVENT_ASKED.search(question.strip())
-    if not m:
-        return frozenset()
-    words = frozenset(t for t in tokenize(m.group(1), "zh") if len(t) > 1)
-    return words or frozenset({m.group(1)})
+    if m:
+        words = frozenset(t for t in tokenize(m.group(1), "zh") if len(t) > 1)
+        return words or frozenset({m.group(1)})
+    at = _ZH_DATE_ASKING.search(question)
+    after = [(w, f) for w, f in _tagged(question[at.end() :]) if HAN.search(w)] if at else []
+    if after and after[0][1].startswith("v") and len(after[0][0]) > 1:
+        return frozenset({after[0][0]})
+    return frozenset()
 
 
 # The verb a Chinese question asks the object of, right before its asking word at the end:

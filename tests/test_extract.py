@@ -794,6 +794,10 @@ def test_units_of_quantity_questions():
     assert unit_match("The meetings are held once every five to seven days.", "en", "often")
     assert unit_match("They meet annually.", "en", "often")
     assert not unit_match("It cost $5 billion last year.", "en", "often")
+    # "How long…?" is answered by a span that may hold no digit
+    long = asked("Within how long of his term's end did he speak?", "en")
+    assert type_match(sentence_facts("He spoke within a fortnight of it.", "en"), long) == 1.0
+    assert type_match(sentence_facts("He spoke at the end of it.", "en"), long) < TYPE_HELD
     # a span of years is counted in 年, a calendar year is not one
     assert not unit_match("欧洲文化之都活动始于１９８５年", "zh", "年")
     assert unit_match("斯德哥尔摩市有８００多年的历史", "zh", "年")

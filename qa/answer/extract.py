@@ -743,6 +743,15 @@ _EN_OFTEN = re.compile(
     r"\b(?:daily|weekly|monthly|annually|yearly|quarterly|biennially|hourly)\b",
     re.I,
 )
+# "Within how long of…?" is answered by a span that may hold no digit, "within a fortnight"
+# (batch 79, tune: it abstained, no_type).
+_EN_HOW_LONG = re.compile(r"\bhow long\b", re.I)
+_EN_SPAN = re.compile(
+    r"\b(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty|several|few|"
+    r"\d+)\s+(?:days?|weeks?|fortnights?|months?|years?|decades?|hours?|minutes?|"
+    r"generations?)\b|\bfortnight\b",
+    re.I,
+)
 _EN_COUNTED = re.compile(r"\bhow many\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", re.I)
 # Plurals without an -s ("how many live beef cattle")
 _EN_PLURALS_WORDS = "people men women children cattle sheep deer fish personnel"
@@ -1686,6 +1695,9 @@ def type_match(facts: SentenceFacts, question: Asked) -> float:
         if (question.unit in ("时长", "often") and facts.lang == question.lang
                 and unit_match(facts.text, facts.lang, question.unit)):  # fmt: skip
             return 1.0  # how often without a number ("隔周星期日", "every week"), or "一年半"
+        if (facts.lang == question.lang == "en" and _EN_HOW_LONG.search(q)
+                and _EN_SPAN.search(facts.text)):  # fmt: skip
+            return 1.0  # how long: "within a fortnight"
         if not any(n not in question.numbers and n not in q for n in facts.quantities):
             return 0.0
         if question.unit is None or question.lang != facts.lang:

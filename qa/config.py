@@ -420,8 +420,9 @@ class Settings(BaseSettings):
             "answer. Checked in the answer's whole chunk before 2026-12-07; the sentence "
             "and its neighbours made 2 more tune questions abstain (an unanswerable one "
             "and one answered wrongly) and moved nothing else. Also when the question "
-            "asks for an average (平均, 人均, 'average') and the first answer gives none "
-            "(qa.answer.extract.average_said): 2 more tune near misses abstained, and one "
+            "asks for an average (平均, 人均, 'average') and the first answer gives none, "
+            "or for a whole year's figure (全年) and it gives only a part of the year "
+            "(qa.answer.extract.measure_said): 3 more tune near misses abstained, and one "
             "test answer shown wrong became an abstention."
         ),
     )

@@ -83,8 +83,8 @@ class AskResult(BaseModel):
             "(the best answer's article is neither from nor mentions the year it names), "
             "no_name "
             "(its article never names whom or what the question names), no_head (its "
-            "passage never says the noun the question asks about, or the average it asks "
-            "for), no_type (the question "
+            "passage never says the noun the question asks about, or gives no figure in "
+            "the measure it asks for: an average, a whole year's), no_type (the question "
             "asks for a number, a date or a publication and it gives none)."
         ),
     )

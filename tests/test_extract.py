@@ -13,8 +13,6 @@ from qa.answer.extract import (
     abstains,
     around,
     asked,
-    average_asked,
-    average_said,
     bounds_of,
     choose,
     context,
@@ -1493,12 +1491,19 @@ def test_the_byline_goes_first_whatever_its_score():
     assert byline_first([0, 1], np.zeros(4, dtype=bool), score) == [0, 1]
 
 
-def test_an_average_asked_for_is_said_by_its_answer():
-    assert average_asked("该村去年人均收入是多少？", "zh")
-    assert asked("What was the average wage in 1946?", "en").average
-    assert not asked("What was the highest wage in 1946?", "en").average
+def test_a_figure_asked_in_a_measure_is_given_in_it():
+    from qa.answer.extract import measure_asked, measure_said
+
+    assert measure_asked("该村去年人均收入是多少？", "zh") == "average"
+    assert asked("What was the average wage in 1946?", "en").measure == "average"
+    assert asked("What was the highest wage in 1946?", "en").measure is None
     # the highest figure is no average
-    assert not average_said("每天最高访问人次达１０万。", "zh")
-    assert average_said("平均年龄２３岁。", "zh")
-    assert average_said("Wages averaged $40 a week.", "en")
-    assert not average_said("Wages rose to $40 a week.", "en")
+    assert not measure_said("average", "每天最高访问人次达１０万。", "zh")
+    assert measure_said("average", "平均年龄２３岁。", "zh")
+    assert measure_said("average", "Wages averaged $40 a week.", "en")
+    assert not measure_said("average", "Wages rose to $40 a week.", "en")
+    # a part of a year is no whole year's figure; a figure that names no part may be one
+    assert measure_asked("该厂去年全年的产值是多少？", "zh") == "whole year"
+    assert not measure_said("whole year", "仅上半年的产值就达到４亿元。", "zh")
+    assert measure_said("whole year", "全年产值８亿元，上半年４亿元。", "zh")
+    assert measure_said("whole year", "去年产值达到８亿元。", "zh")

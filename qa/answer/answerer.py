@@ -64,7 +64,6 @@ from qa.answer.extract import (
     act_said,
     around,
     asked,
-    average_said,
     back_runs,
     bounds_of,
     byline,
@@ -82,6 +81,7 @@ from qa.answer.extract import (
     joined,
     later_answers,
     lead_in_runs,
+    measure_said,
     names_said,
     neighbour_first,
     novelty,
@@ -411,10 +411,10 @@ class Answerer:
         head_ok = not (s.abstain_without_head and ask.head) or self._says_head(
             ask, candidates[first]
         )
-        average_ok = not s.abstain_without_head or _says_average(ask, candidates[first])
+        measure_ok = not s.abstain_without_head or _says_measure(ask, candidates[first])
         terms_ok = not s.abstain_without_terms or candidates[first].says_terms
         reason = abstains(feats, first, ask, best, s.abstain_below, s.abstain_without_type,
-                          year_ok, not unnamed, head_ok and average_ok, terms_ok)  # fmt: skip
+                          year_ok, not unnamed, head_ok and measure_ok, terms_ok)  # fmt: skip
         if reason is None:
             return None, None
         why = {
@@ -426,8 +426,8 @@ class Answerer:
             f"{', '.join(str(y) for y in sorted(r.years))} nor mentions it.",
             "no_name": f"The best passage's article never mentions {', '.join(unnamed)}.",
             "no_head": f"The best passage never mentions “{ask.head}”, which the question "
-            "asks about." if not head_ok else "The question asks for an average; the best "
-            "passage gives none.",
+            "asks about." if not head_ok else f"The question asks for {_MEASURES[ask.measure]}; "
+            "the best passage gives none.",
             "no_type": f"The question asks for {_KINDS.get(ask.qtype, 'a fact')}; the best "
             "passage gives none.",
         }  # fmt: skip
@@ -746,19 +746,18 @@ class Answerer:
         return dict(zip(vocab, self.index.lexical.idf(vocab, lang), strict=True))
 
 
-def _says_average(ask: Asked, c: Candidate) -> bool:
+def _says_measure(ask: Asked, c: Candidate) -> bool:
     """Whether ``c`` (or its translation, when ``c`` is in another language than the
-    question) gives an average when the question asks for one (``average_said``); True
-    when it asks for none or neither is in the question's language."""
-    if not ask.average:
+    question) can give a figure in the measure the question asks for (``measure_said``);
+    True when it asks for none or neither is in the question's language."""
+    if ask.measure is None:
         return True
     if c.stored.chunk.lang == ask.lang:
-        return average_said(c.text, ask.lang)
+        return measure_said(ask.measure, c.text, ask.lang)
     if c.aligned is not None and c.aligned[0].chunk.lang == ask.lang:
-        chunk, start, end = c.aligned
-        return average_said(
-            chunk.chunk.text[start - chunk.chunk.start : end - chunk.chunk.start], ask.lang
-        )
+        sc, start, end = c.aligned
+        text = sc.chunk.text[start - sc.chunk.start : end - sc.chunk.start]
+        return measure_said(ask.measure, text, ask.lang)
     return True
 
 
@@ -774,6 +773,8 @@ def _heads(ask: Asked, lang: Lang, sents: list[_Sentences]) -> np.ndarray:
     return np.array(said, dtype=np.float32)
 
 
+# What a question asks its figure in, in an abstention's reason.
+_MEASURES = {None: "a figure", "average": "an average", "whole year": "a whole year's figure"}
 _NOTHING = "No passage in the archive matches the question and its filters."
 # What a typed question asks for, in an abstention's reason.
 _KINDS = {"quantity": "a number", "date": "a date", "publication": "a newspaper or publication",

@@ -1355,7 +1355,7 @@ class Asked:
     work: str | None = None  # the 《title》 whose author it asks for (``work_asked``)
     event: frozenset[str] = frozenset()  # a date question's event's words (``event_asked``)
     act: str | None = None  # the verb a Chinese question asks the object of (``act_asked``)
-    average: bool = False  # it asks for an average or a figure per head (``average_asked``)
+    measure: Measure | None = None  # an average, a whole year's (``measure_asked``)
 
 
 # A date question that asks for the year, and a date that gives one.
@@ -1393,32 +1393,49 @@ def asked(question: str, lang: Lang) -> Asked:
         work=work_asked(question) if written == "zh" else None,
         event=event_asked(question) if written == "zh" and qtype == "date" else frozenset(),
         act=act_asked(question) if written == "zh" else None,
-        average=average_asked(question, written),
+        measure=measure_asked(question, written),
     )
 
 
-# An average is a fact of its own: "…每天平均访问人次是多少？" is not answered by "…每天最高访问
-# 人次达１０．９万" (batch 76, tune, a near miss). Each of the 21 tune questions for an average
-# or a figure per head answered right said one (均, "average"); the two near misses answered
-# did not.
-_AVERAGE_ASKED = {
-    "zh": re.compile(r"平均|人均"),
-    "en": re.compile(r"\baverages?\b|\bper capita\b", re.I),
+# A figure of another measure answers no question for an average or for a whole year:
+# "…每天平均访问人次是多少？" is not answered by "…每天最高访问人次达１０．９万" (batch 76, tune),
+# nor "伊利集团去年全年的销售额是多少？" by "…仅前半年的销售额…达到近４．５亿元" (batch 79, tune),
+# both near misses. Each of the 21 tune questions for an average or a figure per head
+# answered right said one (均, "average"), each of the 3 for a 全年 figure said 全年.
+Measure = Literal["average", "whole year"]
+_MEASURE_ASKED: dict[Measure, dict[Lang, re.Pattern[str]]] = {
+    "average": {"zh": re.compile(r"平均|人均"),
+                "en": re.compile(r"\baverages?\b|\bper capita\b", re.I)},
+    "whole year": {"zh": re.compile(r"全年"),
+                   "en": re.compile(r"\b(?:whole|full|entire) year\b", re.I)},
+}  # fmt: skip
+_MEASURE_SAID: dict[Measure, dict[Lang, re.Pattern[str]]] = {
+    "average": {"zh": re.compile(r"均"),
+                "en": re.compile(r"\baverag|\bper (?:capita|person|head)\b|\bmean\b", re.I)},
+    "whole year": {"zh": re.compile(r"全年"),
+                   "en": re.compile(r"\b(?:whole|full|entire) year\b", re.I)},
+}  # fmt: skip
+# a part of the year, which a figure for the whole must not give alone
+_PART_OF_YEAR = {
+    "zh": re.compile(
+        r"[上下前后]半年|前[一二三四五六七八九十两\d]{1,2}个月|[一二三四1-4]季度|前三季度"
+    ),
+    "en": re.compile(r"\b(?:first|second|last) (?:half|quarter|six months|nine months)\b", re.I),
 }
-_AVERAGE_SAID = {
-    "zh": re.compile(r"均"),
-    "en": re.compile(r"\baverag|\bper (?:capita|person|head)\b|\bmean\b", re.I),
-}
 
 
-def average_asked(question: str, lang: Lang) -> bool:
-    """Whether ``question`` (written in ``lang``) asks for an average or a figure per head."""
-    return bool(_AVERAGE_ASKED[lang].search(question))
+def measure_asked(question: str, lang: Lang) -> Measure | None:
+    """The measure ``question`` (written in ``lang``) asks its figure in, if one: an average
+    or a figure per head, or a whole year's."""
+    return next((m for m, by in _MEASURE_ASKED.items() if by[lang].search(question)), None)
 
 
-def average_said(text: str, lang: Lang) -> bool:
-    """Whether ``text`` (in ``lang``) gives an average or a figure per head."""
-    return bool(_AVERAGE_SAID[lang].search(text))
+def measure_said(measure: Measure, text: str, lang: Lang) -> bool:
+    """Whether ``text`` (in ``lang``) can give a figure in ``measure``: it says an average;
+    it says the whole year, or no part of one."""
+    if _MEASURE_SAID[measure][lang].search(text):
+        return True
+    return measure == "whole year" and not _PART_OF_YEAR[lang].search(text)
 
 
 # Who wrote a work the question names in 《》: "《论“从当地实际出发”》的作者是谁？", "《端阳

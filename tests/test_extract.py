@@ -356,6 +356,9 @@ def test_the_names_a_question_holds():
     # jieba glues a particle to the name after it (时华楠): the name is what follows
     assert question_names("孟良崮战役时华楠任什么职务？", "zh") == {"华楠"}
     assert question_names("时传祥是哪里人？", "zh") == {"时传祥"}  # a surname, first
+    # a character the tagger calls a surname (自由/a 峰/nr 海拔/n) that is none starts no name
+    assert question_names("乞力马扎罗山的主峰自由峰海拔多少米？", "zh") == {"乞力马扎罗山"}
+    assert question_names("设计者为邹建军吗？", "zh") == {"邹建军"}  # 邹/nr 建军/n
     # places count, less the common nouns the tagger calls places (城市); organisations
     # take in common nouns (加拿大政府) and are left out
     assert question_names("这座山西城市的手艺人合作组织有多大规模？", "zh") == {"山西"}

@@ -483,7 +483,23 @@ _NOT_GIVEN = frozenset({"uj", "ul", "uz", "ug", "uv", "u", "p", "c", "d", "r", "
                         "f", "y", "e", "o", "zg"})  # fmt: skip
 
 
-def _surnames_joined(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+# The common one-character surnames: jieba also tags the last character of a compound
+# name nr, as in "主峰自由/a 峰/nr 海拔/n" (batch 80, tune: "峰海拔" was taken for a person
+# the article never names, and the question abstained).
+_ZH_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰"
+    "焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲"
+    "房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟"
+    "应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝宣鞠郜封诸芮荆帅竺"
+    "钮郦庾蔺谈井於楚银尉嵇逯厉国洪伏贝郁邰鄢宿植"
+)
+
+
+def _surnames_joined(
+    pairs: list[tuple[str, str]], surnames: frozenset[str] | None = None
+) -> list[tuple[str, str]]:
     """``pairs`` with a one-character surname jieba tags ``nr`` joined to the given name it
     split off: "这套邮票的设计者为邹建军" is tagged 邹/nr 建军/n, and a name of one character
     counts as none (it is usually a surname alone, "王" or "李")."""
@@ -491,7 +507,7 @@ def _surnames_joined(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     i = 0
     while i < len(pairs):
         w, f = pairs[i]
-        if f == "nr" and len(w) == 1 and i + 1 < len(pairs):
+        if f == "nr" and len(w) == 1 and (surnames is None or w in surnames) and i + 1 < len(pairs):
             nw, nf = pairs[i + 1]
             given = 1 <= len(nw) <= 2 and all(HAN.fullmatch(ch) for ch in nw)
             # one character after a surname is often a verb: "王说"
@@ -971,7 +987,7 @@ def question_names(question: str, lang: Lang) -> frozenset[str]:
     ("美国公司", "加拿大政府"), so they are left out."""
     if lang == "zh":
         quoted = {m.group(1) for m in _ZH_QUOTED.finditer(question)}
-        tagged = _surnames_joined(_tagged(question))
+        tagged = _surnames_joined(_tagged(question), _ZH_SURNAMES)
         # after 多少 or 几 jieba may take the counted noun for a surname: "多少钱建希望小学" is
         # tagged 多少/m 钱建/nr
         return frozenset(

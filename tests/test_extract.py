@@ -366,6 +366,8 @@ def test_the_names_a_question_holds():
     assert question_names("加拿大政府把没收的存款用于哪些项目？", "zh") == set()
     # what a Chinese question quotes is a name: a project, a campaign, a work
     assert question_names("“金鸽工程”一期是哪一年开通的？", "zh") == {"金鸽工程"}
+    # not a saying, which has a pause in it: its words are the question's own
+    assert question_names("“学而时习之，不亦说乎”出自哪部书？", "zh") == set()
     # a village jieba tags as a common noun
     assert question_names("摆勺村共有多少户村民？", "zh") == {"摆勺村"}
     # a season the tagger calls a place (新春/ns) is none
@@ -636,6 +638,9 @@ def test_head_said_in_any_of_its_spellings():
     assert head_said(wage, "en", "", frozenset(tokenize("Wages rose to $50 a month.", "en")))
     assert not head_said(wage, "en", "", frozenset(tokenize("They paid $50 a month.", "en")))
     assert head_forms(None, "en") == frozenset()
+    # a work asked for by its kind is said by its title
+    assert head_said(head_forms("书", "zh"), "zh", "正如《论语》所说。", frozenset())
+    assert not head_said(head_forms("书", "zh"), "zh", "正如孔子所说。", frozenset())
     # a cast list says who plays whom with another verb of casting
     assert head_said(head_forms("饰演", "zh"), "zh", "由某某饰主角。", frozenset())
     assert not head_said(head_forms("主持", "zh"), "zh", "由某某饰主角。", frozenset())

@@ -942,8 +942,10 @@ _ZH_NOT_PLACE = frozenset(_ZH_NOT_PLACE_WORDS.split())
 
 # A village, township or county jieba does not know as a place ("摆勺村"/n, "富港村"/nz).
 _ZH_LOCALITY = re.compile(r"^[\u4e00-\u9fff]{2,4}[村乡镇县]$")
-# A name in quotation or title marks: a project, a campaign, a work ("“金鸽工程”", "《党建》").
-_ZH_QUOTED = re.compile(r"[“「《‘]([^”」》’]{2,20})[”」》’]")
+# A name in quotation or title marks: a project, a campaign, a work ("“金鸽工程”", "《党建》");
+# not a saying, which has a pause in it ("“凡人之所以贵于禽兽者，以有礼也”出自哪部书？": its
+# words are the question's own, and the answer that quotes it says them; batch 80, tune).
+_ZH_QUOTED = re.compile(r"[“「《‘]([^”」》’，。；！？]{2,20})[”」》’]")
 
 
 # Seasons jieba's tagger takes for a place or a person (新春/ns, 开春/ns, 盛夏/nr):
@@ -1299,11 +1301,19 @@ _ZH_SAME_ACT = {
 def head_said(forms: frozenset[str], lang: Lang, text: str, tokens: frozenset[str]) -> bool:
     """Whether a sentence (``text``, its lexical ``tokens``) in ``lang`` says one of the
     head's ``forms``: Chinese as a substring (jieba may cut "寄钱" where the question has
-    "寄"), English as a token."""
+    "寄"), English as a token. A work asked for by its kind (书, 作品) is said by its title
+    in 《》 (``_ZH_WORK_KINDS``)."""
     if lang == "zh":
         head = max(forms, key=len, default="")
+        if head in _ZH_WORK_KINDS and "《" in text:
+            return True
         return any(_zh_said(f, text, head) for f in forms)
     return not forms.isdisjoint(tokens)
+
+
+# "…出自哪部书？" is answered by "正如《晏子春秋》所说：…", which names the book by its title and
+# never says 书 (batch 80, tune: it abstained, no_head).
+_ZH_WORK_KINDS = frozenset(["书", "著作", "作品", "小说", "诗", "文章", "影片", "电影", "剧本"])
 
 
 # A role's building is no holder of it: "中国驻美国大使馆公使周文重" names no 大使, nor the

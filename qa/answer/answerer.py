@@ -227,8 +227,22 @@ class Candidate:
     def text(self) -> str:
         """Its text in its chunk: a run that goes on into the next chunk is quoted whole
         from the article's paragraph (``_quote``)."""
-        c = self.stored.chunk
-        return c.text[max(0, self.start - c.start) : self.end - c.start]
+        return _span_text(self.stored, self.start, self.end)
+
+    def in_lang(self, lang: Lang) -> tuple[StoredChunk, int, int] | None:
+        """Where it is in ``lang``: its own chunk and offsets, or its translation's; None
+        when neither is in ``lang``."""
+        if self.stored.chunk.lang == lang:
+            return self.stored, self.start, self.end
+        if self.aligned is not None and self.aligned[0].chunk.lang == lang:
+            return self.aligned
+        return None
+
+
+def _span_text(stored: StoredChunk, start: int, end: int) -> str:
+    """The text at paragraph offsets ``start``-``end`` within ``stored``'s chunk."""
+    c = stored.chunk
+    return c.text[max(0, start - c.start) : end - c.start]
 
 
 @dataclass
@@ -471,14 +485,10 @@ class Answerer:
         """Whether ``c``, or the sentence on either side of it in its chunk (``around``),
         says the noun the question asks about; in its translation's chunk when ``c`` is not
         in the question's language; True when neither is (the head cannot be checked)."""
-        if ask.head is None:
+        place = c.in_lang(ask.head_lang) if ask.head is not None else None
+        if place is None:
             return True
-        if c.stored.chunk.lang == ask.head_lang:
-            chunk, start, end = c.stored, c.start, c.end
-        elif c.aligned is not None and c.aligned[0].chunk.lang == ask.head_lang:
-            chunk, start, end = c.aligned
-        else:
-            return True
+        chunk, start, end = place
         sents = self._cache.get(chunk)
         return bool(_heads(ask, ask.head_lang, [sents])[around(sents.spans, start, end)].any())
 
@@ -750,15 +760,9 @@ def _says_measure(ask: Asked, c: Candidate) -> bool:
     """Whether ``c`` (or its translation, when ``c`` is in another language than the
     question) can give a figure in the measure the question asks for (``measure_said``);
     True when it asks for none or neither is in the question's language."""
-    if ask.measure is None:
+    if ask.measure is None or (place := c.in_lang(ask.lang)) is None:
         return True
-    if c.stored.chunk.lang == ask.lang:
-        return measure_said(ask.measure, c.text, ask.lang)
-    if c.aligned is not None and c.aligned[0].chunk.lang == ask.lang:
-        sc, start, end = c.aligned
-        text = sc.chunk.text[start - sc.chunk.start : end - sc.chunk.start]
-        return measure_said(ask.measure, text, ask.lang)
-    return True
+    return measure_said(ask.measure, _span_text(*place), ask.lang)
 
 
 def _heads(ask: Asked, lang: Lang, sents: list[_Sentences]) -> np.ndarray:

@@ -1549,12 +1549,8 @@ def saying_first(order: list[int], spans: Sequence[Span], says: np.ndarray, scor
 # The event a Chinese date question asks the date of, in the words after the asking ones:
 # "…工作会议将于哪天结束？" asks when it ends, and "…今天在京召开。", the sentence that restates
 # the meeting with its report's date, outscored "会议将于１月９日结束。" (batch 61, tune).
-_ZH_EVENT_ASKED = re.compile(
-    r"(?:哪天|哪一天|何时|什么时候|哪一年|哪年|几月几日|什么时间)([\u4e00-\u9fff]{2,4}?)的?[？?]?$"
-)
-
-
 _ZH_DATE_ASKING = re.compile(r"哪天|哪一天|何时|什么时候|哪一年|哪年|几月几日|什么时间")
+_ZH_EVENT_ASKED = re.compile(rf"(?:{_ZH_DATE_ASKING.pattern})([\u4e00-\u9fff]{{2,4}}?)的?[？?]?$")
 
 
 def event_asked(question: str) -> frozenset[str]:
